@@ -1,0 +1,40 @@
+use std::fmt;
+
+/// Why a MovieLens file could not be read. Always names the file, and the line when there is one,
+/// so the page can tell a person exactly what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataError {
+    pub file: String,
+    /// 1-based line number; `None` for problems with the file as a whole.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl DataError {
+    pub fn file(file: &str, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_string(),
+            line: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn line(file: &str, line: usize, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_string(),
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}, line {}: {}", self.file, line, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for DataError {}

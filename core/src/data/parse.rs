@@ -1,0 +1,269 @@
+//! Parsers for the GroupLens ML-100K text files. They never panic: a malformed line is a
+//! [`DataError`] naming the file and the line.
+
+use super::error::DataError;
+use super::{Film, GENRES, Person};
+
+/// One line of `u.data` or of a split file, in MovieLens ids.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RawRating {
+    pub user: u32,
+    pub item: u32,
+    pub rating: f32,
+    pub timestamp: u64,
+}
+
+/// Lines of a text file with their 1-based numbers, skipping a final empty line only.
+fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    text.split('\n')
+        .enumerate()
+        .filter(move |(_, line)| !text.is_empty() || !line.is_empty())
+        .map(|(i, line)| (i + 1, line.strip_suffix('\r').unwrap_or(line)))
+}
+
+fn field<T: std::str::FromStr>(
+    file: &str,
+    line: usize,
+    what: &str,
+    value: &str,
+) -> Result<T, DataError> {
+    value.trim().parse().map_err(|_| {
+        DataError::line(
+            file,
+            line,
+            format!("{what} {value:?} is not a valid number"),
+        )
+    })
+}
+
+/// Parses `u.data` or a `u{k}.base/test` file: `user\titem\trating\ttimestamp`.
+pub fn parse_ratings(file: &str, text: &str) -> Result<Vec<RawRating>, DataError> {
+    let mut ratings = Vec::new();
+    for (n, line) in numbered_lines(text) {
+        if line.is_empty() {
+            return Err(DataError::line(file, n, "empty line"));
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        if fields.len() != 4 {
+            return Err(DataError::line(
+                file,
+                n,
+                format!(
+                    "expected 4 tab-separated fields (user, item, rating, timestamp), found {}",
+                    fields.len()
+                ),
+            ));
+        }
+        let rating: f32 = field(file, n, "rating", fields[2])?;
+        if !(1.0..=5.0).contains(&rating) {
+            return Err(DataError::line(
+                file,
+                n,
+                format!("rating {rating} is outside 1–5"),
+            ));
+        }
+        ratings.push(RawRating {
+            user: field(file, n, "user id", fields[0])?,
+            item: field(file, n, "item id", fields[1])?,
+            rating,
+            timestamp: field(file, n, "timestamp", fields[3])?,
+        });
+    }
+    if ratings.is_empty() {
+        return Err(DataError::file(file, "the file holds no ratings"));
+    }
+    Ok(ratings)
+}
+
+/// `u.item` is ISO-8859-1 in GroupLens' zip (every byte is the code point of the same value); a
+/// copy re-saved as UTF-8 is accepted too, since latin-1 text with accents is almost never valid
+/// UTF-8.
+pub fn decode_item_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => bytes.iter().map(|&b| b as char).collect(),
+    }
+}
+
+/// The release year at the end of a title such as "Usual Suspects, The (1995)".
+pub fn year_from_title(title: &str) -> Option<u16> {
+    let inner = title.trim_end().strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    let year = &inner[open + 1..];
+    if year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) {
+        year.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// Parses `u.item` (decoded with [`decode_item_text`]): `id|title|release|video release|url|` +
+/// 19 genre flags.
+pub fn parse_items(file: &str, text: &str) -> Result<Vec<Film>, DataError> {
+    let mut films = Vec::new();
+    for (n, line) in numbered_lines(text) {
+        let fields: Vec<&str> = line.split('|').collect();
+        if fields.len() != 5 + GENRES.len() {
+            return Err(DataError::line(
+                file,
+                n,
+                format!(
+                    "expected {} '|'-separated fields, found {}",
+                    5 + GENRES.len(),
+                    fields.len()
+                ),
+            ));
+        }
+        let mut genres = 0u32;
+        for (g, flag) in fields[5..].iter().enumerate() {
+            match *flag {
+                "1" => genres |= 1 << g,
+                "0" => {}
+                other => {
+                    return Err(DataError::line(
+                        file,
+                        n,
+                        format!("genre flag {other:?} for {} is not 0 or 1", GENRES[g]),
+                    ));
+                }
+            }
+        }
+        let title = fields[1].trim().to_string();
+        films.push(Film {
+            id: field(file, n, "item id", fields[0])?,
+            year: year_from_title(&title),
+            title,
+            genres,
+        });
+    }
+    if films.is_empty() {
+        return Err(DataError::file(file, "the file holds no films"));
+    }
+    Ok(films)
+}
+
+/// Parses `u.user`: `id|age|gender|occupation|zip`.
+pub fn parse_users(file: &str, text: &str) -> Result<Vec<Person>, DataError> {
+    let mut people = Vec::new();
+    for (n, line) in numbered_lines(text) {
+        let fields: Vec<&str> = line.split('|').collect();
+        if fields.len() != 5 {
+            return Err(DataError::line(
+                file,
+                n,
+                format!(
+                    "expected 5 '|'-separated fields (id, age, gender, occupation, zip), found {}",
+                    fields.len()
+                ),
+            ));
+        }
+        let gender = match fields[2] {
+            "M" | "F" => fields[2].chars().next().unwrap_or('?'),
+            other => {
+                return Err(DataError::line(
+                    file,
+                    n,
+                    format!("gender {other:?} is not M or F"),
+                ));
+            }
+        };
+        people.push(Person {
+            id: field(file, n, "user id", fields[0])?,
+            age: field(file, n, "age", fields[1])?,
+            gender,
+            occupation: fields[3].to_string(),
+            zip: fields[4].to_string(),
+        });
+    }
+    if people.is_empty() {
+        return Err(DataError::file(file, "the file holds no users"));
+    }
+    Ok(people)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratings_parse_and_name_bad_lines() {
+        let ok =
+            parse_ratings("u.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742\n").unwrap();
+        assert_eq!(ok.len(), 2);
+        assert_eq!(
+            ok[0],
+            RawRating {
+                user: 196,
+                item: 242,
+                rating: 3.0,
+                timestamp: 881250949
+            }
+        );
+
+        let err = parse_ratings("u.data", "196\t242\t3\t881250949\n186\t302\t3\n").unwrap_err();
+        assert_eq!((err.file.as_str(), err.line), ("u.data", Some(2)));
+        assert!(
+            err.to_string().starts_with("u.data, line 2: expected 4"),
+            "{err}"
+        );
+
+        let err = parse_ratings("u1.test", "1\t2\tx\t4\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "u1.test, line 1: rating \"x\" is not a valid number"
+        );
+        let err = parse_ratings("u1.test", "1\t2\t7\t4\n").unwrap_err();
+        assert_eq!(err.line, Some(1));
+        let err = parse_ratings("u1.test", "1\t2\t3\t4\n\n5\t6\t3\t4\n").unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(parse_ratings("u.data", "").is_err());
+        // CRLF line ends are accepted.
+        assert_eq!(
+            parse_ratings("u.data", "1\t2\t3\t4\r\n").unwrap()[0].timestamp,
+            4
+        );
+    }
+
+    #[test]
+    fn items_decode_latin1_and_keep_year_and_genres() {
+        let line = b"1|Toy Story (1995)|01-Jan-1995||http://x|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0\n\
+                     1|Cit\xe9 des enfants perdus, La (1995)||||0|0|0|0|0|0|0|0|1|0|0|0|0|0|0|0|0|0|0\n";
+        let films = parse_items("u.item", &decode_item_text(line)).unwrap();
+        assert_eq!(films[0].year, Some(1995));
+        assert_eq!(
+            films[0].genre_names(),
+            vec!["Animation", "Children's", "Comedy"]
+        );
+        assert_eq!(films[1].title, "Cité des enfants perdus, La (1995)");
+        assert_eq!(films[1].genre_names(), vec!["Drama"]);
+
+        let err = parse_items("u.item", "1|Toy Story (1995)||||0|0\n").unwrap_err();
+        assert_eq!(err.line, Some(1));
+        assert!(err.to_string().contains("expected 24"), "{err}");
+    }
+
+    #[test]
+    fn year_comes_from_the_last_parenthesis() {
+        assert_eq!(
+            year_from_title("City of Lost Children, The (Cité des enfants perdus, La) (1995)"),
+            Some(1995)
+        );
+        assert_eq!(year_from_title("unknown"), None);
+        assert_eq!(year_from_title("Something (Director's cut)"), None);
+    }
+
+    #[test]
+    fn users_parse_and_reject_bad_gender() {
+        let people = parse_users("u.user", "1|24|M|technician|85711\n").unwrap();
+        assert_eq!(people[0].age, 24);
+        assert_eq!(people[0].gender, 'M');
+        assert_eq!(people[0].occupation, "technician");
+        let err =
+            parse_users("u.user", "1|24|M|technician|85711\n2|53|X|other|94043\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "u.user, line 2: gender \"X\" is not M or F"
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! filmspace's browser-free core: everything that can be computed without a browser.
+//!
+//! Data flows one way: files → [`data::Dataset`] → [`split::Split`] → models → metrics.
+//! Nothing here knows about the web; the app crate brings the files and shows the results.
+
+pub mod data;
+pub mod metrics;
+pub mod models;
+pub mod rng;
+pub mod split;
+pub mod stats;

@@ -1,0 +1,311 @@
+//! Train / validation / test splits: GroupLens' canonical files, seeded ratio splits, and a
+//! seeded validation holdout carved out of a training set (never out of a test set).
+
+use crate::data::{DataError, Dataset, Rating, parse_ratings};
+use crate::rng::SeededRng;
+
+/// The splits a person can pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SplitKind {
+    /// `u1`..`u5`: five disjoint 20% test folds (the number is 1..=5).
+    Fold(u8),
+    /// `ua`: each user's first 10 ratings (in `u.data` order) are the test set.
+    Ua,
+    /// `ub`: each user's ratings 11–20 are the test set.
+    Ub,
+    /// Seeded random 80% train / 20% test.
+    Random80,
+    /// Seeded random 70% train / 15% validation / 15% test, as in the PyTorch course.
+    Random701515,
+}
+
+impl SplitKind {
+    pub const ALL: [SplitKind; 9] = [
+        SplitKind::Fold(1),
+        SplitKind::Fold(2),
+        SplitKind::Fold(3),
+        SplitKind::Fold(4),
+        SplitKind::Fold(5),
+        SplitKind::Ua,
+        SplitKind::Ub,
+        SplitKind::Random80,
+        SplitKind::Random701515,
+    ];
+
+    /// Short name, as in URLs and file names: u1..u5, ua, ub, random80, random70.
+    pub fn name(self) -> String {
+        match self {
+            SplitKind::Fold(k) => format!("u{k}"),
+            SplitKind::Ua => "ua".into(),
+            SplitKind::Ub => "ub".into(),
+            SplitKind::Random80 => "random80".into(),
+            SplitKind::Random701515 => "random70".into(),
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The GroupLens file pair that holds this split, if it is a canonical one.
+    pub fn files(self) -> Option<(String, String)> {
+        match self {
+            SplitKind::Random80 | SplitKind::Random701515 => None,
+            _ => Some((
+                format!("{}.base", self.name()),
+                format!("{}.test", self.name()),
+            )),
+        }
+    }
+}
+
+/// Ratings in dense ids, divided for one experiment. `validation` is empty unless the split or a
+/// [`holdout`] made one.
+#[derive(Debug, Clone, Default)]
+pub struct Split {
+    pub train: Vec<Rating>,
+    pub validation: Vec<Rating>,
+    pub test: Vec<Rating>,
+}
+
+fn by_user_then_item(ratings: &mut [Rating]) {
+    ratings.sort_by_key(|r| (r.user, r.item));
+}
+
+/// Reads a canonical split from its two files (`u1.base`, `u1.test`, …).
+pub fn split_from_files(
+    dataset: &Dataset,
+    (base_name, base): (&str, &str),
+    (test_name, test): (&str, &str),
+) -> Result<Split, DataError> {
+    Ok(Split {
+        train: dataset.densify(base_name, &parse_ratings(base_name, base)?)?,
+        validation: Vec::new(),
+        test: dataset.densify(test_name, &parse_ratings(test_name, test)?)?,
+    })
+}
+
+/// Builds a split from `u.data` order alone, exactly as GroupLens' `mku.sh` does for the
+/// canonical ones (test fold k = lines (k−1)·20000+1 … k·20000 for 100,000 ratings; ua/ub by
+/// per-user rank), and by a seeded shuffle for the random ones. Canonical results are sorted by
+/// user, then item, like the files.
+pub fn make_split(ratings: &[Rating], kind: SplitKind, seed: u64) -> Split {
+    let mut split = match kind {
+        SplitKind::Fold(k) => {
+            let fold = ratings.len() / 5;
+            let range = (k as usize - 1) * fold..k as usize * fold;
+            let test = ratings[range.clone()].to_vec();
+            let train = ratings[..range.start]
+                .iter()
+                .chain(&ratings[range.end..])
+                .copied()
+                .collect();
+            Split {
+                train,
+                validation: Vec::new(),
+                test,
+            }
+        }
+        SplitKind::Ua | SplitKind::Ub => {
+            let (first, last) = if kind == SplitKind::Ua {
+                (1, 10)
+            } else {
+                (11, 20)
+            };
+            let n_users = ratings
+                .iter()
+                .map(|r| r.user as usize + 1)
+                .max()
+                .unwrap_or(0);
+            let mut seen = vec![0usize; n_users];
+            let mut split = Split::default();
+            for r in ratings {
+                seen[r.user as usize] += 1;
+                let rank = seen[r.user as usize];
+                if (first..=last).contains(&rank) {
+                    &mut split.test
+                } else {
+                    &mut split.train
+                }
+                .push(*r);
+            }
+            split
+        }
+        SplitKind::Random80 => {
+            let mut parts = ratio_split(ratings, &[0.8, 0.2], seed).into_iter();
+            let train = parts.next().unwrap_or_default();
+            let test = parts.next().unwrap_or_default();
+            return Split {
+                train,
+                validation: Vec::new(),
+                test,
+            };
+        }
+        SplitKind::Random701515 => {
+            let mut parts = ratio_split(ratings, &[0.7, 0.15, 0.15], seed).into_iter();
+            let train = parts.next().unwrap_or_default();
+            let validation = parts.next().unwrap_or_default();
+            let test = parts.next().unwrap_or_default();
+            return Split {
+                train,
+                validation,
+                test,
+            };
+        }
+    };
+    by_user_then_item(&mut split.train);
+    by_user_then_item(&mut split.test);
+    split
+}
+
+/// Shuffles `ratings` with `seed` and cuts it into consecutive parts of the given fractions (which
+/// should add up to 1; the last part takes the rounding remainder).
+pub fn ratio_split(ratings: &[Rating], fractions: &[f64], seed: u64) -> Vec<Vec<Rating>> {
+    let mut shuffled = ratings.to_vec();
+    SeededRng::new(seed).shuffle(&mut shuffled);
+    let mut parts = Vec::with_capacity(fractions.len());
+    let mut start = 0;
+    let mut cumulative = 0.0;
+    for (i, fraction) in fractions.iter().enumerate() {
+        cumulative += fraction;
+        let end = if i + 1 == fractions.len() {
+            shuffled.len()
+        } else {
+            ((cumulative * shuffled.len() as f64).round() as usize).min(shuffled.len())
+        };
+        parts.push(shuffled[start..end].to_vec());
+        start = end;
+    }
+    parts
+}
+
+/// Moves a seeded `fraction` of `split.train` into `split.validation` (replacing it), for early
+/// stopping and tuning. The test set is never touched.
+pub fn holdout(split: &Split, fraction: f64, seed: u64) -> Split {
+    let mut parts = ratio_split(&split.train, &[1.0 - fraction, fraction], seed).into_iter();
+    Split {
+        train: parts.next().unwrap_or_default(),
+        validation: parts.next().unwrap_or_default(),
+        test: split.test.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ratings(n: u32) -> Vec<Rating> {
+        (0..n)
+            .map(|i| Rating {
+                user: i % 7,
+                item: i,
+                value: 1.0 + (i % 5) as f32,
+                timestamp: i as u64,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn folds_are_disjoint_and_cover_everything() {
+        let all = ratings(100);
+        let mut tested = Vec::new();
+        for k in 1..=5 {
+            let split = make_split(&all, SplitKind::Fold(k), 0);
+            assert_eq!((split.train.len(), split.test.len()), (80, 20));
+            // Fold k tests file lines (k-1)*20+1 ..= k*20.
+            let mut items: Vec<u32> = split.test.iter().map(|r| r.item).collect();
+            items.sort();
+            assert_eq!(
+                items,
+                ((k as u32 - 1) * 20..k as u32 * 20).collect::<Vec<_>>()
+            );
+            tested.extend(items);
+            assert!(
+                split
+                    .test
+                    .windows(2)
+                    .all(|w| (w[0].user, w[0].item) < (w[1].user, w[1].item))
+            );
+        }
+        tested.sort();
+        assert_eq!(tested, (0..100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn ua_tests_each_users_first_ten_and_ub_the_next_ten() {
+        let all: Vec<Rating> = (0..25)
+            .map(|i| Rating {
+                user: 0,
+                item: i,
+                value: 3.0,
+                timestamp: 0,
+            })
+            .collect();
+        let ua = make_split(&all, SplitKind::Ua, 0);
+        assert_eq!(
+            ua.test.iter().map(|r| r.item).collect::<Vec<_>>(),
+            (0..10).collect::<Vec<_>>()
+        );
+        let ub = make_split(&all, SplitKind::Ub, 0);
+        assert_eq!(
+            ub.test.iter().map(|r| r.item).collect::<Vec<_>>(),
+            (10..20).collect::<Vec<_>>()
+        );
+        assert_eq!(ub.train.len(), 15);
+    }
+
+    #[test]
+    fn ratio_splits_are_seeded_partitions() {
+        let all = ratings(1000);
+        let split = make_split(&all, SplitKind::Random701515, 42);
+        assert_eq!(
+            (split.train.len(), split.validation.len(), split.test.len()),
+            (700, 150, 150)
+        );
+        let again = make_split(&all, SplitKind::Random701515, 42);
+        assert_eq!(split.test, again.test);
+        let other = make_split(&all, SplitKind::Random701515, 43);
+        assert_ne!(split.test, other.test);
+        let mut items: Vec<u32> = split
+            .train
+            .iter()
+            .chain(&split.validation)
+            .chain(&split.test)
+            .map(|r| r.item)
+            .collect();
+        items.sort();
+        assert_eq!(items, (0..1000).collect::<Vec<_>>());
+        let split = make_split(&all, SplitKind::Random80, 1);
+        assert_eq!((split.train.len(), split.test.len()), (800, 200));
+    }
+
+    #[test]
+    fn holdout_only_carves_from_train() {
+        let split = make_split(&ratings(1000), SplitKind::Fold(1), 0);
+        let held = holdout(&split, 0.1, 5);
+        assert_eq!((held.train.len(), held.validation.len()), (720, 80));
+        assert_eq!(held.test, split.test);
+        let mut items: Vec<u32> = held
+            .train
+            .iter()
+            .chain(&held.validation)
+            .map(|r| r.item)
+            .collect();
+        items.sort();
+        let mut expected: Vec<u32> = split.train.iter().map(|r| r.item).collect();
+        expected.sort();
+        assert_eq!(items, expected);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for kind in SplitKind::ALL {
+            assert_eq!(SplitKind::parse(&kind.name()), Some(kind));
+        }
+        assert_eq!(
+            SplitKind::Fold(3).files(),
+            Some(("u3.base".into(), "u3.test".into()))
+        );
+        assert_eq!(SplitKind::Random80.files(), None);
+    }
+}

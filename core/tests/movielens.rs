@@ -1,0 +1,169 @@
+//! Checks against the real ML-100K files in `public/data/ml-100k/` (made by `scripts/fetch-data`),
+//! with the reference figures of `evaluation-protocol.md`. Without the data each test says so and
+//! passes, unless FILMSPACE_REQUIRE_DATA=1 (set by `scripts/test`), where missing data fails.
+
+use std::path::PathBuf;
+
+use filmspace_core::data::{Dataset, MovieLensFiles, RatingIndex};
+use filmspace_core::models::{
+    BiasConfig, BiasModel, GlobalMean, Popularity, evaluate_ranker, evaluate_rating_model,
+};
+use filmspace_core::split::{SplitKind, make_split, split_from_files};
+
+fn data_dir() -> PathBuf {
+    std::env::var_os("FILMSPACE_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../public/data/ml-100k"))
+}
+
+/// All files of the data folder, or `None` (with a message) when the data is not there.
+fn movielens() -> Option<MovieLensFiles> {
+    let dir = data_dir();
+    if !dir.join("u.data").exists() {
+        if std::env::var("FILMSPACE_REQUIRE_DATA").as_deref() == Ok("1") {
+            panic!(
+                "ML-100K is required but missing in {}: run scripts/fetch-data",
+                dir.display()
+            );
+        }
+        eprintln!(
+            "skipped: ML-100K not found in {} (run scripts/fetch-data)",
+            dir.display()
+        );
+        return None;
+    }
+    let mut files = MovieLensFiles::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        files.insert(&name, std::fs::read(&path).unwrap());
+    }
+    Some(files)
+}
+
+fn text<'a>(files: &'a MovieLensFiles, name: &'a str) -> (&'a str, &'a str) {
+    (name, files.text(name).unwrap())
+}
+
+fn assert_close(what: &str, got: f64, expected: f64, tolerance: f64) {
+    assert!(
+        (got - expected).abs() <= tolerance,
+        "{what}: got {got:.5}, expected {expected} ± {tolerance}"
+    );
+}
+
+#[test]
+fn the_files_parse_into_the_known_dataset() {
+    let Some(files) = movielens() else { return };
+    let d = Dataset::from_files(&files).unwrap();
+    assert_eq!(
+        (d.n_users(), d.n_items(), d.ratings.len()),
+        (943, 1682, 100_000)
+    );
+    assert_close(
+        "sparsity",
+        d.sparsity(),
+        1.0 - 100_000.0 / (943.0 * 1682.0),
+        1e-12,
+    );
+    let film = |id| &d.films[d.item_of(id).unwrap() as usize];
+    assert_eq!(film(12).title, "Usual Suspects, The (1995)");
+    assert_eq!(film(12).year, Some(1995));
+    assert_eq!(
+        film(1).genre_names(),
+        vec!["Animation", "Children's", "Comedy"]
+    );
+    assert_eq!(
+        (film(267).title.as_str(), film(267).year),
+        ("unknown", None)
+    );
+    // Latin-1 decoded: a title with an accent comes out as UTF-8.
+    assert!(
+        d.films.iter().any(|f| f.title.contains('é')),
+        "no accented title found"
+    );
+    let person = &d.people[d.user_of(1).unwrap() as usize];
+    assert_eq!(
+        (
+            person.age,
+            person.gender,
+            person.occupation.as_str(),
+            person.zip.as_str()
+        ),
+        (24, 'M', "technician", "85711")
+    );
+    let first = d.ratings[0];
+    assert_eq!(
+        (
+            d.people[first.user as usize].id,
+            d.films[first.item as usize].id,
+            first.value
+        ),
+        (196, 242, 3.0)
+    );
+}
+
+#[test]
+fn canonical_splits_rebuilt_from_u_data_equal_the_files() {
+    let Some(files) = movielens() else { return };
+    let d = Dataset::from_files(&files).unwrap();
+    for kind in [1, 2, 3, 4, 5]
+        .map(SplitKind::Fold)
+        .into_iter()
+        .chain([SplitKind::Ua, SplitKind::Ub])
+    {
+        let (base, test) = kind.files().unwrap();
+        let from_files = split_from_files(&d, text(&files, &base), text(&files, &test)).unwrap();
+        let made = make_split(&d.ratings, kind, 0);
+        assert_eq!(made.train, from_files.train, "{base}");
+        assert_eq!(made.test, from_files.test, "{test}");
+    }
+    let u1 = make_split(&d.ratings, SplitKind::Fold(1), 0);
+    let test_users: std::collections::BTreeSet<u32> = u1.test.iter().map(|r| r.user).collect();
+    assert_eq!(test_users.len(), 459);
+    let index = RatingIndex::new(&u1.train, d.n_users(), d.n_items());
+    assert_eq!(
+        u1.test
+            .iter()
+            .filter(|r| index.by_item.len(r.item as usize) == 0)
+            .count(),
+        32
+    );
+    assert_eq!(make_split(&d.ratings, SplitKind::Ua, 0).train.len(), 90_570);
+}
+
+#[test]
+fn baselines_match_the_reference_figures_on_u1() {
+    let Some(files) = movielens() else { return };
+    let d = Dataset::from_files(&files).unwrap();
+    let u1 = split_from_files(&d, text(&files, "u1.base"), text(&files, "u1.test")).unwrap();
+    let train = RatingIndex::new(&u1.train, d.n_users(), d.n_items());
+
+    let popularity = evaluate_ranker(&Popularity::fit(&train), &train, &u1.test).ranking;
+    assert_eq!(popularity.users, 456);
+    assert_close("popularity P@10", popularity.precision, 0.2136, 5e-5);
+    assert_close("popularity R@10", popularity.recall, 0.1180, 5e-5);
+    assert_close("popularity NDCG@10", popularity.ndcg, 0.2451, 5e-5);
+    assert_close("popularity HR@10", popularity.hit_rate, 0.7829, 5e-5);
+
+    let mean = evaluate_rating_model(&GlobalMean::fit(&u1.train), &train, &u1.test)
+        .errors
+        .unwrap();
+    assert_close("global mean RMSE", mean.rmse, 1.1537, 5e-5);
+    assert_close("global mean MAE", mean.mae, 0.9680, 5e-5);
+    assert_eq!(mean.count, 20_000);
+
+    let bias = evaluate_rating_model(
+        &BiasModel::fit(&train, BiasConfig::default()),
+        &train,
+        &u1.test,
+    );
+    let errors = bias.errors.unwrap();
+    assert_close("bias RMSE", errors.rmse, 0.953, 0.005);
+    assert_close("bias MAE", errors.mae, 0.7523, 0.005);
+    // The reference ranks by μ + b_u + b_i with reg_u = 5, reg_i = 2: the same lists, exactly.
+    assert_close("bias P@10", bias.ranking.precision, 0.1066, 5e-5);
+    assert_close("bias R@10", bias.ranking.recall, 0.0427, 5e-5);
+    assert_close("bias NDCG@10", bias.ranking.ndcg, 0.0917, 5e-5);
+    assert_close("bias HR@10", bias.ranking.hit_rate, 0.4890, 5e-5);
+}
