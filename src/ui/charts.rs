@@ -1,0 +1,126 @@
+//! Canvas charts drawn with plotters. Sharp on high-DPI screens: the canvas gets
+//! devicePixelRatio × its CSS size in pixels, and every length is scaled to match.
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+const ACCENT: RGBColor = RGBColor(0x3b, 0x5b, 0xdb);
+const INK: RGBColor = RGBColor(0x33, 0x33, 0x44);
+
+/// A canvas that draws itself when mounted and again when the window is resized.
+#[component]
+pub fn Chart<F>(testid: &'static str, label: String, draw: F) -> impl IntoView
+where
+    F: Fn(&HtmlCanvasElement) + 'static,
+{
+    let canvas = NodeRef::<Canvas>::new();
+    let resized = RwSignal::new(0u32);
+    let listener = window_event_listener(leptos::ev::resize, move |_| resized.update(|n| *n += 1));
+    on_cleanup(move || listener.remove());
+    Effect::new(move |_| {
+        resized.track();
+        if let Some(canvas) = canvas.get() {
+            if fit_to_css_size(&canvas) {
+                draw(&canvas);
+            }
+        }
+    });
+    view! { <canvas node_ref=canvas class="chart" data-testid=testid role="img" aria-label=label></canvas> }
+}
+
+fn pixel_ratio() -> f64 {
+    web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).max(1.0)
+}
+
+/// Sizes the drawing buffer to the CSS box × devicePixelRatio. False when the canvas has no size
+/// (not laid out yet).
+fn fit_to_css_size(canvas: &HtmlCanvasElement) -> bool {
+    let ratio = pixel_ratio();
+    let (width, height) = (canvas.client_width(), canvas.client_height());
+    if width <= 0 || height <= 0 {
+        return false;
+    }
+    canvas.set_width((width as f64 * ratio).round() as u32);
+    canvas.set_height((height as f64 * ratio).round() as u32);
+    true
+}
+
+/// Scales a CSS length to canvas pixels.
+fn px(css: f64) -> u32 {
+    (css * pixel_ratio()).round() as u32
+}
+
+fn font(size: f64) -> TextStyle<'static> {
+    ("sans-serif", px(size) as f64).into_font().color(&INK)
+}
+
+/// Bars of the 1★–5★ counts.
+pub fn draw_rating_histogram(canvas: &HtmlCanvasElement, counts: &[usize; 5]) {
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return };
+    let root = backend.into_drawing_area();
+    let _ = root.fill(&WHITE);
+    let max = counts.iter().copied().max().unwrap_or(1) as u32;
+    let Ok(mut chart) = ChartBuilder::on(&root)
+        .margin(px(12.0))
+        .x_label_area_size(px(34.0))
+        .y_label_area_size(px(56.0))
+        .build_cartesian_2d((1u32..5u32).into_segmented(), 0u32..max + max / 10)
+    else {
+        return;
+    };
+    let _ = chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(0xe4, 0xe6, 0xee))
+        .x_desc("stars")
+        .y_desc("ratings")
+        .label_style(font(12.0))
+        .axis_desc_style(font(12.0))
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(stars) => format!("{stars}★"),
+            _ => String::new(),
+        })
+        .draw();
+    let _ = chart.draw_series(
+        Histogram::vertical(&chart)
+            .style(ACCENT.filled())
+            .margin(px(10.0))
+            .data(counts.iter().enumerate().map(|(i, &count)| (i as u32 + 1, count as u32))),
+    );
+    let _ = root.present();
+}
+
+/// Ratings per film against the film's popularity rank.
+pub fn draw_long_tail(canvas: &HtmlCanvasElement, per_film: &[usize]) {
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return };
+    let root = backend.into_drawing_area();
+    let _ = root.fill(&WHITE);
+    let max = per_film.first().copied().unwrap_or(1) as u32;
+    let Ok(mut chart) = ChartBuilder::on(&root)
+        .margin(px(12.0))
+        .x_label_area_size(px(34.0))
+        .y_label_area_size(px(56.0))
+        .build_cartesian_2d(0u32..per_film.len() as u32, 0u32..max + max / 10)
+    else {
+        return;
+    };
+    let _ = chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(0xe4, 0xe6, 0xee))
+        .x_desc("films, most rated first")
+        .y_desc("ratings")
+        .label_style(font(12.0))
+        .axis_desc_style(font(12.0))
+        .draw();
+    let _ = chart.draw_series(
+        AreaSeries::new(per_film.iter().enumerate().map(|(rank, &n)| (rank as u32, n as u32)), 0, ACCENT.mix(0.25))
+            .border_style(ShapeStyle::from(ACCENT).stroke_width(px(1.5))),
+    );
+    let _ = root.present();
+}

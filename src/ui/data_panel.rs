@@ -1,0 +1,102 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::HtmlInputElement;
+
+use crate::app::DataState;
+
+/// Loading progress, the data source, and a picker for a person's own ML-100K zip (also the way
+/// out when the built-in files are missing or broken).
+#[component]
+pub fn DataPanel(
+    data: ReadSignal<DataState>,
+    zip_error: ReadSignal<Option<String>>,
+    #[prop(into)] on_zip: Callback<(String, Vec<u8>)>,
+) -> impl IntoView {
+    let state = move || match data.get() {
+        DataState::Loading(_) => "loading",
+        DataState::Ready { .. } => "ready",
+        DataState::Error(_) => "error",
+    };
+    let message = move || match data.get() {
+        DataState::Loading(p) => format!("Loading MovieLens 100K… {:.0}% ({})", p.fraction * 100.0, p.file),
+        DataState::Ready { dataset, source } => format!(
+            "Loaded {} ratings of {} films by {} people from {source}.",
+            dataset.ratings.len(),
+            dataset.n_items(),
+            dataset.n_users()
+        ),
+        DataState::Error(message) => message,
+    };
+    let progress = move || match data.get() {
+        DataState::Loading(p) => Some((p.fraction * 100.0).round()),
+        _ => None,
+    };
+    let reading_zip = RwSignal::new(false);
+    let on_change = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+        input.set_value("");
+        let file = gloo_file::File::from(file);
+        reading_zip.set(true);
+        spawn_local(async move {
+            let name = file.name();
+            let bytes = gloo_file::futures::read_as_bytes(&file).await;
+            reading_zip.set(false);
+            match bytes {
+                Ok(bytes) => on_zip.run((name, bytes)),
+                Err(error) => on_zip.run((name, format!("unreadable: {error}").into_bytes())),
+            }
+        });
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="data-title">
+            <h2 id="data-title">"Data"</h2>
+            <p
+                data-testid="data-status"
+                data-state=state
+                role=move || if state() == "error" { "alert" } else { "status" }
+                class=move || format!("status status-{}", state())
+            >
+                {message}
+            </p>
+            {move || {
+                progress()
+                    .map(|value| {
+                        view! {
+                            <progress
+                                data-testid="data-progress"
+                                max="100"
+                                value=value
+                                aria-label="Download progress"
+                            ></progress>
+                        }
+                    })
+            }}
+            <div class="zip-picker">
+                <label for="zip-input">"Use your own ML-100K zip (as GroupLens ships it):"</label>
+                <input
+                    id="zip-input"
+                    data-testid="data-zip-input"
+                    type="file"
+                    accept=".zip,application/zip"
+                    on:change=on_change
+                />
+                <Show when=move || reading_zip.get()>
+                    <p class="hint">"Reading the zip…"</p>
+                </Show>
+                {move || {
+                    zip_error
+                        .get()
+                        .map(|message| {
+                            view! {
+                                <p data-testid="data-zip-error" class="status status-error" role="alert">
+                                    {message}
+                                </p>
+                            }
+                        })
+                }}
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,7 @@
+//! Leptos components, one file per panel. They render state and send commands; no maths.
+
+pub mod backend_panel;
+pub mod charts;
+pub mod data_panel;
+pub mod header;
+pub mod stats_panel;

@@ -1,0 +1,77 @@
+use std::sync::Arc;
+
+use filmspace_core::stats::DatasetStats;
+use leptos::prelude::*;
+
+use crate::app::DataState;
+use crate::ui::charts::{Chart, draw_long_tail, draw_rating_histogram};
+
+#[component]
+pub fn StatsPanel(data: ReadSignal<DataState>) -> impl IntoView {
+    let stats = Memo::new(move |_| match data.get() {
+        DataState::Ready { dataset, .. } => Some(Arc::new(DatasetStats::of(&dataset))),
+        _ => None,
+    });
+    view! {
+        <section class="panel panel-wide" aria-labelledby="stats-title">
+            <h2 id="stats-title">"The data set"</h2>
+            {move || match stats.get() {
+                None => view! { <p class="hint">"Statistics appear once the data has loaded."</p> }.into_any(),
+                Some(stats) => view! { <StatsView stats /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn StatsView(stats: Arc<DatasetStats>) -> impl IntoView {
+    let histogram = stats.histogram;
+    let per_film = Arc::new(stats.ratings_per_film.clone());
+    let top_share = stats.share_of_top(0.2) * 100.0;
+    view! {
+        <dl class="stat-tiles">
+            <div class="tile">
+                <dt>"People"</dt>
+                <dd data-testid="stat-users">{stats.users}</dd>
+            </div>
+            <div class="tile">
+                <dt>"Films"</dt>
+                <dd data-testid="stat-items">{stats.items}</dd>
+            </div>
+            <div class="tile">
+                <dt>"Ratings"</dt>
+                <dd data-testid="stat-ratings">{stats.ratings}</dd>
+            </div>
+            <div class="tile">
+                <dt>"Sparsity"</dt>
+                <dd data-testid="stat-sparsity">{format!("{:.2}%", stats.sparsity * 100.0)}</dd>
+            </div>
+            <div class="tile">
+                <dt>"Mean rating"</dt>
+                <dd data-testid="stat-mean">{format!("{:.2}★", stats.mean_rating)}</dd>
+            </div>
+        </dl>
+        <div class="charts">
+            <figure>
+                <Chart
+                    testid="rating-histogram"
+                    label=format!("Rating histogram: {histogram:?} ratings of 1 to 5 stars")
+                    draw=move |canvas| draw_rating_histogram(canvas, &histogram)
+                />
+                <figcaption>"How many ratings of each star. People rate what they chose to watch: 4★ is the most common."</figcaption>
+            </figure>
+            <figure>
+                <Chart
+                    testid="longtail-chart"
+                    label=format!("Ratings per film, most rated first; the top 20% of films get {top_share:.0}% of all ratings")
+                    draw=move |canvas| draw_long_tail(canvas, &per_film)
+                />
+                <figcaption>
+                    {format!(
+                        "Ratings per film, most rated first: the long tail. The top 20% of films get {top_share:.0}% of the ratings; most films have few, which is why models struggle with them."
+                    )}
+                </figcaption>
+            </figure>
+        </div>
+    }
+}

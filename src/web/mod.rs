@@ -1,0 +1,6 @@
+//! The browser edge: fetching files, probing compute backends, reading files a person picks.
+//! Nothing here knows a model's maths; everything computed comes from `filmspace_core`.
+
+pub mod backend;
+pub mod fetch;
+pub mod movielens;

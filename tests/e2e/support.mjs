@@ -1,0 +1,71 @@
+// Shared set-up for the browser tests: a static server for dist/, headless Chromium with or
+// without WebGPU, page-error collection, and a screenshot of any failing test.
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/static-server.mjs';
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--headless=new', '--no-sandbox', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export async function startServer() {
+  const server = await serve(process.env.FILMSPACE_DIST ?? 'dist', 0);
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
+
+/** A fresh browser profile; `webgpu` adds --enable-unsafe-webgpu (SwiftShader here). */
+export async function launch({ webgpu = true } = {}) {
+  const args = webgpu ? [...ARGS, '--enable-unsafe-webgpu'] : ARGS;
+  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'filmspace-')), {
+    executablePath: CHROMIUM, headless: true, args, viewport: { width: 1280, height: 900 },
+  });
+}
+
+/** A page whose uncaught errors and console errors are recorded in `page.errors`. */
+export async function openPage(context, url) {
+  const page = context.pages()[0] ?? await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(`console: ${m.text()}`); });
+  if (url) await page.goto(url);
+  return page;
+}
+
+/** Runs `body(page)`; on failure saves test-results/NAME.png before rethrowing. */
+export async function withScreenshot(page, name, body) {
+  try {
+    await body();
+  } catch (error) {
+    mkdirSync('test-results', { recursive: true });
+    const path = join('test-results', `${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
+    await page.screenshot({ path, fullPage: true }).catch(() => {});
+    error.message += `\n(screenshot: ${path})`;
+    throw error;
+  }
+}
+
+export const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+/** Waits until `data-status` leaves `loading` and returns its state. */
+export async function dataState(page, timeout = 60_000) {
+  const status = byTestId(page, 'data-status');
+  await page.waitForFunction(
+    () => ['ready', 'error'].includes(document.querySelector('[data-testid="data-status"]')?.dataset.state),
+    null, { timeout });
+  return status.getAttribute('data-state');
+}
+
+/** Share of a canvas's pixels that are not white: 0 for a blank chart. */
+export function inkedFraction(page, testId) {
+  return page.evaluate((id) => {
+    const canvas = document.querySelector(`[data-testid="${id}"]`);
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let inked = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] < 240 || data[i + 1] < 240 || data[i + 2] < 240) inked++;
+    }
+    return inked / (data.length / 4);
+  }, testId);
+}
