@@ -64,8 +64,8 @@ pub fn App() -> impl IntoView {
         <Header backend=backend_status.read_only() />
         <main class="panels">
             <DataPanel data=data.read_only() zip_error=zip_error.read_only() on_zip=on_zip />
-            <StatsPanel data=data.read_only() />
             <BackendPanel backend=backend_status.read_only() />
+            <StatsPanel data=data.read_only() />
         </main>
         <footer class="footer">
             "MovieLens 100K © GroupLens Research, University of Minnesota. Rebuilt locally; never redistributed."

@@ -66,7 +66,7 @@ pub fn draw_rating_histogram(canvas: &HtmlCanvasElement, counts: &[usize; 5]) {
     let Ok(mut chart) = ChartBuilder::on(&root)
         .margin(px(12.0))
         .x_label_area_size(px(34.0))
-        .y_label_area_size(px(56.0))
+        .y_label_area_size(px(64.0))
         .build_cartesian_2d((1u32..5u32).into_segmented(), 0u32..max + max / 10)
     else {
         return;
@@ -103,7 +103,7 @@ pub fn draw_long_tail(canvas: &HtmlCanvasElement, per_film: &[usize]) {
     let Ok(mut chart) = ChartBuilder::on(&root)
         .margin(px(12.0))
         .x_label_area_size(px(34.0))
-        .y_label_area_size(px(56.0))
+        .y_label_area_size(px(64.0))
         .build_cartesian_2d(0u32..per_film.len() as u32, 0u32..max + max / 10)
     else {
         return;
@@ -113,6 +113,7 @@ pub fn draw_long_tail(canvas: &HtmlCanvasElement, per_film: &[usize]) {
         .disable_x_mesh()
         .light_line_style(WHITE)
         .bold_line_style(RGBColor(0xe4, 0xe6, 0xee))
+        .x_labels(5)
         .x_desc("films, most rated first")
         .y_desc("ratings")
         .label_style(font(12.0))

@@ -3,6 +3,7 @@ use leptos::task::spawn_local;
 use web_sys::HtmlInputElement;
 
 use crate::app::DataState;
+use crate::ui::format::thousands;
 
 /// Loading progress, the data source, and a picker for a person's own ML-100K zip (also the way
 /// out when the built-in files are missing or broken).
@@ -21,7 +22,7 @@ pub fn DataPanel(
         DataState::Loading(p) => format!("Loading MovieLens 100K… {:.0}% ({})", p.fraction * 100.0, p.file),
         DataState::Ready { dataset, source } => format!(
             "Loaded {} ratings of {} films by {} people from {source}.",
-            dataset.ratings.len(),
+            thousands(dataset.ratings.len()),
             dataset.n_items(),
             dataset.n_users()
         ),

@@ -3,5 +3,6 @@
 pub mod backend_panel;
 pub mod charts;
 pub mod data_panel;
+pub mod format;
 pub mod header;
 pub mod stats_panel;

@@ -41,6 +41,7 @@ describe('the data page', () => {
   test('loads ML-100K and shows the counts and drawn charts, with WebGPU reported', async () => {
     await withPage('loads', { webgpu: true }, async (page) => {
       assert.equal(await dataState(page), 'ready', await byTestId(page, 'data-status').textContent());
+      assert.match(await byTestId(page, 'data-status').textContent(), /Loaded 100,000 ratings of 1682 films by 943 people/);
       assert.equal(await byTestId(page, 'stat-users').textContent(), '943');
       assert.equal(await byTestId(page, 'stat-items').textContent(), '1682');
       assert.equal(await byTestId(page, 'stat-ratings').textContent(), '100000');
@@ -125,6 +126,7 @@ describe('the data page', () => {
       await error.waitFor();
       assert.match(await error.textContent(), /holds no u\.item/);
       assert.equal(await byTestId(page, 'data-status').getAttribute('data-state'), 'ready');
+      assert.match(await byTestId(page, 'data-status').textContent(), /Loaded 100,000 ratings of 1682 films by 943 people/);
       assert.equal(await byTestId(page, 'stat-users').textContent(), '943');
     });
   });
