@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { byTestId, dataState, inkedFraction, launch, openPage, startServer, withScreenshot } from './support.mjs';
+import { backendState, byTestId, dataState, inkedFraction, launch, openPage, startServer, withScreenshot } from './support.mjs';
 
 const DATA = process.env.FILMSPACE_DATA_DIR ?? 'public/data/ml-100k';
 let server;
@@ -53,9 +53,7 @@ describe('the data page', () => {
         assert.ok(inked > 0.03, `${chart} looks blank (${(inked * 100).toFixed(2)}% inked)`);
       }
       const backend = byTestId(page, 'backend-status');
-      await page.waitForFunction(() =>
-        document.querySelector('[data-testid="backend-status"]')?.dataset.state !== 'probing', null, { timeout: 30_000 });
-      assert.equal(await backend.getAttribute('data-state'), 'webgpu', await backend.textContent());
+      assert.equal(await backendState(page), 'webgpu', await backend.textContent());
       // Headless Chromium's only adapter is SwiftShader, a software rasteriser.
       assert.equal(await backend.getAttribute('data-adapter'), 'software', await backend.textContent());
       assert.deepEqual(page.errors, []);
@@ -65,9 +63,7 @@ describe('the data page', () => {
   test('reports the CPU backend when the browser has no WebGPU', async () => {
     await withPage('no-webgpu', { webgpu: false }, async (page) => {
       const backend = byTestId(page, 'backend-status');
-      await page.waitForFunction(() =>
-        document.querySelector('[data-testid="backend-status"]')?.dataset.state !== 'probing', null, { timeout: 30_000 });
-      assert.equal(await backend.getAttribute('data-state'), 'cpu', await backend.textContent());
+      assert.equal(await backendState(page), 'cpu', await backend.textContent());
       assert.equal(await backend.getAttribute('data-adapter'), null);
       assert.match(await backend.textContent(), /CPU backend/);
       assert.equal(await dataState(page), 'ready');

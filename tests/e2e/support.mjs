@@ -57,6 +57,14 @@ export async function dataState(page, timeout = 60_000) {
   return status.getAttribute('data-state');
 }
 
+/** Waits until `backend-status` has a verdict (webgpu or cpu) and returns it. */
+export async function backendState(page, timeout = 30_000) {
+  await page.waitForFunction(
+    () => ['webgpu', 'cpu'].includes(document.querySelector('[data-testid="backend-status"]')?.dataset.state),
+    null, { timeout });
+  return byTestId(page, 'backend-status').getAttribute('data-state');
+}
+
 /** Share of a canvas's pixels that are not white: 0 for a blank chart. */
 export function inkedFraction(page, testId) {
   return page.evaluate((id) => {
