@@ -22,10 +22,10 @@ where
     on_cleanup(move || listener.remove());
     Effect::new(move |_| {
         resized.track();
-        if let Some(canvas) = canvas.get() {
-            if fit_to_css_size(&canvas) {
-                draw(&canvas);
-            }
+        if let Some(canvas) = canvas.get()
+            && fit_to_css_size(&canvas)
+        {
+            draw(&canvas);
         }
     });
     view! { <canvas node_ref=canvas class="chart" data-testid=testid role="img" aria-label=label></canvas> }

@@ -54,10 +54,10 @@ pub async fn fetch_bytes(url: &str, mut on_progress: impl FnMut(u64, Option<u64>
         }
         on_progress(bytes.len() as u64, total);
     }
-    if let Some(total) = total {
-        if (bytes.len() as u64) < total {
-            return Err(FetchError(format!("the download stopped after {} of {total} bytes", bytes.len())));
-        }
+    if let Some(total) = total
+        && (bytes.len() as u64) < total
+    {
+        return Err(FetchError(format!("the download stopped after {} of {total} bytes", bytes.len())));
     }
     Ok(bytes)
 }

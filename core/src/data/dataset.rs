@@ -94,15 +94,15 @@ impl Dataset {
                 ("u.user", " users", dataset.people.len()),
             ];
             for (file, what, found) in checks {
-                if let Some(expected) = info_count(info, what) {
-                    if expected != found {
-                        return Err(DataError::file(
-                            file,
-                            format!(
-                                "holds {found}{what} but u.info announces {expected}: the file looks truncated or altered"
-                            ),
-                        ));
-                    }
+                if let Some(expected) = info_count(info, what)
+                    && expected != found
+                {
+                    return Err(DataError::file(
+                        file,
+                        format!(
+                            "holds {found}{what} but u.info announces {expected}: the file looks truncated or altered"
+                        ),
+                    ));
                 }
             }
         }
