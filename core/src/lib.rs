@@ -6,6 +6,9 @@
 pub mod data;
 pub mod metrics;
 pub mod models;
+pub mod report;
 pub mod rng;
+pub mod settings;
 pub mod split;
 pub mod stats;
+pub mod train;

@@ -1,11 +1,14 @@
-//! Models, one file each. Closed-form baselines here; trainable Burn modules join them later.
+//! Models, one file each: closed-form baselines, and biased MF ([`Mf`]) trained with Burn by
+//! [`crate::train`].
 
 mod bias;
 mod mean;
+mod mf;
 mod popularity;
 
 pub use bias::{BiasConfig, BiasModel};
 pub use mean::GlobalMean;
+pub use mf::{Mf, MfBatch, MfConfig, MfWeights, Optimiser};
 pub use popularity::Popularity;
 
 use crate::data::{Rating, RatingIndex};
