@@ -7,7 +7,13 @@ use filmspace_core::data::Dataset;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::ui::{backend_panel::BackendPanel, data_panel::DataPanel, header::Header, stats_panel::StatsPanel};
+use filmspace_core::settings::TrainSettings;
+
+use crate::session::Training;
+use crate::ui::{
+    backend_panel::BackendPanel, data_panel::DataPanel, header::Header, stats_panel::StatsPanel,
+    train_panel::TrainPanel,
+};
 use crate::web::backend::{self, BackendStatus};
 use crate::web::movielens::{self, LoadProgress};
 
@@ -15,26 +21,75 @@ use crate::web::movielens::{self, LoadProgress};
 #[derive(Debug, Clone)]
 pub enum DataState {
     Loading(LoadProgress),
-    Ready { dataset: Arc<Dataset>, source: String },
+    Ready {
+        dataset: Arc<Dataset>,
+        source: String,
+    },
     Error(String),
 }
 
 #[component]
 pub fn App() -> impl IntoView {
-    let data = RwSignal::new(DataState::Loading(LoadProgress { fraction: 0.0, file: "u.data" }));
+    let data = RwSignal::new(DataState::Loading(LoadProgress {
+        fraction: 0.0,
+        file: "u.data",
+    }));
     let backend_status = RwSignal::new(BackendStatus::Probing);
     // The WebGPU device, kept for training (it cannot be re-initialised once made).
     let gpu_device = StoredValue::new_local(None::<burn::tensor::Device>);
     let zip_error = RwSignal::new(None::<String>);
+    let location = web_sys::window().map(|w| w.location());
+    let (settings, url_problems) =
+        TrainSettings::from_query(&location.and_then(|l| l.search().ok()).unwrap_or_default());
+    let autotrain = settings.autotrain;
+    let training = Training::new(settings);
+    if !url_problems.is_empty() {
+        training.message.set(Some(format!(
+            "Some link settings were not used: {}.",
+            url_problems.join("; ")
+        )));
+    }
+
+    // The page's settings live in its URL, so a link reproduces a run.
+    Effect::new(move |_| {
+        let query = training.settings.get().to_query();
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
+        }
+    });
+    let start_training = move |one_epoch: bool| {
+        if let DataState::Ready { dataset, .. } = data.get_untracked() {
+            training.start(
+                dataset,
+                backend_status.get_untracked(),
+                gpu_device.get_value(),
+                one_epoch,
+            );
+        }
+    };
+    // ?autotrain=1 starts once the data is there and the backend is known.
+    Effect::new(move |started: Option<bool>| {
+        let ready = matches!(data.get(), DataState::Ready { .. })
+            && backend_status.get() != BackendStatus::Probing;
+        if autotrain && ready && started != Some(true) {
+            start_training(false);
+            return true;
+        }
+        started.unwrap_or(false)
+    });
 
     spawn_local(async move {
-        let loaded = movielens::load_from_origin(|progress| data.set(DataState::Loading(progress))).await;
+        let loaded =
+            movielens::load_from_origin(|progress| data.set(DataState::Loading(progress))).await;
         // A zip picked while the download ran wins; never overwrite it.
         if matches!(data.get_untracked(), DataState::Ready { .. }) {
             return;
         }
         data.set(match loaded {
-            Ok(dataset) => DataState::Ready { dataset: Arc::new(dataset), source: movielens::DATA_URL.to_string() },
+            Ok(dataset) => DataState::Ready {
+                dataset: Arc::new(dataset),
+                source: movielens::DATA_URL.to_string(),
+            },
             Err(error) => DataState::Error(format!("Could not load MovieLens 100K. {error}.")),
         });
     });
@@ -47,7 +102,10 @@ pub fn App() -> impl IntoView {
     let on_zip = move |name: String, bytes: Vec<u8>| match movielens::load_from_zip(&name, &bytes) {
         Ok(dataset) => {
             zip_error.set(None);
-            data.set(DataState::Ready { dataset: Arc::new(dataset), source: name });
+            data.set(DataState::Ready {
+                dataset: Arc::new(dataset),
+                source: name,
+            });
         }
         Err(error) => {
             let message = format!("That zip was not used: {error}.");
@@ -65,6 +123,7 @@ pub fn App() -> impl IntoView {
         <main class="panels">
             <DataPanel data=data.read_only() zip_error=zip_error.read_only() on_zip=on_zip />
             <BackendPanel backend=backend_status.read_only() />
+            <TrainPanel training on_start=start_training />
             <StatsPanel data=data.read_only() />
         </main>
         <footer class="footer">

@@ -1,6 +1,7 @@
 //! filmspace: the page. `main` only fixes up the wasm module and mounts the app.
 
 mod app;
+mod session;
 mod ui;
 mod web;
 

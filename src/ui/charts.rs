@@ -32,7 +32,10 @@ where
 }
 
 fn pixel_ratio() -> f64 {
-    web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).max(1.0)
+    web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .unwrap_or(1.0)
+        .max(1.0)
 }
 
 /// Sizes the drawing buffer to the CSS box × devicePixelRatio. False when the canvas has no size
@@ -59,7 +62,9 @@ fn font(size: f64) -> TextStyle<'static> {
 
 /// Bars of the 1★–5★ counts.
 pub fn draw_rating_histogram(canvas: &HtmlCanvasElement, counts: &[usize; 5]) {
-    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return };
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+        return;
+    };
     let root = backend.into_drawing_area();
     let _ = root.fill(&WHITE);
     let max = counts.iter().copied().max().unwrap_or(1) as u32;
@@ -89,14 +94,21 @@ pub fn draw_rating_histogram(canvas: &HtmlCanvasElement, counts: &[usize; 5]) {
         Histogram::vertical(&chart)
             .style(ACCENT.filled())
             .margin(px(10.0))
-            .data(counts.iter().enumerate().map(|(i, &count)| (i as u32 + 1, count as u32))),
+            .data(
+                counts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &count)| (i as u32 + 1, count as u32)),
+            ),
     );
     let _ = root.present();
 }
 
 /// Ratings per film against the film's popularity rank.
 pub fn draw_long_tail(canvas: &HtmlCanvasElement, per_film: &[usize]) {
-    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return };
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+        return;
+    };
     let root = backend.into_drawing_area();
     let _ = root.fill(&WHITE);
     let max = per_film.first().copied().unwrap_or(1) as u32;
@@ -120,8 +132,90 @@ pub fn draw_long_tail(canvas: &HtmlCanvasElement, per_film: &[usize]) {
         .axis_desc_style(font(12.0))
         .draw();
     let _ = chart.draw_series(
-        AreaSeries::new(per_film.iter().enumerate().map(|(rank, &n)| (rank as u32, n as u32)), 0, ACCENT.mix(0.25))
-            .border_style(ShapeStyle::from(ACCENT).stroke_width(px(1.5))),
+        AreaSeries::new(
+            per_film
+                .iter()
+                .enumerate()
+                .map(|(rank, &n)| (rank as u32, n as u32)),
+            0,
+            ACCENT.mix(0.25),
+        )
+        .border_style(ShapeStyle::from(ACCENT).stroke_width(px(1.5))),
     );
+    let _ = root.present();
+}
+
+/// Train loss and validation RMSE against the epoch, drawn again as each epoch arrives.
+pub fn draw_learning_curves(
+    canvas: &HtmlCanvasElement,
+    history: &[filmspace_core::train::EpochReport],
+) {
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+        return;
+    };
+    let root = backend.into_drawing_area();
+    let _ = root.fill(&WHITE);
+    let values = history
+        .iter()
+        .flat_map(|r| [Some(r.train_loss), r.validation_rmse])
+        .flatten();
+    let (low, high) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (low, high) = if low <= high { (low, high) } else { (0.7, 1.2) };
+    let pad = ((high - low) * 0.1).max(0.01);
+    let epochs = history.len().max(2) as u32;
+    let Ok(mut chart) = ChartBuilder::on(&root)
+        .margin(px(12.0))
+        .x_label_area_size(px(34.0))
+        .y_label_area_size(px(64.0))
+        .build_cartesian_2d(1u32..epochs, (low - pad)..(high + pad))
+    else {
+        return;
+    };
+    let _ = chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(0xe4, 0xe6, 0xee))
+        .x_desc("epoch")
+        .label_style(font(12.0))
+        .axis_desc_style(font(12.0))
+        .draw();
+    type Series = (&'static str, RGBColor, Vec<(u32, f64)>);
+    let series: [Series; 2] = [
+        (
+            "train loss",
+            ACCENT,
+            history
+                .iter()
+                .map(|r| (r.epoch as u32, r.train_loss))
+                .collect(),
+        ),
+        (
+            "validation RMSE",
+            RGBColor(0xe0, 0x6c, 0x00),
+            history
+                .iter()
+                .filter_map(|r| Some((r.epoch as u32, r.validation_rmse?)))
+                .collect(),
+        ),
+    ];
+    for (name, color, points) in series {
+        let style = ShapeStyle::from(color).stroke_width(px(2.0));
+        if let Ok(drawn) = chart.draw_series(LineSeries::new(points.clone(), style)) {
+            drawn.label(name).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + px(16.0) as i32, y)], style)
+            });
+        }
+        let _ = chart.draw_series(
+            points
+                .into_iter()
+                .map(|p| Circle::new(p, px(3.0), color.filled())),
+        );
+    }
+    let _ = chart
+        .configure_series_labels()
+        .label_font(font(12.0))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(0xe4, 0xe6, 0xee))
+        .draw();
     let _ = root.present();
 }

@@ -19,7 +19,11 @@ pub fn DataPanel(
         DataState::Error(_) => "error",
     };
     let message = move || match data.get() {
-        DataState::Loading(p) => format!("Loading MovieLens 100K… {:.0}% ({})", p.fraction * 100.0, p.file),
+        DataState::Loading(p) => format!(
+            "Loading MovieLens 100K… {:.0}% ({})",
+            p.fraction * 100.0,
+            p.file
+        ),
         DataState::Ready { dataset, source } => format!(
             "Loaded {} ratings of {} films by {} people from {source}.",
             thousands(dataset.ratings.len()),
@@ -35,7 +39,9 @@ pub fn DataPanel(
     let reading_zip = RwSignal::new(false);
     let on_change = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = event_target(&ev);
-        let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
         input.set_value("");
         let file = gloo_file::File::from(file);
         reading_zip.set(true);

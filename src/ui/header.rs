@@ -6,7 +6,9 @@ use crate::web::backend::BackendStatus;
 pub fn Header(backend: ReadSignal<BackendStatus>) -> impl IntoView {
     let badge = move || match backend.get() {
         BackendStatus::Probing => ("probing", "checking WebGPU…"),
-        BackendStatus::WebGpu { software: false, .. } => ("webgpu", "WebGPU"),
+        BackendStatus::WebGpu {
+            software: false, ..
+        } => ("webgpu", "WebGPU"),
         BackendStatus::WebGpu { software: true, .. } => ("software", "WebGPU (software)"),
         BackendStatus::Cpu { .. } => ("cpu", "CPU"),
     };

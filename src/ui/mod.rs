@@ -6,3 +6,4 @@ pub mod data_panel;
 pub mod format;
 pub mod header;
 pub mod stats_panel;
+pub mod train_panel;

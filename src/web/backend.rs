@@ -20,11 +20,15 @@ pub struct Probe {
 }
 
 fn get(target: &JsValue, key: &str) -> Option<JsValue> {
-    Reflect::get(target, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+    Reflect::get(target, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 fn get_string(target: &JsValue, key: &str) -> String {
-    get(target, key).and_then(|v| v.as_string()).unwrap_or_default()
+    get(target, key)
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }
 
 /// The adapter's `info` as the browser reports it (Burn's wgpu keeps only the description).
@@ -32,14 +36,22 @@ async fn adapter_info() -> Option<JsValue> {
     let gpu = get(&web_sys::window()?.navigator(), "gpu")?;
     let request: js_sys::Function = get(&gpu, "requestAdapter")?.dyn_into().ok()?;
     let promise: Promise = request.call0(&gpu).ok()?.dyn_into().ok()?;
-    let adapter = JsFuture::from(promise).await.ok().filter(|a| !a.is_null())?;
+    let adapter = JsFuture::from(promise)
+        .await
+        .ok()
+        .filter(|a| !a.is_null())?;
     let info = get(&adapter, "info")?;
     Some(info)
 }
 
 /// Requests a WebGPU device through Burn. Never panics: every failure becomes `Cpu` with a reason.
 pub async fn probe() -> Probe {
-    let cpu = |reason: &str| Probe { status: BackendStatus::Cpu { reason: reason.to_string() }, device: None };
+    let cpu = |reason: &str| Probe {
+        status: BackendStatus::Cpu {
+            reason: reason.to_string(),
+        },
+        device: None,
+    };
     let has_webgpu = web_sys::window().is_some_and(|w| get(&w.navigator(), "gpu").is_some());
     if !has_webgpu {
         return cpu("this browser offers no WebGPU (navigator.gpu is missing)");
@@ -54,10 +66,20 @@ pub async fn probe() -> Probe {
     let architecture = get_string(&info, "architecture");
     let fallback = get(&info, "isFallbackAdapter").is_some_and(|v| v.is_truthy());
     let software = fallback || architecture.eq_ignore_ascii_case("swiftshader");
-    let description = [get_string(&info, "vendor"), architecture, get_string(&info, "description")]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" · ");
-    Probe { status: BackendStatus::WebGpu { software, description }, device: Some(device) }
+    let description = [
+        get_string(&info, "vendor"),
+        architecture,
+        get_string(&info, "description"),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ");
+    Probe {
+        status: BackendStatus::WebGpu {
+            software,
+            description,
+        },
+        device: Some(device),
+    }
 }

@@ -19,14 +19,21 @@ fn js_message(value: &JsValue) -> String {
 
 /// Downloads `url` and calls `on_progress(received, total)` as bytes arrive (`total` from
 /// Content-Length when the server sends it). A body shorter than its announced length is an error.
-pub async fn fetch_bytes(url: &str, mut on_progress: impl FnMut(u64, Option<u64>)) -> Result<Vec<u8>, FetchError> {
+pub async fn fetch_bytes(
+    url: &str,
+    mut on_progress: impl FnMut(u64, Option<u64>),
+) -> Result<Vec<u8>, FetchError> {
     let window = web_sys::window().ok_or_else(|| FetchError("no window".into()))?;
     let response: Response = JsFuture::from(window.fetch_with_str(url))
         .await
         .map_err(|e| FetchError(format!("network error ({})", js_message(&e))))?
         .unchecked_into();
     if !response.ok() {
-        return Err(FetchError(format!("the server answered {} {}", response.status(), response.status_text())));
+        return Err(FetchError(format!(
+            "the server answered {} {}",
+            response.status(),
+            response.status_text()
+        )));
     }
     let total = response
         .headers()
@@ -35,7 +42,14 @@ pub async fn fetch_bytes(url: &str, mut on_progress: impl FnMut(u64, Option<u64>
         .flatten()
         .and_then(|v| v.parse::<u64>().ok())
         // A compressed body's length is not the length we receive.
-        .filter(|_| response.headers().get("content-encoding").ok().flatten().is_none());
+        .filter(|_| {
+            response
+                .headers()
+                .get("content-encoding")
+                .ok()
+                .flatten()
+                .is_none()
+        });
     let Some(body) = response.body() else {
         return Ok(Vec::new());
     };
@@ -45,7 +59,9 @@ pub async fn fetch_bytes(url: &str, mut on_progress: impl FnMut(u64, Option<u64>
         let chunk = JsFuture::from(reader.read())
             .await
             .map_err(|e| FetchError(format!("the download broke off ({})", js_message(&e))))?;
-        let done = Reflect::get(&chunk, &"done".into()).map(|d| d.is_truthy()).unwrap_or(true);
+        let done = Reflect::get(&chunk, &"done".into())
+            .map(|d| d.is_truthy())
+            .unwrap_or(true);
         if done {
             break;
         }
@@ -57,7 +73,10 @@ pub async fn fetch_bytes(url: &str, mut on_progress: impl FnMut(u64, Option<u64>
     if let Some(total) = total
         && (bytes.len() as u64) < total
     {
-        return Err(FetchError(format!("the download stopped after {} of {total} bytes", bytes.len())));
+        return Err(FetchError(format!(
+            "the download stopped after {} of {total} bytes",
+            bytes.len()
+        )));
     }
     Ok(bytes)
 }

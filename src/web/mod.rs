@@ -4,3 +4,5 @@
 pub mod backend;
 pub mod fetch;
 pub mod movielens;
+pub mod schedule;
+pub mod training;

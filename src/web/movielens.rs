@@ -9,7 +9,12 @@ pub const DATA_URL: &str = "data/ml-100k/";
 
 /// The files fetched at start-up with their approximate sizes (for one overall progress bar).
 /// `u.info` is small and lets the core catch a truncated `u.data`.
-const FILES: [(&str, u64); 4] = [("u.data", 1_979_173), ("u.item", 236_344), ("u.user", 22_628), ("u.info", 36)];
+const FILES: [(&str, u64); 4] = [
+    ("u.data", 1_979_173),
+    ("u.item", 236_344),
+    ("u.user", 22_628),
+    ("u.info", 36),
+];
 
 /// Progress of the start-up download, 0.0–1.0, with the file being fetched.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,7 +24,9 @@ pub struct LoadProgress {
 }
 
 /// Fetches the ML-100K files and builds the dataset. Errors name the file.
-pub async fn load_from_origin(mut on_progress: impl FnMut(LoadProgress)) -> Result<Dataset, DataError> {
+pub async fn load_from_origin(
+    mut on_progress: impl FnMut(LoadProgress),
+) -> Result<Dataset, DataError> {
     let expected: u64 = FILES.iter().map(|(_, size)| size).sum();
     let mut done = 0u64;
     let mut files = MovieLensFiles::new();
@@ -27,8 +34,12 @@ pub async fn load_from_origin(mut on_progress: impl FnMut(LoadProgress)) -> Resu
         let url = format!("{DATA_URL}{name}");
         let bytes = fetch_bytes(&url, |received, total| {
             let this_file = total.unwrap_or(size).max(1);
-            let fraction = (done + received.min(this_file) * size / this_file) as f64 / expected as f64;
-            on_progress(LoadProgress { fraction: fraction.min(1.0), file: name });
+            let fraction =
+                (done + received.min(this_file) * size / this_file) as f64 / expected as f64;
+            on_progress(LoadProgress {
+                fraction: fraction.min(1.0),
+                file: name,
+            });
         })
         .await
         .map_err(|e| DataError::file(name, format!("could not be loaded from {url}: {}", e.0)))?;

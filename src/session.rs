@@ -1,0 +1,363 @@
+//! The training session: the page's state for one run at a time, and the glue between the
+//! `web::training` driver and the panels. Panels read these signals and call the commands.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use burn::tensor::Device;
+use filmspace_core::data::{Dataset, RatingIndex};
+use filmspace_core::models::{MfConfig, MfWeights};
+use filmspace_core::report::{Baseline, BoardRow, baseline_row, model_row};
+use filmspace_core::settings::{BackendChoice, TrainSettings};
+use filmspace_core::split::{Split, make_split};
+use filmspace_core::train::{
+    EpochReport, StopReason, TrainSummary, default_training_split, refit_config, refit_split,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::ui::format::thousands;
+use crate::web::backend::BackendStatus;
+use crate::web::schedule::next_macrotask;
+use crate::web::training::{TrainControls, TrainUpdate, train};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainState {
+    Idle,
+    Training,
+    Paused,
+    Done,
+    Error,
+}
+
+impl TrainState {
+    pub fn name(self) -> &'static str {
+        match self {
+            TrainState::Idle => "idle",
+            TrainState::Training => "training",
+            TrainState::Paused => "paused",
+            TrainState::Done => "done",
+            TrainState::Error => "error",
+        }
+    }
+
+    pub fn is_running(self) -> bool {
+        matches!(self, TrainState::Training | TrainState::Paused)
+    }
+}
+
+/// The backend a run uses, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunBackend {
+    pub gpu: bool,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    pub epoch: usize,
+    pub epochs: usize,
+    /// 0–100 over the whole run.
+    pub percent: f64,
+}
+
+/// Label of the trained model's row on the board.
+pub const MODEL_LABEL: &str = "biased MF (trained here)";
+
+/// The device and commands of one run, kept across its phases.
+struct Run {
+    device: Device,
+    backend: RunBackend,
+    controls: Rc<TrainControls>,
+}
+
+#[derive(Clone, Copy)]
+pub struct Training {
+    pub settings: RwSignal<TrainSettings>,
+    pub state: RwSignal<TrainState>,
+    pub progress: RwSignal<Progress>,
+    pub history: RwSignal<Vec<EpochReport>>,
+    /// The trained model's row first, then the baselines on the same split.
+    pub board: RwSignal<Vec<BoardRow>>,
+    pub backend: RwSignal<Option<RunBackend>>,
+    pub message: RwSignal<Option<String>>,
+    /// What the run is doing beyond plain epochs (the refit), for the page to say.
+    pub stage: RwSignal<String>,
+    pub weights: RwSignal<Option<Arc<MfWeights>>>,
+    controls: StoredValue<Rc<TrainControls>, LocalStorage>,
+}
+
+/// Picks the device for a run: auto means WebGPU only on a hardware adapter.
+fn choose_device(
+    choice: BackendChoice,
+    status: &BackendStatus,
+    gpu: Option<Device>,
+) -> (Device, RunBackend, Option<String>) {
+    let cpu = |reason: &str| {
+        (
+            Device::flex(),
+            RunBackend {
+                gpu: false,
+                reason: reason.to_string(),
+            },
+        )
+    };
+    let (device, backend) = match (choice, status, gpu) {
+        (BackendChoice::Cpu, _, _) => cpu("CPU backend, as chosen"),
+        (BackendChoice::WebGpu, _, Some(device)) => (
+            device,
+            RunBackend {
+                gpu: true,
+                reason: "WebGPU, as chosen".into(),
+            },
+        ),
+        (BackendChoice::WebGpu, _, None) => {
+            let (device, backend) =
+                cpu("CPU backend: WebGPU was asked for but is not available here");
+            return (
+                device,
+                backend,
+                Some(
+                    "WebGPU is not available in this browser; training on the CPU instead.".into(),
+                ),
+            );
+        }
+        (
+            BackendChoice::Auto,
+            BackendStatus::WebGpu {
+                software: false, ..
+            },
+            Some(device),
+        ) => (
+            device,
+            RunBackend {
+                gpu: true,
+                reason: "WebGPU on a hardware adapter".into(),
+            },
+        ),
+        (BackendChoice::Auto, BackendStatus::WebGpu { software: true, .. }, _) => cpu(
+            "CPU backend: the only WebGPU adapter is software (SwiftShader), 15–20× slower than the CPU backend",
+        ),
+        (BackendChoice::Auto, _, _) => cpu("CPU backend: no WebGPU adapter"),
+    };
+    (device, backend, None)
+}
+
+impl Training {
+    pub fn new(settings: TrainSettings) -> Self {
+        Self {
+            settings: RwSignal::new(settings),
+            state: RwSignal::new(TrainState::Idle),
+            progress: RwSignal::new(Progress {
+                epoch: 0,
+                epochs: 0,
+                percent: 0.0,
+            }),
+            history: RwSignal::new(Vec::new()),
+            board: RwSignal::new(Vec::new()),
+            backend: RwSignal::new(None),
+            message: RwSignal::new(None),
+            stage: RwSignal::new(String::new()),
+            weights: RwSignal::new(None),
+            controls: StoredValue::new_local(Rc::new(TrainControls::default())),
+        }
+    }
+
+    /// Starts a run on `dataset` (one epoch then pause when `one_epoch`).
+    pub fn start(
+        self,
+        dataset: Arc<Dataset>,
+        status: BackendStatus,
+        gpu: Option<Device>,
+        one_epoch: bool,
+    ) {
+        if self.state.get_untracked().is_running() {
+            return;
+        }
+        let settings = self.settings.get_untracked();
+        let controls = Rc::new(TrainControls::default());
+        controls.pause_after_epoch.set(one_epoch);
+        self.controls.set_value(controls.clone());
+        let (device, backend, warning) = choose_device(settings.backend, &status, gpu);
+        self.message.set(warning);
+        self.history.set(Vec::new());
+        self.board.set(Vec::new());
+        self.progress.set(Progress {
+            epoch: 0,
+            epochs: settings.epochs,
+            percent: 0.0,
+        });
+        self.state.set(TrainState::Training);
+        spawn_local(async move {
+            let config = settings.mf_config();
+            let split = make_split(&dataset.ratings, settings.split, config.seed);
+            let held = default_training_split(&split, config.seed);
+            let sizes = (dataset.n_users(), dataset.n_items());
+            let mut run = Run {
+                device,
+                backend,
+                controls,
+            };
+            // Early stopping on the holdout, then a refit on every training rating for the best
+            // epoch count: the refit is what reaches the tuned RMSE (core/TUNING.md).
+            let Some((summary, weights)) = self
+                .run_phase(&mut run, config.clone(), &held, sizes, true)
+                .await
+            else {
+                return;
+            };
+            let weights = if summary.reason == StopReason::Stopped || held.validation.is_empty() {
+                weights
+            } else {
+                let refit = refit_config(&config, &summary);
+                self.stage.set(format!(
+                    "Refitting on all {} training ratings for {} epochs (the best on the holdout)",
+                    thousands(split.train.len()),
+                    refit.epochs
+                ));
+                match self
+                    .run_phase(&mut run, refit, &refit_split(&held), sizes, false)
+                    .await
+                {
+                    Some((_, refit_weights)) => refit_weights,
+                    None => return,
+                }
+            };
+            self.stage.set(String::new());
+            self.finish(&split, sizes, weights).await;
+        });
+    }
+
+    /// Trains one phase to the end. A GPU failure moves the phase to the CPU backend and starts it
+    /// again; `None` when the run ended without weights (an error, or nothing to train).
+    async fn run_phase(
+        self,
+        run: &mut Run,
+        config: MfConfig,
+        split: &Split,
+        sizes: (usize, usize),
+        record: bool,
+    ) -> Option<(TrainSummary, MfWeights)> {
+        loop {
+            self.backend.set(Some(run.backend.clone()));
+            let mut outcome = None;
+            let epochs = config.epochs;
+            train(
+                config.clone(),
+                split,
+                sizes,
+                &run.device,
+                run.backend.gpu,
+                &run.controls,
+                |update| match update {
+                    TrainUpdate::Batch(b) => {
+                        let done = (b.epoch - 1) as f64 + b.batch as f64 / b.batches as f64;
+                        let percent = (100.0 * done / epochs as f64).floor();
+                        if percent != self.progress.get_untracked().percent {
+                            self.progress.set(Progress {
+                                epoch: b.epoch - 1,
+                                epochs,
+                                percent,
+                            });
+                        }
+                    }
+                    TrainUpdate::Epoch(report) => {
+                        let percent = 100.0 * report.epoch as f64 / epochs as f64;
+                        self.progress.set(Progress {
+                            epoch: report.epoch,
+                            epochs,
+                            percent,
+                        });
+                        if record {
+                            self.history.update(|h| h.push(report));
+                        }
+                    }
+                    TrainUpdate::Paused(paused) => self.state.set(if paused {
+                        TrainState::Paused
+                    } else {
+                        TrainState::Training
+                    }),
+                    TrainUpdate::Finished(summary, weights) => {
+                        outcome = Some(Ok((summary, weights)))
+                    }
+                    TrainUpdate::Failed(error) => outcome = Some(Err(error)),
+                },
+            )
+            .await;
+            match outcome {
+                Some(Ok(result)) => return Some(result),
+                Some(Err(error)) if run.backend.gpu => {
+                    // A GPU failure never leaves a dead page: this phase starts again on the CPU.
+                    self.message.set(Some(format!(
+                        "WebGPU failed ({error}); training again on the CPU backend."
+                    )));
+                    run.device = Device::flex();
+                    run.backend = RunBackend {
+                        gpu: false,
+                        reason: "CPU backend, after a WebGPU failure".into(),
+                    };
+                    if record {
+                        self.history.set(Vec::new());
+                    }
+                }
+                Some(Err(error)) => {
+                    self.message.set(Some(format!("Training failed: {error}")));
+                    self.state.set(TrainState::Error);
+                    return None;
+                }
+                None => {
+                    self.state.set(TrainState::Idle);
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// Scores the trained model and the baselines on the test set, a row at a time.
+    async fn finish(self, split: &Split, (n_users, n_items): (usize, usize), weights: MfWeights) {
+        let index = RatingIndex::new(&split.train, n_users, n_items);
+        let mut rows = vec![model_row(MODEL_LABEL, &weights, &index, &split.test)];
+        self.weights.set(Some(Arc::new(weights)));
+        for baseline in Baseline::ALL {
+            next_macrotask().await;
+            rows.push(baseline_row(baseline, &split.train, &index, &split.test));
+        }
+        self.board.set(rows);
+        self.state.set(TrainState::Done);
+    }
+
+    pub fn toggle_pause(self) {
+        let controls = self.controls.get_value();
+        if self.state.get_untracked().is_running() {
+            controls.paused.set(!controls.paused.get());
+        }
+    }
+
+    pub fn stop(self) {
+        self.controls.get_value().stop.set(true);
+    }
+
+    /// While paused: run one more epoch, then pause again.
+    pub fn step_epoch(self) {
+        let controls = self.controls.get_value();
+        controls.pause_after_epoch.set(true);
+        controls.paused.set(false);
+    }
+
+    /// Applies one setting typed in the page (by its URL key). The learning rate also reaches a
+    /// run in progress.
+    pub fn apply_setting(self, key: &str, value: &str) {
+        let mut result = Ok(());
+        self.settings.update(|s| result = s.set(key, value));
+        match result {
+            Err(problem) => self.message.set(Some(format!("Not changed: {problem}."))),
+            Ok(()) => {
+                self.message.set(None);
+                if key == "lr" && self.state.get_untracked().is_running() {
+                    let rate = self.settings.get_untracked().learning_rate;
+                    self.controls.get_value().learning_rate.set(Some(rate));
+                }
+            }
+        }
+    }
+}

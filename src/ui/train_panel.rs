@@ -1,0 +1,176 @@
+use filmspace_core::report::BoardRow;
+use filmspace_core::settings::TrainSettings;
+use filmspace_core::split::SplitKind;
+use leptos::prelude::*;
+
+use crate::session::{TrainState, Training};
+use crate::ui::charts::{Chart, draw_learning_curves};
+
+/// A number input bound to one setting, by its URL key; bad input changes nothing and says why.
+#[component]
+fn NumberField(
+    training: Training,
+    key: &'static str,
+    testid: &'static str,
+    label: &'static str,
+    help: &'static str,
+    step: &'static str,
+    value: fn(&TrainSettings) -> String,
+    #[prop(into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let id = format!("field-{testid}");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                type="number"
+                step=step
+                data-testid=testid
+                prop:value=move || value(&training.settings.get())
+                disabled=move || disabled.get()
+                on:change=move |ev| training.apply_setting(key, &event_target_value(&ev))
+            />
+            <small>{help}</small>
+        </div>
+    }
+}
+
+fn split_label(kind: SplitKind) -> String {
+    match kind {
+        SplitKind::Fold(k) => format!("u{k} (GroupLens 80/20 fold {k})"),
+        SplitKind::Ua => "ua (10 ratings per user held out)".into(),
+        SplitKind::Ub => "ub (ratings 11–20 per user held out)".into(),
+        SplitKind::Random80 => "random 80/20".into(),
+        SplitKind::Random701515 => "random 70/15/15".into(),
+    }
+}
+
+fn metric(row: Option<&BoardRow>, pick: impl Fn(&BoardRow) -> Option<f64>) -> String {
+    row.and_then(pick)
+        .map(|v| format!("{v:.4}"))
+        .unwrap_or_else(|| "–".into())
+}
+
+#[component]
+pub fn TrainPanel(training: Training, #[prop(into)] on_start: Callback<bool>) -> impl IntoView {
+    let settings = training.settings;
+    let running = Signal::derive(move || training.state.get().is_running());
+    let select = move |key: &'static str| {
+        move |ev: leptos::ev::Event| training.apply_setting(key, &event_target_value(&ev))
+    };
+
+    let state = move || training.state.get();
+    let progress = move || training.progress.get();
+    let board = move || training.board.get();
+
+    view! {
+        <section class="panel panel-wide" aria-labelledby="train-title">
+            <h2 id="train-title">"Train a model: biased matrix factorisation"</h2>
+            <p class="hint">
+                "Each person and each film gets a vector of "<em>"d"</em>" numbers and a bias; a predicted rating is the global mean plus both biases plus the dot product of the two vectors. Training nudges them to fit the ratings of the training set; a held-out 10% of it decides when to stop."
+            </p>
+            <div class="fields">
+                <NumberField training key="dim" testid="hp-dim" label="Dimensions d" step="1"
+                    help="Numbers per vector: more can capture more taste, and overfit."
+                    value=|s| s.dim.to_string() disabled=running />
+                <NumberField training key="lr" testid="hp-lr" label="Learning rate" step="any"
+                    help="Step size of each update; can change while training."
+                    value=|s| s.learning_rate.to_string() disabled=false />
+                <NumberField training key="reg" testid="hp-reg" label="Regularisation" step="any"
+                    help="L2 penalty pulling vectors to zero: fights overfitting."
+                    value=|s| s.reg.to_string() disabled=running />
+                <NumberField training key="epochs" testid="hp-epochs" label="Epochs" step="1"
+                    help="Most passes over the ratings; early stopping may end sooner."
+                    value=|s| s.epochs.to_string() disabled=running />
+                <NumberField training key="batch" testid="hp-batch" label="Batch size" step="1"
+                    help="Ratings per update: bigger is faster per epoch, noisier when small."
+                    value=|s| s.batch_size.to_string() disabled=running />
+                <div class="field">
+                    <label for="split-select">"Split"</label>
+                    <select id="split-select" data-testid="split-select" disabled=move || running.get()
+                        prop:value=move || settings.get().split.name()
+                        on:change=select("split")
+                    >
+                        {SplitKind::ALL.into_iter().map(|kind| view! { <option value=kind.name()>{split_label(kind)}</option> }).collect_view()}
+                    </select>
+                    <small>"Which ratings train and which test; u1 is the papers' split."</small>
+                </div>
+                <div class="field">
+                    <label for="backend-select">"Backend"</label>
+                    <select id="backend-select" data-testid="backend-select" disabled=move || running.get()
+                        prop:value=move || settings.get().backend.name()
+                        on:change=select("backend")
+                    >
+                        <option value="auto">"auto (fastest here)"</option>
+                        <option value="webgpu">"WebGPU"</option>
+                        <option value="cpu">"CPU"</option>
+                    </select>
+                    <small>"Auto uses WebGPU on a real GPU, else Burn's CPU backend."</small>
+                </div>
+            </div>
+            <div class="controls">
+                <button data-testid="train-start" on:click=move |_| on_start.run(false) disabled=move || running.get()>"Train"</button>
+                <button data-testid="train-pause" on:click=move |_| training.toggle_pause() disabled=move || !running.get()>
+                    {move || if state() == TrainState::Paused { "Resume" } else { "Pause" }}
+                </button>
+                <button data-testid="train-stop" on:click=move |_| training.stop() disabled=move || !running.get()>"Stop"</button>
+                <button data-testid="train-step"
+                    on:click=move |_| if state() == TrainState::Paused { training.step_epoch() } else { on_start.run(true) }
+                    disabled=move || state() == TrainState::Training
+                >"Step one epoch"</button>
+            </div>
+            <div class="run-status">
+                <span data-testid="train-state" data-state=move || state().name() class=move || format!("state state-{}", state().name())>
+                    {move || state().name()}
+                </span>
+                <span>"Epoch "<b data-testid="train-epoch">{move || progress().epoch}</b>" of "{move || progress().epochs}</span>
+                {move || training.backend.get().map(|b| view! {
+                    <span data-testid="train-backend" data-state=if b.gpu { "webgpu" } else { "cpu" } title=b.reason.clone()>
+                        {if b.gpu { "WebGPU" } else { "CPU" }}" — "{b.reason.clone()}
+                    </span>
+                })}
+                {move || training.history.get().last().map(|r| view! {
+                    <span class="hint">{format!("{:.0} ms/epoch · {:.0} ratings/s", r.elapsed_ms, r.ratings_per_sec)}</span>
+                })}
+            </div>
+            <div class="bar" data-testid="train-progress" role="progressbar" aria-label="Training progress"
+                aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || progress().percent.round().to_string()>
+                <div class="bar-fill" style=move || format!("width: {}%", progress().percent)></div>
+            </div>
+            {move || Some(training.stage.get()).filter(|s| !s.is_empty()).map(|s| view! { <p class="hint" data-testid="train-stage">{s}</p> })}
+            {move || training.message.get().map(|m| view! { <p class="status status-error" role="alert">{m}</p> })}
+            <figure>
+                <Chart testid="loss-chart" label="Training loss and validation RMSE per epoch".to_string()
+                    draw=move |canvas| draw_learning_curves(canvas, &training.history.get()) />
+                <figcaption>"Train loss (squared error + penalty) and validation RMSE per epoch. When validation stops falling, the model starts memorising."</figcaption>
+            </figure>
+            <table class="board">
+                <caption>"On the test set of the split (RMSE/MAE: all test ratings; ranking: top 10 of the films a person has not rated, relevant = rated ≥ 4)"</caption>
+                <thead><tr><th scope="col">"model"</th><th>"RMSE"</th><th>"MAE"</th><th>"P@10"</th><th>"R@10"</th><th>"NDCG@10"</th><th>"HR@10"</th></tr></thead>
+                <tbody>
+                    <tr class="model-row">
+                        <th scope="row">"biased MF (trained here)"</th>
+                        <td data-testid="metric-rmse">{move || metric(board().first(), |r| r.errors.map(|e| e.rmse))}</td>
+                        <td data-testid="metric-mae">{move || metric(board().first(), |r| r.errors.map(|e| e.mae))}</td>
+                        <td data-testid="metric-p10">{move || metric(board().first(), |r| Some(r.ranking.precision))}</td>
+                        <td data-testid="metric-r10">{move || metric(board().first(), |r| Some(r.ranking.recall))}</td>
+                        <td data-testid="metric-ndcg10">{move || metric(board().first(), |r| Some(r.ranking.ndcg))}</td>
+                        <td data-testid="metric-hr10">{move || metric(board().first(), |r| Some(r.ranking.hit_rate))}</td>
+                    </tr>
+                    {move || board().into_iter().skip(1).map(|row| view! {
+                        <tr>
+                            <th scope="row">{row.label.clone()}</th>
+                            <td>{metric(Some(&row), |r| r.errors.map(|e| e.rmse))}</td>
+                            <td>{metric(Some(&row), |r| r.errors.map(|e| e.mae))}</td>
+                            <td>{metric(Some(&row), |r| Some(r.ranking.precision))}</td>
+                            <td>{metric(Some(&row), |r| Some(r.ranking.recall))}</td>
+                            <td>{metric(Some(&row), |r| Some(r.ranking.ndcg))}</td>
+                            <td>{metric(Some(&row), |r| Some(r.ranking.hit_rate))}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}

@@ -1,0 +1,43 @@
+//! Giving the browser its turn. Work on the main thread yields a real macrotask between steps, so
+//! input, painting and timers run; a resolved promise would only yield to microtasks, and
+//! `setTimeout(0)` is clamped to 4 ms once nested.
+
+use js_sys::Promise;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen_futures::JsFuture;
+
+/// Milliseconds since the page started (`performance.now()`).
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// Resolves in the next macrotask, through a MessageChannel (not clamped like timers).
+pub async fn next_macrotask() {
+    let promise = Promise::new(&mut |resolve, _reject| {
+        let Ok(channel) = web_sys::MessageChannel::new() else {
+            let _ = resolve.call0(&JsValue::NULL);
+            return;
+        };
+        let (receiver, sender) = (channel.port1(), channel.port2());
+        // The closure owns the channel, keeping both ports alive until the message arrives.
+        let on_message = Closure::once_into_js(move || {
+            let _keep_alive = channel;
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        receiver.set_onmessage(Some(on_message.unchecked_ref()));
+        if sender.post_message(&JsValue::NULL).is_err() {
+            receiver.set_onmessage(None);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Waits at least `ms` milliseconds.
+pub async fn sleep_ms(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
+}
