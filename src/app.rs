@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 
 use filmspace_core::settings::TrainSettings;
 
-use crate::session::Training;
+use crate::session::{Export, Training};
 use crate::ui::{
     backend_panel::BackendPanel, data_panel::DataPanel, header::Header, stats_panel::StatsPanel,
     train_panel::TrainPanel,
@@ -26,6 +26,19 @@ pub enum DataState {
         source: String,
     },
     Error(String),
+}
+
+fn location_query() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+fn location_query_is_set() -> bool {
+    location_query()
+        .trim_start_matches('?')
+        .split('&')
+        .any(|pair| !pair.is_empty())
 }
 
 #[component]
@@ -67,15 +80,25 @@ pub fn App() -> impl IntoView {
             );
         }
     };
-    // ?autotrain=1 starts once the data is there and the backend is known.
-    Effect::new(move |started: Option<bool>| {
-        let ready = matches!(data.get(), DataState::Ready { .. })
-            && backend_status.get() != BackendStatus::Probing;
-        if autotrain && ready && started != Some(true) {
-            start_training(false);
+    // Once the data and the backend are known: ?autotrain=1 trains, otherwise a model kept from
+    // an earlier visit comes back.
+    let url_has_settings = location_query_is_set();
+    Effect::new(move |handled: Option<bool>| {
+        if handled == Some(true) {
             return true;
         }
-        started.unwrap_or(false)
+        let DataState::Ready { dataset, .. } = data.get() else {
+            return false;
+        };
+        if backend_status.get() == BackendStatus::Probing {
+            return false;
+        }
+        if autotrain {
+            start_training(false);
+        } else {
+            training.restore(dataset, url_has_settings);
+        }
+        true
     });
 
     spawn_local(async move {
@@ -98,6 +121,12 @@ pub fn App() -> impl IntoView {
         gpu_device.set_value(probe.device);
         backend_status.set(probe.status);
     });
+
+    let on_export = move |what: Export| {
+        if let DataState::Ready { dataset, .. } = data.get_untracked() {
+            training.export(&dataset, what);
+        }
+    };
 
     let on_zip = move |name: String, bytes: Vec<u8>| match movielens::load_from_zip(&name, &bytes) {
         Ok(dataset) => {
@@ -123,7 +152,7 @@ pub fn App() -> impl IntoView {
         <main class="panels">
             <DataPanel data=data.read_only() zip_error=zip_error.read_only() on_zip=on_zip />
             <BackendPanel backend=backend_status.read_only() />
-            <TrainPanel training on_start=start_training />
+            <TrainPanel training on_start=start_training on_export=on_export />
             <StatsPanel data=data.read_only() />
         </main>
         <footer class="footer">

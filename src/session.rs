@@ -7,7 +7,10 @@ use std::sync::Arc;
 use burn::tensor::Device;
 use filmspace_core::data::{Dataset, RatingIndex};
 use filmspace_core::models::{MfConfig, MfWeights};
-use filmspace_core::report::{Baseline, BoardRow, baseline_row, model_row};
+use filmspace_core::report::{
+    Baseline, BoardRow, baseline_row, model_row, predictions_tsv, top_k_tsv,
+};
+use filmspace_core::saved::SavedModel;
 use filmspace_core::settings::{BackendChoice, TrainSettings};
 use filmspace_core::split::{Split, make_split};
 use filmspace_core::train::{
@@ -18,7 +21,9 @@ use leptos::task::spawn_local;
 
 use crate::ui::format::thousands;
 use crate::web::backend::BackendStatus;
+use crate::web::download::download_text;
 use crate::web::schedule::next_macrotask;
+use crate::web::storage;
 use crate::web::training::{TrainControls, TrainUpdate, train};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +66,18 @@ pub struct Progress {
     pub percent: f64,
 }
 
+/// What can be downloaded from a trained model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    /// `user<TAB>item<TAB>prediction` for every test pair.
+    Predictions,
+    /// `user<TAB>i1<TAB>…<TAB>i10` for every evaluated user.
+    TopK,
+}
+
+/// The IndexedDB key of the kept model.
+const MODEL_KEY: &str = "model";
+
 /// Label of the trained model's row on the board.
 pub const MODEL_LABEL: &str = "biased MF (trained here)";
 
@@ -83,7 +100,8 @@ pub struct Training {
     pub message: RwSignal<Option<String>>,
     /// What the run is doing beyond plain epochs (the refit), for the page to say.
     pub stage: RwSignal<String>,
-    pub weights: RwSignal<Option<Arc<MfWeights>>>,
+    /// The kept model and the settings that made it (trained now or restored from IndexedDB).
+    pub trained: RwSignal<Option<(Arc<MfWeights>, TrainSettings)>>,
     controls: StoredValue<Rc<TrainControls>, LocalStorage>,
 }
 
@@ -158,7 +176,7 @@ impl Training {
             backend: RwSignal::new(None),
             message: RwSignal::new(None),
             stage: RwSignal::new(String::new()),
-            weights: RwSignal::new(None),
+            trained: RwSignal::new(None),
             controls: StoredValue::new_local(Rc::new(TrainControls::default())),
         }
     }
@@ -224,7 +242,8 @@ impl Training {
                 }
             };
             self.stage.set(String::new());
-            self.finish(&split, sizes, weights).await;
+            self.finish(&settings, &split, sizes, weights, &run.backend)
+                .await;
         });
     }
 
@@ -313,17 +332,130 @@ impl Training {
         }
     }
 
-    /// Scores the trained model and the baselines on the test set, a row at a time.
-    async fn finish(self, split: &Split, (n_users, n_items): (usize, usize), weights: MfWeights) {
+    /// Scores the trained model and the baselines on the test set, a row at a time, then keeps
+    /// the model in IndexedDB.
+    async fn finish(
+        self,
+        settings: &TrainSettings,
+        split: &Split,
+        (n_users, n_items): (usize, usize),
+        weights: MfWeights,
+        backend: &RunBackend,
+    ) {
         let index = RatingIndex::new(&split.train, n_users, n_items);
         let mut rows = vec![model_row(MODEL_LABEL, &weights, &index, &split.test)];
-        self.weights.set(Some(Arc::new(weights)));
         for baseline in Baseline::ALL {
             next_macrotask().await;
             rows.push(baseline_row(baseline, &split.train, &index, &split.test));
         }
-        self.board.set(rows);
+        let label = if backend.gpu { "WebGPU" } else { "CPU" };
+        let saved = SavedModel::new(settings, label, weights, self.history.get_untracked(), rows);
+        self.board.set(saved.board.clone());
+        self.trained
+            .set(Some((Arc::new(saved.weights.clone()), settings.clone())));
         self.state.set(TrainState::Done);
+        if let Err(error) = storage::put(MODEL_KEY, &saved.to_json()).await {
+            self.message.set(Some(format!(
+                "The model works but could not be kept in this browser: {error}."
+            )));
+        }
+    }
+
+    /// Brings back the model kept on an earlier visit, if there is one that fits `dataset`. The
+    /// page's settings follow the model unless the URL set them.
+    pub fn restore(self, dataset: Arc<Dataset>, keep_url_settings: bool) {
+        spawn_local(async move {
+            let json = match storage::get(MODEL_KEY).await {
+                Ok(Some(json)) => json,
+                Ok(None) => return,
+                Err(error) => {
+                    self.message
+                        .set(Some(format!("Could not read the kept model: {error}.")));
+                    return;
+                }
+            };
+            if self.state.get_untracked() != TrainState::Idle {
+                return; // a run started meanwhile wins
+            }
+            match SavedModel::from_json(&json, dataset.n_users(), dataset.n_items()) {
+                Ok(saved) => {
+                    let settings = saved.settings();
+                    if !keep_url_settings {
+                        self.settings.set(settings.clone());
+                    }
+                    self.history.set(saved.history);
+                    self.board.set(saved.board);
+                    self.backend.set(Some(RunBackend {
+                        gpu: saved.backend == "WebGPU",
+                        reason: format!(
+                            "kept from an earlier visit (trained on {})",
+                            saved.backend
+                        ),
+                    }));
+                    self.progress.set(Progress {
+                        epoch: self.history.get_untracked().len(),
+                        epochs: settings.epochs,
+                        percent: 100.0,
+                    });
+                    self.trained.set(Some((Arc::new(saved.weights), settings)));
+                    self.state.set(TrainState::Done);
+                }
+                Err(problem) => {
+                    let _ = storage::delete(MODEL_KEY).await;
+                    self.message.set(Some(format!(
+                        "The kept model was not used: {problem}. Train a new one."
+                    )));
+                }
+            }
+        });
+    }
+
+    /// Drops the kept model, here and in IndexedDB.
+    pub fn forget(self) {
+        if self.state.get_untracked().is_running() {
+            return;
+        }
+        self.trained.set(None);
+        self.board.set(Vec::new());
+        self.history.set(Vec::new());
+        self.backend.set(None);
+        self.progress.set(Progress {
+            epoch: 0,
+            epochs: 0,
+            percent: 0.0,
+        });
+        self.state.set(TrainState::Idle);
+        spawn_local(async move {
+            if let Err(error) = storage::delete(MODEL_KEY).await {
+                self.message
+                    .set(Some(format!("Could not forget the kept model: {error}.")));
+            }
+        });
+    }
+
+    /// Downloads the test predictions or the top-10 lists of the kept model, as TSV.
+    pub fn export(self, dataset: &Dataset, what: Export) {
+        let Some((weights, settings)) = self.trained.get_untracked() else {
+            return;
+        };
+        let split = make_split(&dataset.ratings, settings.split, settings.mf_config().seed);
+        let name = settings.split.name();
+        let (file, text) = match what {
+            Export::Predictions => (
+                format!("filmspace-{name}-predictions.tsv"),
+                predictions_tsv(&*weights, &split.test, dataset),
+            ),
+            Export::TopK => {
+                let index = RatingIndex::new(&split.train, dataset.n_users(), dataset.n_items());
+                (
+                    format!("filmspace-{name}-top10.tsv"),
+                    top_k_tsv(&*weights, &index, &split.test, dataset),
+                )
+            }
+        };
+        if let Err(error) = download_text(&file, "text/tab-separated-values", &text) {
+            self.message.set(Some(error));
+        }
     }
 
     pub fn toggle_pause(self) {

@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod models;
 pub mod report;
 pub mod rng;
+pub mod saved;
 pub mod settings;
 pub mod split;
 pub mod stats;

@@ -12,7 +12,7 @@ pub fn clip(prediction: f32) -> f32 {
     prediction.clamp(RATING_RANGE.0, RATING_RANGE.1)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ErrorMetrics {
     pub rmse: f64,
     pub mae: f64,
@@ -64,7 +64,7 @@ pub fn top_k(scores: &[f32], excluded: impl Fn(usize) -> bool, k: usize) -> Vec<
 }
 
 /// P@K, R@K, NDCG@K (binary gain) and HR@K for one user's list against their relevant items.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RankingMetrics {
     pub precision: f64,
     pub recall: f64,

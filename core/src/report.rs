@@ -2,11 +2,13 @@
 //! the same split, so a learner sees what the model adds. Each row is computed on its own, so a
 //! page can yield between rows.
 
-use crate::data::{Rating, RatingIndex};
-use crate::metrics::{ErrorMetrics, RankingMetrics};
+use std::fmt::Write;
+
+use crate::data::{Dataset, Rating, RatingIndex};
+use crate::metrics::{ErrorMetrics, RankingMetrics, top_k_lists};
 use crate::models::{
-    BiasConfig, BiasModel, Evaluation, GlobalMean, Popularity, RatingModel, evaluate_ranker,
-    evaluate_rating_model,
+    BiasConfig, BiasModel, Evaluation, GlobalMean, Popularity, RatingModel, Scorer, TOP_K,
+    evaluate_ranker, evaluate_rating_model,
 };
 
 /// The baselines every trained model is shown against.
@@ -30,7 +32,7 @@ impl Baseline {
 }
 
 /// One row of the board.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BoardRow {
     pub label: String,
     /// `None` for ranking-only models.
@@ -73,6 +75,42 @@ pub fn model_row(
     test: &[Rating],
 ) -> BoardRow {
     BoardRow::new(label, evaluate_rating_model(model, index, test))
+}
+
+/// `user<TAB>item<TAB>prediction` for every test pair, in MovieLens ids, unclipped (the
+/// protocol clips when scoring), one line each in test order.
+pub fn predictions_tsv(model: &impl RatingModel, test: &[Rating], dataset: &Dataset) -> String {
+    let mut out = String::with_capacity(test.len() * 16);
+    for r in test {
+        let prediction = model.predict(r.user, r.item);
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{prediction}",
+            dataset.people[r.user as usize].id, dataset.films[r.item as usize].id
+        );
+    }
+    out
+}
+
+/// `user<TAB>i1<TAB>…<TAB>i10` for every evaluated user (one with a test rating ≥ 4), best first,
+/// films the user rated in training excluded; MovieLens ids.
+pub fn top_k_tsv(
+    model: &impl Scorer,
+    index: &RatingIndex,
+    test: &[Rating],
+    dataset: &Dataset,
+) -> String {
+    let mut out = String::new();
+    for list in top_k_lists(index, test, TOP_K, |user, scores| {
+        model.score_items(user, scores)
+    }) {
+        let _ = write!(out, "{}", dataset.people[list.user as usize].id);
+        for item in list.items {
+            let _ = write!(out, "\t{}", dataset.films[item as usize].id);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ pub struct BatchProgress {
 }
 
 /// One epoch done.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochReport {
     /// Starts at 1.
     pub epoch: usize,

@@ -167,3 +167,55 @@ fn baselines_match_the_reference_figures_on_u1() {
     assert_close("bias NDCG@10", bias.ranking.ndcg, 0.0917, 5e-5);
     assert_close("bias HR@10", bias.ranking.hit_rate, 0.4890, 5e-5);
 }
+
+#[test]
+fn exported_predictions_and_top_lists_rescore_to_the_board() {
+    use filmspace_core::metrics::{average, rating_errors, relevant_items, score_list};
+    use filmspace_core::report::{model_row, predictions_tsv, top_k_tsv};
+    let Some(files) = movielens() else { return };
+    let d = Dataset::from_files(&files).unwrap();
+    let u1 = split_from_files(&d, text(&files, "u1.base"), text(&files, "u1.test")).unwrap();
+    let train = RatingIndex::new(&u1.train, d.n_users(), d.n_items());
+    let model = BiasModel::fit(&train, BiasConfig::default());
+    let row = model_row("bias", &model, &train, &u1.test);
+
+    // Rescore the predictions file against u1.test, as an outside scorer would.
+    let truth: std::collections::HashMap<(u32, u32), f32> = files
+        .text("u1.test")
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (
+                (f[0].parse().unwrap(), f[1].parse().unwrap()),
+                f[2].parse().unwrap(),
+            )
+        })
+        .collect();
+    let predictions = predictions_tsv(&model, &u1.test, &d);
+    let pairs: Vec<(f32, f32)> = predictions
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (
+                f[2].parse().unwrap(),
+                truth[&(f[0].parse().unwrap(), f[1].parse().unwrap())],
+            )
+        })
+        .collect();
+    assert_eq!(pairs.len(), 20_000);
+    assert!((rating_errors(pairs).rmse - row.errors.unwrap().rmse).abs() < 1e-9);
+
+    // Rescore the top-10 file: NDCG@10 and HR@10 from the lists alone.
+    let relevant = relevant_items(&u1.test, d.n_users());
+    let lists = top_k_tsv(&model, &train, &u1.test, &d);
+    assert_eq!(lists.lines().count(), 456);
+    let rescored = average(lists.lines().zip(&relevant).map(|(line, (user, items))| {
+        let ids: Vec<u32> = line.split('\t').map(|x| x.parse().unwrap()).collect();
+        assert_eq!(ids[0], d.people[*user as usize].id);
+        let list: Vec<u32> = ids[1..].iter().map(|&id| d.item_of(id).unwrap()).collect();
+        score_list(&list, items, 10)
+    }));
+    assert!((rescored.ndcg - row.ranking.ndcg).abs() < 1e-12);
+    assert!((rescored.hit_rate - row.ranking.hit_rate).abs() < 1e-12);
+}

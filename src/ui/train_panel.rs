@@ -3,7 +3,7 @@ use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::SplitKind;
 use leptos::prelude::*;
 
-use crate::session::{TrainState, Training};
+use crate::session::{Export, TrainState, Training};
 use crate::ui::charts::{Chart, draw_learning_curves};
 
 /// A number input bound to one setting, by its URL key; bad input changes nothing and says why.
@@ -53,7 +53,12 @@ fn metric(row: Option<&BoardRow>, pick: impl Fn(&BoardRow) -> Option<f64>) -> St
 }
 
 #[component]
-pub fn TrainPanel(training: Training, #[prop(into)] on_start: Callback<bool>) -> impl IntoView {
+pub fn TrainPanel(
+    training: Training,
+    #[prop(into)] on_start: Callback<bool>,
+    #[prop(into)] on_export: Callback<Export>,
+) -> impl IntoView {
+    let has_model = move || training.trained.get().is_some() && !training.state.get().is_running();
     let settings = training.settings;
     let running = Signal::derive(move || training.state.get().is_running());
     let select = move |key: &'static str| {
@@ -171,6 +176,18 @@ pub fn TrainPanel(training: Training, #[prop(into)] on_start: Callback<bool>) ->
                     }).collect_view()}
                 </tbody>
             </table>
+            <div class="controls">
+                <button data-testid="export-predictions" on:click=move |_| on_export.run(Export::Predictions) disabled=move || !has_model()>
+                    "Download test predictions (TSV)"
+                </button>
+                <button data-testid="export-topk" on:click=move |_| on_export.run(Export::TopK) disabled=move || !has_model()>
+                    "Download top-10 lists (TSV)"
+                </button>
+                <button data-testid="model-forget" on:click=move |_| training.forget() disabled=move || !has_model()>
+                    "Forget the kept model"
+                </button>
+            </div>
+            <p class="hint">"A trained model is kept in this browser (IndexedDB) and comes back when you return."</p>
         </section>
     }
 }

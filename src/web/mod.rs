@@ -2,7 +2,9 @@
 //! Nothing here knows a model's maths; everything computed comes from `filmspace_core`.
 
 pub mod backend;
+pub mod download;
 pub mod fetch;
 pub mod movielens;
 pub mod schedule;
+pub mod storage;
 pub mod training;

@@ -241,7 +241,7 @@ impl Mf {
 }
 
 /// The trained parameters in plain memory: scores and evaluates without touching a device.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MfWeights {
     pub mean: f32,
     pub dim: usize,

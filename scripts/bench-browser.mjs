@@ -1,0 +1,184 @@
+// Times training in the built page, in Debian's headless Chromium: for scripts/bench.
+//
+// Usage: node scripts/bench-browser.mjs DIST NAME=QUERY[@webgpu|@nowebgpu] ...
+//   e.g. cpu=?split=u1&backend=cpu&autotrain=1
+// Each run gets a fresh browser profile, opens DIST's index.html with QUERY (which must contain
+// autotrain=1) and waits for train-state to be `done`. The app is not changed: an init script
+// watches the page's DOM with a MutationObserver and stamps each change of the elements below
+// with performance.now() (milliseconds since navigation started). Prints progress on stderr and,
+// at the end, one line `BENCH_JSON {...}` on stdout. Exit status 1 when a run fails.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve } from './static-server.mjs';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const TIMEOUT_MS = Number(process.env.BENCH_RUN_TIMEOUT_S ?? 300) * 1000;
+// The flags of tests/e2e/support.mjs; BENCH_CHROMIUM_ARGS (space-separated) adds more.
+const ARGS = ['--headless=new', '--no-sandbox', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ...(process.env.BENCH_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean)];
+
+// Runs in the page before its own scripts.
+function watcher() {
+  const bench = { events: [], last: {} };
+  window.__bench = bench;
+  const q = (id) => document.querySelector(`[data-testid="${id}"]`);
+  const snapshot = () => {
+    const state = q('train-state');
+    // The whole "NNN ms/epoch · NNN ratings/s" text, so that two epochs with the same rounded
+    // ms still count as two.
+    const rate = state?.parentElement?.textContent.match(/[\d.,]+ ms\/epoch[^\d]*[\d.,]+ ratings\/s/);
+    return {
+      data: q('data-status')?.dataset.state ?? '',
+      probe: q('backend-status')?.dataset.state ?? '',
+      state: state?.dataset.state ?? '',
+      epoch: q('train-epoch')?.textContent ?? '',
+      backend: q('train-backend')?.dataset.state ?? '',
+      stage: q('train-stage')?.textContent ?? '',
+      rate: rate ? rate[0] : '',
+      rmse: q('metric-rmse')?.textContent ?? '',
+    };
+  };
+  // Several epoch counter values can pass within one task (the last epoch of the holdout run,
+  // then the refit's epoch 0): the mutation records' old values keep each of them.
+  const inEpoch = (node) => (node.nodeType === 1 ? node : node.parentElement)
+    ?.closest('[data-testid="train-epoch"]');
+  const watch = (records) => {
+    const now = performance.now();
+    for (const r of records ?? []) {
+      if (r.type === 'characterData' && r.oldValue !== null && inEpoch(r.target)
+        && r.oldValue !== bench.last.epoch) {
+        bench.events.push({ t: now, key: 'epoch', value: r.oldValue });
+        bench.last.epoch = r.oldValue;
+      }
+    }
+    const snap = snapshot();
+    for (const [key, value] of Object.entries(snap)) {
+      if (value !== bench.last[key]) bench.events.push({ t: now, key, value });
+    }
+    bench.last = snap;
+  };
+  new MutationObserver(watch).observe(document, {
+    subtree: true, childList: true, attributes: true, characterData: true,
+    characterDataOldValue: true,
+  });
+}
+
+function summarise(events) {
+  const first = (key, value) => events.find((e) => e.key === key && e.value === value)?.t ?? null;
+  const tTrain = first('state', 'training');
+  const tDone = first('state', 'done');
+  const stageAt = events.findIndex((e) => e.key === 'stage' && e.value !== '');
+  const tStage = stageAt < 0 ? null : events[stageAt].t;
+  // Epoch counter changes; the refit starts when the stage line appears (in event order: values
+  // seen in the same task as the stage line but before it belong to the holdout run).
+  const epochs = events.map((e, i) => ({ ...e, i }))
+    .filter((e) => e.key === 'epoch' && tTrain !== null && e.t >= tTrain)
+    .map((e) => ({ t: e.t, n: Number(e.value), refit: stageAt >= 0 && e.i > stageAt }));
+  const holdout = epochs.filter((e) => !e.refit);
+  const refit = epochs.filter((e) => e.refit);
+  const maxN = (list) => list.reduce((m, e) => Math.max(m, e.n), 0);
+  // The page's own per-epoch figures (shown for each of the holdout run's epochs).
+  const rates = events.filter((e) => e.key === 'rate' && e.value !== '')
+    .map((e) => Number(e.value.match(/^[\d.,]+/)[0].replace(/,/g, '')));
+  // An epoch counter value can be overwritten before the page renders it (the holdout run's last
+  // epoch, when the refit starts in the same task); each epoch's figure always shows.
+  const holdoutEpochs = Math.max(maxN(holdout), rates.length);
+  const refitEpochs = maxN(refit);
+  const lastHoldoutEpoch = holdout.filter((e) => e.n === holdoutEpochs).at(0)?.t ?? null;
+  const lastRefitEpoch = refit.filter((e) => e.n === refitEpochs && e.n > 0).at(0)?.t ?? null;
+  const lastEpoch = lastRefitEpoch ?? lastHoldoutEpoch;
+  return {
+    t_ready_ms: first('data', 'ready'),
+    t_train_ms: tTrain,
+    t_refit_ms: tStage,
+    t_last_epoch_ms: lastEpoch,
+    t_done_ms: tDone,
+    holdout_epochs: holdoutEpochs,
+    refit_epochs: refitEpochs,
+    page_ms_per_epoch: rates,
+    // Wall time per epoch over the whole run, start to last epoch (model set-up, refit set-up and
+    // the page's rendering included).
+    wall_ms_per_epoch: lastEpoch !== null && holdoutEpochs + refitEpochs > 0
+      ? (lastEpoch - tTrain) / (holdoutEpochs + refitEpochs) : null,
+    refit_wall_ms_per_epoch: lastRefitEpoch !== null && refitEpochs > 0
+      ? (lastRefitEpoch - tStage) / refitEpochs : null,
+  };
+}
+
+async function runOne(base, name, query, webgpu) {
+  const profile = mkdtempSync(join(tmpdir(), 'filmspace-bench-'));
+  const args = webgpu ? [...ARGS, '--enable-unsafe-webgpu'] : ARGS;
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args, viewport: { width: 1280, height: 900 },
+  });
+  const errors = [];
+  try {
+    await context.addInitScript(watcher);
+    const page = context.pages()[0] ?? await context.newPage();
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+    const url = base + query;
+    process.stderr.write(`    ${name}: ${url}${webgpu ? ' (--enable-unsafe-webgpu)' : ''}\n`);
+    const wallStart = Date.now();
+    await page.goto(url);
+    await page.waitForFunction(
+      () => ['done', 'error'].includes(document.querySelector('[data-testid="train-state"]')?.dataset.state)
+        || document.querySelector('[data-testid="data-status"]')?.dataset.state === 'error',
+      null, { timeout: TIMEOUT_MS, polling: 100 });
+    const nodeWallS = (Date.now() - wallStart) / 1000;
+    const result = await page.evaluate(() => ({
+      events: window.__bench.events,
+      state: document.querySelector('[data-testid="train-state"]')?.dataset.state,
+      data: document.querySelector('[data-testid="data-status"]')?.dataset.state,
+      backend: document.querySelector('[data-testid="train-backend"]')?.dataset.state ?? null,
+      backend_reason: document.querySelector('[data-testid="train-backend"]')?.getAttribute('title') ?? null,
+      probe: document.querySelector('[data-testid="backend-status"]')?.dataset.state ?? null,
+      adapter: document.querySelector('[data-testid="backend-status"]')?.dataset.adapter ?? null,
+      rmse: document.querySelector('[data-testid="metric-rmse"]')?.textContent ?? null,
+      mae: document.querySelector('[data-testid="metric-mae"]')?.textContent ?? null,
+      alert: [...document.querySelectorAll('[role="alert"]')].map((e) => e.textContent).join(' | '),
+    }));
+    const summary = summarise(result.events);
+    const out = {
+      name, query, webgpu, ok: result.state === 'done', state: result.state, data: result.data,
+      backend: result.backend, backend_reason: result.backend_reason, probe: result.probe,
+      adapter: result.adapter, rmse: Number(result.rmse), mae: Number(result.mae),
+      alert: result.alert, errors, node_wall_s: nodeWallS, ...summary,
+    };
+    const seconds = (ms) => (ms === null ? '?' : (ms / 1000).toFixed(2));
+    process.stderr.write(`    ${name}: ${out.state} on ${out.backend}; epochs ${out.holdout_epochs} + refit ` +
+      `${out.refit_epochs}; train ${seconds(out.t_done_ms - out.t_train_ms)} s, page open → done ` +
+      `${seconds(out.t_done_ms)} s; RMSE ${result.rmse}` +
+      `${out.alert ? `; alert: ${out.alert}` : ''}${errors.length ? `; errors: ${errors.join(' / ')}` : ''}\n`);
+    return out;
+  } catch (error) {
+    process.stderr.write(`    ${name}: FAILED: ${error.message.split('\n')[0]}\n`);
+    return { name, query, webgpu, ok: false, error: error.message.split('\n')[0], errors };
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+const [dist, ...specs] = process.argv.slice(2);
+if (!dist || specs.length === 0) {
+  console.error('usage: node scripts/bench-browser.mjs DIST NAME=QUERY[@webgpu|@nowebgpu] ...');
+  process.exit(2);
+}
+const server = await serve(dist, 0);
+const base = `http://127.0.0.1:${server.address().port}/`;
+const runs = [];
+try {
+  for (const spec of specs) {
+    const [, name, query, flag] = spec.match(/^([^=]+)=([^@]*)(?:@(webgpu|nowebgpu))?$/) ?? [];
+    if (!name) throw new Error(`bad run spec ${spec}`);
+    runs.push(await runOne(base, name, query, flag !== 'nowebgpu'));
+  }
+} finally {
+  server.close();
+}
+console.log(`BENCH_JSON ${JSON.stringify({ runs })}`);
+process.exit(runs.every((r) => r.ok) ? 0 : 1);

@@ -1,0 +1,94 @@
+//! IndexedDB, for what the page keeps between visits (a trained model is too big for
+//! localStorage's few megabytes). One database, one object store, values under string keys.
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
+
+const DATABASE: &str = "filmspace";
+const STORE: &str = "kept";
+
+fn describe(value: JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
+}
+
+/// Resolves with the request's result, or fails with its error.
+async fn finished(request: &IdbRequest) -> Result<JsValue, String> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let succeeded = request.clone();
+        let on_success = Closure::once_into_js(move || {
+            let _ = resolve.call1(
+                &JsValue::NULL,
+                &succeeded.result().unwrap_or(JsValue::UNDEFINED),
+            );
+        });
+        let failed = request.clone();
+        let on_error = Closure::once_into_js(move || {
+            let message = failed
+                .error()
+                .ok()
+                .flatten()
+                .map(|e| e.message())
+                .unwrap_or_else(|| "unknown error".into());
+            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&message));
+        });
+        request.set_onsuccess(Some(on_success.unchecked_ref()));
+        request.set_onerror(Some(on_error.unchecked_ref()));
+    });
+    JsFuture::from(promise).await.map_err(describe)
+}
+
+async fn open() -> Result<IdbDatabase, String> {
+    let factory = web_sys::window()
+        .and_then(|w| w.indexed_db().ok().flatten())
+        .ok_or("this browser offers no IndexedDB (private mode?)")?;
+    let request: IdbOpenDbRequest = factory.open_with_u32(DATABASE, 1).map_err(describe)?;
+    let upgrading = request.clone();
+    let on_upgrade = Closure::once_into_js(move || {
+        if let Ok(db) = upgrading
+            .result()
+            .map(|r| r.unchecked_into::<IdbDatabase>())
+            && !db.object_store_names().contains(STORE)
+        {
+            let _ = db.create_object_store(STORE);
+        }
+    });
+    request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+    Ok(finished(&request).await?.unchecked_into())
+}
+
+fn store(db: &IdbDatabase, mode: IdbTransactionMode) -> Result<web_sys::IdbObjectStore, String> {
+    db.transaction_with_str_and_mode(STORE, mode)
+        .and_then(|t| t.object_store(STORE))
+        .map_err(describe)
+}
+
+pub async fn put(key: &str, value: &str) -> Result<(), String> {
+    let db = open().await?;
+    let request = store(&db, IdbTransactionMode::Readwrite)?
+        .put_with_key(&JsValue::from_str(value), &JsValue::from_str(key))
+        .map_err(describe)?;
+    finished(&request).await.map(|_| ())
+}
+
+pub async fn get(key: &str) -> Result<Option<String>, String> {
+    let db = open().await?;
+    let request = store(&db, IdbTransactionMode::Readonly)?
+        .get(&JsValue::from_str(key))
+        .map_err(describe)?;
+    Ok(finished(&request).await?.as_string())
+}
+
+pub async fn delete(key: &str) -> Result<(), String> {
+    let db = open().await?;
+    let request = store(&db, IdbTransactionMode::Readwrite)?
+        .delete(&JsValue::from_str(key))
+        .map_err(describe)?;
+    finished(&request).await.map(|_| ())
+}
