@@ -161,7 +161,8 @@ def main() -> None:
         all_train = ", ".join(f"{train_s(r):.2f}" for r in cpu)
         out.append(
             f"² Median of the page's own \"ms/epoch\" figures over the holdout run ({rates}); "
-            f"the first epochs are slower while V8 tiers the wasm up. Wall time per epoch over "
+            f"the first epochs are slower in the page (warm-up; not V8's tier-up from its baseline "
+            f"compiler: with `--js-flags=--no-liftoff` the first epoch stayed at ~1.2 s). Wall time per epoch over "
             f"the whole run: {s(mid['wall_ms_per_epoch'], 0)} ms; refit epochs only: "
             f"{s(mid.get('refit_wall_ms_per_epoch'), 0)} ms."
         )
@@ -184,7 +185,14 @@ def main() -> None:
         )
     for r in failed:
         out.append(f"- run `{r['name']}` failed: {r.get('error') or r.get('alert') or r.get('state')}")
-    print("\n".join(out))
+    # Footnotes as separate paragraphs, so that Markdown does not run them together.
+    text = "\n".join(out)
+    for mark in "¹²³⁴⁵":
+        text = text.replace(f"\n{mark} ", f"\n\n{mark} ")
+    text = text.replace("\n- run", "\n\n- run", 1)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    print(text)
 
 
 if __name__ == "__main__":

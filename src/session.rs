@@ -211,6 +211,7 @@ impl Training {
             let split = make_split(&dataset.ratings, settings.split, config.seed);
             let held = default_training_split(&split, config.seed);
             let sizes = (dataset.n_users(), dataset.n_items());
+            next_macrotask().await;
             let mut run = Run {
                 device,
                 backend,

@@ -46,6 +46,8 @@ pub async fn train(
 ) {
     let mut trainer = Trainer::new(config, split, n_users, n_items, device);
     trainer.set_clock(now_ms);
+    // Building the trainer copied the ratings into tensors: let the page breathe before step one.
+    next_macrotask().await;
     let mut slice_start = now_ms();
     loop {
         if controls.stop.get() {

@@ -129,7 +129,7 @@ describe('training in the page', () => {
     });
   });
 
-  test('pause really pauses, resume continues, stop ends with a kept model; the page never freezes', async () => {
+  test('pause really pauses, resume continues, stop ends with a kept model; no task over 100 ms', async () => {
     await withPage('pause', { webgpu: false }, async (page) => {
       await page.goto(`${server.url}?split=u1&backend=cpu&epochs=30&batch=512`);
       assert.equal(await dataState(page), 'ready');
@@ -155,12 +155,11 @@ describe('training in the page', () => {
       await waitForState(page, ['done'], 10_000);
       assert.match(await byTestId(page, 'metric-rmse').textContent(), /^\d\.\d{4}$/);
 
-      // The page never freezes while training. (The issue's 100 ms bound is not met yet on the
-      // CPU path: epoch ends take 115–350 ms on the main thread; the worker will fix that.)
+      // No main-thread task over 100 ms from Train to done (the longtask observer sees ≥ 50 ms).
       const tasks = await page.evaluate((t0) => window.__longTasks.filter((t) => t.start >= t0), started);
       const longest = Math.max(0, ...tasks.map((t) => t.duration));
       console.log(`# longest main-thread task while training: ${longest} ms (${tasks.length} over 50 ms)`);
-      assert.ok(longest < 1_000, `the page froze for ${longest} ms while training`);
+      assert.ok(longest <= 100, `a main-thread task took ${longest} ms while training`);
     });
   });
 
