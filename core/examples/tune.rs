@@ -6,7 +6,6 @@
 //! stopping, then a refit on all of u1.base for the best epoch's count) and only then scores
 //! u1.test. Needs `public/data/ml-100k` (or FILMSPACE_DATA).
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use burn::tensor::Device;
@@ -18,17 +17,7 @@ use filmspace_core::train::{Fit, Refit, default_training_split, fit, fit_with_re
 const HOLDOUT_SEED: u64 = 2024;
 
 fn load() -> (Dataset, Split) {
-    let dir = std::env::var_os("FILMSPACE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../public/data/ml-100k")
-        });
-    let mut files = MovieLensFiles::new();
-    for entry in std::fs::read_dir(&dir).expect("ML-100K folder") {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        files.insert(&name, std::fs::read(&path).unwrap());
-    }
+    let files = MovieLensFiles::from_dir(&MovieLensFiles::default_dir()).expect("ML-100K folder");
     let d = Dataset::from_files(&files).unwrap();
     let u1 = split_from_files(
         &d,

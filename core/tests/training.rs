@@ -2,45 +2,16 @@
 //! `scripts/fetch-data`). Without the data the test says so and passes, unless
 //! FILMSPACE_REQUIRE_DATA=1 (set by `scripts/test`), where missing data fails.
 
-use std::path::PathBuf;
+mod common;
+use common::movielens;
+
 use std::time::Instant;
 
 use burn::tensor::Device;
-use filmspace_core::data::{Dataset, MovieLensFiles, RatingIndex};
+use filmspace_core::data::{Dataset, RatingIndex};
 use filmspace_core::models::{MfConfig, evaluate_rating_model};
 use filmspace_core::split::split_from_files;
 use filmspace_core::train::{Refit, StopReason, fit_with_refit};
-
-fn data_dir() -> PathBuf {
-    std::env::var_os("FILMSPACE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../public/data/ml-100k"))
-}
-
-/// All files of the data folder, or `None` (with a message) when the data is not there.
-fn movielens() -> Option<MovieLensFiles> {
-    let dir = data_dir();
-    if !dir.join("u.data").exists() {
-        if std::env::var("FILMSPACE_REQUIRE_DATA").as_deref() == Ok("1") {
-            panic!(
-                "ML-100K is required but missing in {}: run scripts/fetch-data",
-                dir.display()
-            );
-        }
-        eprintln!(
-            "skipped: ML-100K not found in {} (run scripts/fetch-data)",
-            dir.display()
-        );
-        return None;
-    }
-    let mut files = MovieLensFiles::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        files.insert(&name, std::fs::read(&path).unwrap());
-    }
-    Some(files)
-}
 
 #[test]
 fn default_mf_beats_tuned_surprise_svd_on_u1() {

@@ -3,7 +3,7 @@ use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::SplitKind;
 use leptos::prelude::*;
 
-use crate::session::{Export, TrainState, Training};
+use crate::session::{Export, MODEL_LABEL, TrainState, Training};
 use crate::ui::charts::{Chart, draw_learning_curves};
 
 /// A number input bound to one setting, by its URL key; bad input changes nothing and says why.
@@ -46,7 +46,19 @@ fn split_label(kind: SplitKind) -> String {
     }
 }
 
-fn metric(row: Option<&BoardRow>, pick: impl Fn(&BoardRow) -> Option<f64>) -> String {
+type Pick = fn(&BoardRow) -> Option<f64>;
+
+/// The board's columns: test id of the trained model's cell, heading, value.
+const METRIC_COLUMNS: [(&str, &str, Pick); 6] = [
+    ("metric-rmse", "RMSE", |r| r.errors.map(|e| e.rmse)),
+    ("metric-mae", "MAE", |r| r.errors.map(|e| e.mae)),
+    ("metric-p10", "P@10", |r| Some(r.ranking.precision)),
+    ("metric-r10", "R@10", |r| Some(r.ranking.recall)),
+    ("metric-ndcg10", "NDCG@10", |r| Some(r.ranking.ndcg)),
+    ("metric-hr10", "HR@10", |r| Some(r.ranking.hit_rate)),
+];
+
+fn metric(row: Option<&BoardRow>, pick: Pick) -> String {
     row.and_then(pick)
         .map(|v| format!("{v:.4}"))
         .unwrap_or_else(|| "–".into())
@@ -152,26 +164,21 @@ pub fn TrainPanel(
             </figure>
             <table class="board">
                 <caption>"On the test set of the split (RMSE/MAE: all test ratings; ranking: top 10 of the films a person has not rated, relevant = rated ≥ 4)"</caption>
-                <thead><tr><th scope="col">"model"</th><th>"RMSE"</th><th>"MAE"</th><th>"P@10"</th><th>"R@10"</th><th>"NDCG@10"</th><th>"HR@10"</th></tr></thead>
+                <thead><tr>
+                    <th scope="col">"model"</th>
+                    {METRIC_COLUMNS.into_iter().map(|(_, name, _)| view! { <th scope="col">{name}</th> }).collect_view()}
+                </tr></thead>
                 <tbody>
                     <tr class="model-row">
-                        <th scope="row">"biased MF (trained here)"</th>
-                        <td data-testid="metric-rmse">{move || metric(board().first(), |r| r.errors.map(|e| e.rmse))}</td>
-                        <td data-testid="metric-mae">{move || metric(board().first(), |r| r.errors.map(|e| e.mae))}</td>
-                        <td data-testid="metric-p10">{move || metric(board().first(), |r| Some(r.ranking.precision))}</td>
-                        <td data-testid="metric-r10">{move || metric(board().first(), |r| Some(r.ranking.recall))}</td>
-                        <td data-testid="metric-ndcg10">{move || metric(board().first(), |r| Some(r.ranking.ndcg))}</td>
-                        <td data-testid="metric-hr10">{move || metric(board().first(), |r| Some(r.ranking.hit_rate))}</td>
+                        <th scope="row">{MODEL_LABEL}</th>
+                        {METRIC_COLUMNS.into_iter().map(|(testid, _, pick)| view! {
+                            <td data-testid=testid>{move || metric(board().first(), pick)}</td>
+                        }).collect_view()}
                     </tr>
                     {move || board().into_iter().skip(1).map(|row| view! {
                         <tr>
                             <th scope="row">{row.label.clone()}</th>
-                            <td>{metric(Some(&row), |r| r.errors.map(|e| e.rmse))}</td>
-                            <td>{metric(Some(&row), |r| r.errors.map(|e| e.mae))}</td>
-                            <td>{metric(Some(&row), |r| Some(r.ranking.precision))}</td>
-                            <td>{metric(Some(&row), |r| Some(r.ranking.recall))}</td>
-                            <td>{metric(Some(&row), |r| Some(r.ranking.ndcg))}</td>
-                            <td>{metric(Some(&row), |r| Some(r.ranking.hit_rate))}</td>
+                            {METRIC_COLUMNS.into_iter().map(|(_, _, pick)| view! { <td>{metric(Some(&row), pick)}</td> }).collect_view()}
                         </tr>
                     }).collect_view()}
                 </tbody>

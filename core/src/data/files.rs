@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
 
 use super::error::DataError;
 
@@ -57,6 +58,33 @@ impl MovieLensFiles {
                 ),
             )
         })
+    }
+
+    /// The data folder of a checkout (`public/data/ml-100k/`, made by `scripts/fetch-data`), or
+    /// `$FILMSPACE_DATA`: where native tests, examples and benchmarks read the real files.
+    pub fn default_dir() -> PathBuf {
+        std::env::var_os("FILMSPACE_DATA")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../public/data/ml-100k")
+            })
+    }
+
+    /// Reads every MovieLens file of a folder (natively; the page fetches or unzips instead).
+    pub fn from_dir(dir: &Path) -> Result<Self, DataError> {
+        let folder = dir.display().to_string();
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| DataError::file(&folder, format!("cannot be read ({e})")))?;
+        let mut files = Self::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if is_movielens_name(&name) {
+                let bytes = std::fs::read(entry.path())
+                    .map_err(|e| DataError::file(&name, format!("cannot be read ({e})")))?;
+                files.insert(&name, bytes);
+            }
+        }
+        Ok(files)
     }
 
     /// Reads a ML-100K zip as GroupLens ships it (`ml-100k/u.data`, …); folders are ignored, so a
