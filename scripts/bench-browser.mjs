@@ -7,7 +7,7 @@
 // watches the page's DOM with a MutationObserver and stamps each change of the elements below
 // with performance.now() (milliseconds since navigation started). Prints progress on stderr and,
 // at the end, one line `BENCH_JSON {...}` on stdout. Exit status 1 when a run fails.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -108,7 +108,25 @@ function summarise(events) {
   };
 }
 
+// Share of CPU time idle over `ms`, from /proc/stat (null where there is none): taken before each
+// run, while no browser of ours is open, it tells whether other work competed with the run.
+async function idleShare(ms = 1000) {
+  const ticks = () => {
+    try {
+      const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+      return { idle: cpu[3] + cpu[4], total: cpu.reduce((a, b) => a + b, 0) };
+    } catch {
+      return null;
+    }
+  };
+  const a = ticks();
+  await new Promise((done) => setTimeout(done, ms));
+  const b = ticks();
+  return a && b && b.total > a.total ? (b.idle - a.idle) / (b.total - a.total) : null;
+}
+
 async function runOne(base, name, query, webgpu) {
+  const idleBefore = await idleShare();
   const profile = mkdtempSync(join(tmpdir(), 'filmspace-bench-'));
   const args = webgpu ? [...ARGS, '--enable-unsafe-webgpu'] : ARGS;
   const context = await chromium.launchPersistentContext(profile, {
@@ -143,13 +161,13 @@ async function runOne(base, name, query, webgpu) {
     }));
     const summary = summarise(result.events);
     const out = {
-      name, query, webgpu, ok: result.state === 'done', state: result.state, data: result.data,
+      name, query, webgpu, idle_before: idleBefore, ok: result.state === 'done', state: result.state, data: result.data,
       backend: result.backend, backend_reason: result.backend_reason, probe: result.probe,
       adapter: result.adapter, rmse: Number(result.rmse), mae: Number(result.mae),
       alert: result.alert, errors, node_wall_s: nodeWallS, ...summary,
     };
     const seconds = (ms) => (ms === null ? '?' : (ms / 1000).toFixed(2));
-    process.stderr.write(`    ${name}: ${out.state} on ${out.backend}; epochs ${out.holdout_epochs} + refit ` +
+    process.stderr.write(`    ${name}: ${out.state} on ${out.backend} (CPUs ${Math.round(100 * idleBefore)}% idle just before); epochs ${out.holdout_epochs} + refit ` +
       `${out.refit_epochs}; train ${seconds(out.t_done_ms - out.t_train_ms)} s, page open → done ` +
       `${seconds(out.t_done_ms)} s; RMSE ${result.rmse}` +
       `${out.alert ? `; alert: ${out.alert}` : ''}${errors.length ? `; errors: ${errors.join(' / ')}` : ''}\n`);

@@ -183,13 +183,21 @@ def main() -> None:
             f"and compile, data fetch and parse included (served from 127.0.0.1, so no network "
             f"time); median of {len(opens)} runs ({all_open} s), each in a fresh browser profile."
         )
+    busy = [r for r in runs if r.get("idle_before") is not None and r["idle_before"] < 0.9]
+    if busy:
+        out.append(
+            "- WARNING: other work was running just before browser run(s) "
+            + ", ".join(f"`{r['name']}` (CPUs {100 * r['idle_before']:.0f}% idle)" for r in busy)
+            + ": their times are slower than on a quiet machine."
+        )
     for r in failed:
         out.append(f"- run `{r['name']}` failed: {r.get('error') or r.get('alert') or r.get('state')}")
     # Footnotes as separate paragraphs, so that Markdown does not run them together.
     text = "\n".join(out)
     for mark in "¹²³⁴⁵":
         text = text.replace(f"\n{mark} ", f"\n\n{mark} ")
-    text = text.replace("\n- run", "\n\n- run", 1)
+    for lead in ("\n- WARNING", "\n- run"):
+        text = text.replace(lead, "\n" + lead, 1)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     print(text)

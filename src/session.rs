@@ -24,7 +24,9 @@ use crate::web::backend::BackendStatus;
 use crate::web::download::download_text;
 use crate::web::schedule::next_macrotask;
 use crate::web::storage;
-use crate::web::training::{TrainControls, TrainUpdate, train};
+use crate::web::training::{
+    Command, NoWorker, StartRun, TrainControls, TrainSplit, TrainUpdate, train, train_in_worker,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrainState {
@@ -98,6 +100,8 @@ pub struct Training {
     pub board: RwSignal<Vec<BoardRow>>,
     pub backend: RwSignal<Option<RunBackend>>,
     pub message: RwSignal<Option<String>>,
+    /// Where training runs ("in a Web Worker", or on the main thread and why).
+    pub thread: RwSignal<Option<String>>,
     /// What the run is doing beyond plain epochs (the refit), for the page to say.
     pub stage: RwSignal<String>,
     /// The kept model and the settings that made it (trained now or restored from IndexedDB).
@@ -176,6 +180,7 @@ impl Training {
             backend: RwSignal::new(None),
             message: RwSignal::new(None),
             stage: RwSignal::new(String::new()),
+            thread: RwSignal::new(None),
             trained: RwSignal::new(None),
             controls: StoredValue::new_local(Rc::new(TrainControls::default())),
         }
@@ -262,48 +267,70 @@ impl Training {
             self.backend.set(Some(run.backend.clone()));
             let mut outcome = None;
             let epochs = config.epochs;
-            train(
-                config.clone(),
-                split,
-                sizes,
-                &run.device,
-                run.backend.gpu,
-                &run.controls,
-                |update| match update {
-                    TrainUpdate::Batch(b) => {
-                        let done = (b.epoch - 1) as f64 + b.batch as f64 / b.batches as f64;
-                        let percent = (100.0 * done / epochs as f64).floor();
-                        if percent != self.progress.get_untracked().percent {
-                            self.progress.set(Progress {
-                                epoch: b.epoch - 1,
-                                epochs,
-                                percent,
-                            });
-                        }
-                    }
-                    TrainUpdate::Epoch(report) => {
-                        let percent = 100.0 * report.epoch as f64 / epochs as f64;
+            let mut handle = |update| match update {
+                TrainUpdate::Batch(b) => {
+                    let done = (b.epoch - 1) as f64 + b.batch as f64 / b.batches as f64;
+                    let percent = (100.0 * done / epochs as f64).floor();
+                    if percent != self.progress.get_untracked().percent {
                         self.progress.set(Progress {
-                            epoch: report.epoch,
+                            epoch: b.epoch - 1,
                             epochs,
                             percent,
                         });
-                        if record {
-                            self.history.update(|h| h.push(report));
-                        }
                     }
-                    TrainUpdate::Paused(paused) => self.state.set(if paused {
-                        TrainState::Paused
-                    } else {
-                        TrainState::Training
-                    }),
-                    TrainUpdate::Finished(summary, weights) => {
-                        outcome = Some(Ok((summary, weights)))
+                }
+                TrainUpdate::Epoch(report) => {
+                    let percent = 100.0 * report.epoch as f64 / epochs as f64;
+                    self.progress.set(Progress {
+                        epoch: report.epoch,
+                        epochs,
+                        percent,
+                    });
+                    if record {
+                        self.history.update(|h| h.push(report));
                     }
-                    TrainUpdate::Failed(error) => outcome = Some(Err(error)),
+                }
+                TrainUpdate::Paused(paused) => self.state.set(if paused {
+                    TrainState::Paused
+                } else {
+                    TrainState::Training
+                }),
+                TrainUpdate::Finished(summary, weights) => outcome = Some(Ok((summary, weights))),
+                TrainUpdate::Failed(error) => outcome = Some(Err(error)),
+                TrainUpdate::WorkerReady => {}
+            };
+            // Off the main thread in a worker; on it, yielding between steps, if none starts.
+            let pause_after_epoch = run.controls.pause_after_epoch.get();
+            let start = StartRun {
+                config: config.clone(),
+                split: TrainSplit {
+                    train: split.train.clone(),
+                    validation: split.validation.clone(),
                 },
-            )
-            .await;
+                sizes,
+                gpu: run.backend.gpu,
+                pause_after_epoch,
+            };
+            run.controls.pause_after_epoch.set(false);
+            self.thread.set(Some("in a Web Worker".into()));
+            match train_in_worker(start, &run.controls, &mut handle).await {
+                Ok(()) => {}
+                Err(NoWorker(why)) => {
+                    self.thread
+                        .set(Some(format!("on the main thread (no worker: {why})")));
+                    run.controls.pause_after_epoch.set(pause_after_epoch);
+                    train(
+                        config.clone(),
+                        split,
+                        sizes,
+                        &run.device,
+                        run.backend.gpu,
+                        &run.controls,
+                        handle,
+                    )
+                    .await;
+                }
+            }
             match outcome {
                 Some(Ok(result)) => return Some(result),
                 Some(Err(error)) if run.backend.gpu => {
@@ -462,19 +489,17 @@ impl Training {
     pub fn toggle_pause(self) {
         let controls = self.controls.get_value();
         if self.state.get_untracked().is_running() {
-            controls.paused.set(!controls.paused.get());
+            controls.apply(Command::Pause(!controls.paused.get()));
         }
     }
 
     pub fn stop(self) {
-        self.controls.get_value().stop.set(true);
+        self.controls.get_value().apply(Command::Stop);
     }
 
     /// While paused: run one more epoch, then pause again.
     pub fn step_epoch(self) {
-        let controls = self.controls.get_value();
-        controls.pause_after_epoch.set(true);
-        controls.paused.set(false);
+        self.controls.get_value().apply(Command::StepEpoch);
     }
 
     /// Applies one setting typed in the page (by its URL key). The learning rate also reaches a
@@ -488,7 +513,7 @@ impl Training {
                 self.message.set(None);
                 if key == "lr" && self.state.get_untracked().is_running() {
                     let rate = self.settings.get_untracked().learning_rate;
-                    self.controls.get_value().learning_rate.set(Some(rate));
+                    self.controls.get_value().apply(Command::LearningRate(rate));
                 }
             }
         }

@@ -40,7 +40,7 @@ pub fn default_training_split(split: &Split, seed: u64) -> Split {
 }
 
 /// One mini-batch done. Counts start at 1.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BatchProgress {
     pub epoch: usize,
     pub batch: usize,
@@ -70,7 +70,7 @@ pub struct EpochReport {
     pub ratings_per_sec: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum StopReason {
     /// All configured epochs ran.
     Completed,
@@ -81,7 +81,7 @@ pub enum StopReason {
 }
 
 /// Training is over.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrainSummary {
     /// Epochs completed.
     pub epochs: usize,

@@ -147,8 +147,9 @@ pub fn TrainPanel(
                         {if b.gpu { "WebGPU" } else { "CPU" }}" — "{b.reason.clone()}
                     </span>
                 })}
+                {move || training.thread.get().map(|t| view! { <span data-testid="train-thread" class="hint">{t}</span> })}
                 {move || training.history.get().last().map(|r| view! {
-                    <span class="hint">{format!("{:.0} ms/epoch · {:.0} ratings/s", r.elapsed_ms, r.ratings_per_sec)}</span>
+                    <span class="hint">{format!("{:.1} s elapsed · {:.0} ms/epoch · {:.0} ratings/s", r.total_ms / 1000.0, r.elapsed_ms, r.ratings_per_sec)}</span>
                 })}
             </div>
             <div class="bar" data-testid="train-progress" role="progressbar" aria-label="Training progress"

@@ -8,3 +8,4 @@ pub mod movielens;
 pub mod schedule;
 pub mod storage;
 pub mod training;
+pub mod worker;

@@ -1,27 +1,27 @@
-//! Drives a core `Trainer` in the page: one step at a time, yielding to the browser between
-//! steps, obeying pause / stop / learning-rate commands, and reading the device asynchronously
-//! when it is a GPU (synchronous reads panic on WebGPU in wasm).
+//! Drives a core `Trainer`: in the training worker (so the page's main thread never runs a
+//! training step), or on the main thread when no worker can start. One step at a time, yielding
+//! between steps, obeying pause / stop / learning-rate commands, and reading the device
+//! asynchronously when it is a GPU (synchronous reads panic on WebGPU in wasm).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use burn::tensor::Device;
 use filmspace_core::models::{MfConfig, MfWeights};
 use filmspace_core::split::Split;
 use filmspace_core::train::{BatchProgress, EpochReport, TrainEvent, TrainSummary, Trainer};
+use futures::StreamExt;
+use futures::channel::mpsc;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
 
 use super::schedule::{next_macrotask, now_ms, sleep_ms};
 
-/// Commands from the page, read between steps.
-#[derive(Default)]
-pub struct TrainControls {
-    pub paused: Cell<bool>,
-    pub stop: Cell<bool>,
-    /// Pause again when the current epoch ends (the Step button).
-    pub pause_after_epoch: Cell<bool>,
-    pub learning_rate: Cell<Option<f64>>,
-}
+/// Where the worker's loader lives, next to the page (Trunk names worker files without a hash).
+const WORKER_URL: &str = "./train_worker_loader.js";
 
 /// What the page hears from a run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum TrainUpdate {
     Batch(BatchProgress),
     Epoch(EpochReport),
@@ -29,12 +29,75 @@ pub enum TrainUpdate {
     Finished(TrainSummary, MfWeights),
     /// The device failed (a lost GPU, a shader or memory error); nothing more follows.
     Failed(String),
+    /// The worker is listening (a message posted before this would be lost).
+    WorkerReady,
+}
+
+/// What the page tells the worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Command {
+    Start(Box<StartRun>),
+    Pause(bool),
+    Stop,
+    StepEpoch,
+    LearningRate(f64),
+}
+
+/// Everything a worker needs to train one phase.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StartRun {
+    pub config: MfConfig,
+    pub split: TrainSplit,
+    pub sizes: (usize, usize),
+    pub gpu: bool,
+    pub pause_after_epoch: bool,
+}
+
+/// The ratings a phase trains and validates on (never the test set).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainSplit {
+    pub train: Vec<filmspace_core::data::Rating>,
+    pub validation: Vec<filmspace_core::data::Rating>,
+}
+
+/// Commands from the page, read between steps. With a worker attached they are also posted to it.
+#[derive(Default)]
+pub struct TrainControls {
+    pub paused: Cell<bool>,
+    pub stop: Cell<bool>,
+    /// Pause again when the current epoch ends (the Step button).
+    pub pause_after_epoch: Cell<bool>,
+    pub learning_rate: Cell<Option<f64>>,
+    worker: RefCell<Option<web_sys::Worker>>,
+}
+
+impl TrainControls {
+    fn post(&self, command: Command) {
+        if let Some(worker) = self.worker.borrow().as_ref() {
+            let _ =
+                worker.post_message(&serde_json::to_string(&command).unwrap_or_default().into());
+        }
+    }
+
+    pub fn apply(&self, command: Command) {
+        match &command {
+            Command::Pause(paused) => self.paused.set(*paused),
+            Command::Stop => self.stop.set(true),
+            Command::StepEpoch => {
+                self.pause_after_epoch.set(true);
+                self.paused.set(false);
+            }
+            Command::LearningRate(rate) => self.learning_rate.set(Some(*rate)),
+            Command::Start(_) => {}
+        }
+        self.post(command);
+    }
 }
 
 /// Longest stretch of work between two yields: well under the 100 ms long-task threshold.
 const SLICE_MS: f64 = 12.0;
 
-/// Trains to the end (or until stopped), reporting every event to `on_update`.
+/// Trains to the end (or until stopped) in this thread, reporting every event to `on_update`.
 pub async fn train(
     config: MfConfig,
     split: &Split,
@@ -99,4 +162,71 @@ pub async fn train(
             slice_start = now_ms();
         }
     }
+}
+
+/// Why a worker could not run the phase; the caller trains on the main thread instead.
+pub struct NoWorker(pub String);
+
+/// Trains one phase in a fresh training worker, relaying its updates; the worker is ended when
+/// the phase ends. `Err` when the worker cannot start (then nothing was reported).
+pub async fn train_in_worker(
+    run: StartRun,
+    controls: &TrainControls,
+    mut on_update: impl FnMut(TrainUpdate),
+) -> Result<(), NoWorker> {
+    let options = web_sys::WorkerOptions::new();
+    let worker = web_sys::Worker::new_with_options(WORKER_URL, &options)
+        .map_err(|e| NoWorker(format!("{e:?}")))?;
+    let (sender, mut updates) = mpsc::unbounded::<Result<TrainUpdate, String>>();
+    let on_message = {
+        let sender = sender.clone();
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let update = event
+                .data()
+                .as_string()
+                .and_then(|text| serde_json::from_str::<TrainUpdate>(&text).ok())
+                .ok_or_else(|| "the training worker sent an unreadable message".to_string());
+            let _ = sender.unbounded_send(update);
+        })
+    };
+    let on_error =
+        Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+            let _ = sender.unbounded_send(Err(event.message()));
+        });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let mut start = Some(Command::Start(Box::new(run)));
+    let mut heard_anything = false;
+    let result = loop {
+        match updates.next().await {
+            Some(Ok(TrainUpdate::WorkerReady)) => {
+                // Commands go to the worker from now on, starting with the run itself.
+                *controls.worker.borrow_mut() = Some(worker.clone());
+                if let Some(start) = start.take() {
+                    controls.post(start);
+                }
+            }
+            Some(Ok(update)) => {
+                heard_anything = true;
+                let last = matches!(update, TrainUpdate::Finished(..) | TrainUpdate::Failed(_));
+                on_update(update);
+                if last {
+                    break Ok(());
+                }
+            }
+            // A worker that failed before saying anything never ran: train elsewhere.
+            Some(Err(error)) if !heard_anything => break Err(NoWorker(error)),
+            Some(Err(error)) => {
+                on_update(TrainUpdate::Failed(format!(
+                    "the training worker stopped: {error}"
+                )));
+                break Ok(());
+            }
+            None => break Err(NoWorker("the worker's channel closed".into())),
+        }
+    };
+    *controls.worker.borrow_mut() = None;
+    worker.terminate();
+    drop((on_message, on_error));
+    result
 }

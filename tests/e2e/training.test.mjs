@@ -61,6 +61,7 @@ describe('training in the page', () => {
       await waitForState(page, ['done', 'error']);
       assert.equal(await trainState(page), 'done');
       assert.equal(await epoch(page), 3);
+      assert.match(await byTestId(page, 'train-thread').textContent(), /Web Worker/);
       for (const [id, value] of Object.entries(await metrics(page))) {
         assert.match(value, /^\d\.\d{4}$/, `${id} = ${value}`);
       }
@@ -165,11 +166,18 @@ describe('training in the page', () => {
 
   test('a forced WebGPU run and a forced CPU run both complete', async () => {
     await withPage('forced', { webgpu: true }, async (page) => {
-      await page.goto(`${server.url}?split=u1&backend=webgpu&epochs=2&autotrain=1`);
+      await page.goto(`${server.url}?split=u1&backend=webgpu&epochs=2`);
+      assert.equal(await dataState(page), 'ready');
+      assert.equal(await backendState(page), 'webgpu');
+      const started = await page.evaluate(() => performance.now());
+      await byTestId(page, 'train-start').click();
       await waitForState(page, ['done', 'error'], 180_000);
       assert.equal(await trainState(page), 'done');
       assert.equal(await byTestId(page, 'train-backend').getAttribute('data-state'), 'webgpu');
       assert.match(await byTestId(page, 'metric-rmse').textContent(), /^\d\.\d{4}$/);
+      // Shader compilation and training run in the worker: the page's main thread stays free.
+      const long = await page.evaluate((t0) => window.__longTasks.filter((t) => t.start >= t0 && t.duration > 100), started);
+      assert.deepEqual(long, [], 'main-thread tasks over 100 ms while training on WebGPU');
 
       await page.goto(`${server.url}?split=u1&backend=cpu&epochs=2&autotrain=1`);
       await waitForState(page, ['done', 'error']);

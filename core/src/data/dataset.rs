@@ -7,7 +7,7 @@ use super::{Film, Person};
 
 /// A rating in dense 0-based ids: `user` indexes [`Dataset::people`], `item` indexes
 /// [`Dataset::films`]. Dense ids keep MovieLens order, so "smaller item id" means the same in both.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rating {
     pub user: u32,
     pub item: u32,
