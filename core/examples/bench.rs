@@ -14,7 +14,6 @@
 //! Needs `public/data/ml-100k` (or FILMSPACE_DATA). Prints a readable log, then one line
 //! `BENCH_JSON {...}` for scripts.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use burn::tensor::Device;
@@ -27,26 +26,16 @@ use filmspace_core::train::{
 };
 
 fn load() -> Dataset {
-    let dir = std::env::var_os("FILMSPACE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../public/data/ml-100k")
-        });
-    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
+    let dir = MovieLensFiles::default_dir();
+    let files = MovieLensFiles::from_dir(&dir).unwrap_or_else(|e| {
         eprintln!(
-            "bench: cannot read ML-100K in {} ({e}): run scripts/fetch-data",
+            "bench: cannot read ML-100K in {} ({e:?}): run scripts/fetch-data",
             dir.display()
         );
         std::process::exit(2)
     });
-    let mut files = MovieLensFiles::new();
-    for entry in entries {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        files.insert(&name, std::fs::read(&path).unwrap());
-    }
     Dataset::from_files(&files).unwrap_or_else(|e| {
-        eprintln!("bench: bad ML-100K files: {e:?}");
+        eprintln!("bench: bad ML-100K files in {}: {e:?}", dir.display());
         std::process::exit(2)
     })
 }
@@ -206,9 +195,12 @@ fn main() {
         .iter()
         .find(|r| r.phase == "refit" && r.test_rmse <= target);
     println!(
-        "holdout run: {} epochs (best {:?}); refit: {} epochs; final u1.test RMSE {:.4}",
+        "holdout run: {} epochs (best {}); refit: {} epochs; final u1.test RMSE {:.4}",
         first.summary.epochs,
-        first.summary.best_epoch,
+        first
+            .summary
+            .best_epoch
+            .map_or_else(|| "none".to_string(), |e| e.to_string()),
         second.summary.epochs,
         second.final_test_rmse
     );
