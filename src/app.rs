@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
         TrainSettings::from_query(&location.and_then(|l| l.search().ok()).unwrap_or_default());
     let autotrain = settings.autotrain;
     let training = Training::new(settings);
+    training.warm_up();
     if !url_problems.is_empty() {
         training.message.set(Some(format!(
             "Some link settings were not used: {}.",

@@ -25,7 +25,8 @@ use crate::web::download::download_text;
 use crate::web::schedule::next_macrotask;
 use crate::web::storage;
 use crate::web::training::{
-    Command, NoWorker, StartRun, TrainControls, TrainSplit, TrainUpdate, train, train_in_worker,
+    Command, NoWorker, RatingColumns, StartRun, TrainControls, TrainSplit, TrainUpdate,
+    TrainingWorker, train, train_in_worker,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +108,7 @@ pub struct Training {
     /// The kept model and the settings that made it (trained now or restored from IndexedDB).
     pub trained: RwSignal<Option<(Arc<MfWeights>, TrainSettings)>>,
     controls: StoredValue<Rc<TrainControls>, LocalStorage>,
+    worker: StoredValue<Option<Rc<TrainingWorker>>, LocalStorage>,
 }
 
 /// Picks the device for a run: auto means WebGPU only on a hardware adapter.
@@ -183,6 +185,7 @@ impl Training {
             thread: RwSignal::new(None),
             trained: RwSignal::new(None),
             controls: StoredValue::new_local(Rc::new(TrainControls::default())),
+            worker: StoredValue::new_local(None),
         }
     }
 
@@ -304,8 +307,8 @@ impl Training {
             let start = StartRun {
                 config: config.clone(),
                 split: TrainSplit {
-                    train: split.train.clone(),
-                    validation: split.validation.clone(),
+                    train: RatingColumns::of(&split.train),
+                    validation: RatingColumns::of(&split.validation),
                 },
                 sizes,
                 gpu: run.backend.gpu,
@@ -313,7 +316,12 @@ impl Training {
             };
             run.controls.pause_after_epoch.set(false);
             self.thread.set(Some("in a Web Worker".into()));
-            match train_in_worker(start, &run.controls, &mut handle).await {
+            let worker = self.worker();
+            let outcome_of_worker = match &worker {
+                Ok(worker) => train_in_worker(worker, start, &run.controls, &mut handle).await,
+                Err(NoWorker(why)) => Err(NoWorker(why.clone())),
+            };
+            match outcome_of_worker {
                 Ok(()) => {}
                 Err(NoWorker(why)) => {
                     self.thread
@@ -484,6 +492,21 @@ impl Training {
         if let Err(error) = download_text(&file, "text/tab-separated-values", &text) {
             self.message.set(Some(error));
         }
+    }
+
+    /// The training worker, started now if there is none (or the last one failed).
+    fn worker(self) -> Result<Rc<TrainingWorker>, NoWorker> {
+        if let Some(worker) = self.worker.get_value().filter(|w| !w.is_broken()) {
+            return Ok(worker);
+        }
+        let worker = Rc::new(TrainingWorker::start()?);
+        self.worker.set_value(Some(worker.clone()));
+        Ok(worker)
+    }
+
+    /// Starts the training worker early, so its code compiles while the data loads.
+    pub fn warm_up(self) {
+        let _ = self.worker();
     }
 
     pub fn toggle_pause(self) {

@@ -4,8 +4,10 @@
 //! asynchronously when it is a GPU (synchronous reads panic on WebGPU in wasm).
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use burn::tensor::Device;
+use filmspace_core::data::Rating;
 use filmspace_core::models::{MfConfig, MfWeights};
 use filmspace_core::split::Split;
 use filmspace_core::train::{BatchProgress, EpochReport, TrainEvent, TrainSummary, Trainer};
@@ -53,11 +55,40 @@ pub struct StartRun {
     pub pause_after_epoch: bool,
 }
 
-/// The ratings a phase trains and validates on (never the test set).
+/// The ratings a phase trains and validates on (never the test set), as columns: a compact
+/// message (timestamps are not used in training), so posting it stays a short main-thread task.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TrainSplit {
-    pub train: Vec<filmspace_core::data::Rating>,
-    pub validation: Vec<filmspace_core::data::Rating>,
+    pub train: RatingColumns,
+    pub validation: RatingColumns,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RatingColumns {
+    pub users: Vec<u32>,
+    pub items: Vec<u32>,
+    pub values: Vec<f32>,
+}
+
+impl RatingColumns {
+    pub fn of(ratings: &[Rating]) -> Self {
+        Self {
+            users: ratings.iter().map(|r| r.user).collect(),
+            items: ratings.iter().map(|r| r.item).collect(),
+            values: ratings.iter().map(|r| r.value).collect(),
+        }
+    }
+
+    pub fn ratings(&self) -> Vec<Rating> {
+        (0..self.values.len())
+            .map(|k| Rating {
+                user: self.users[k],
+                item: self.items[k],
+                value: self.values[k],
+                timestamp: 0,
+            })
+            .collect()
+    }
 }
 
 /// Commands from the page, read between steps. With a worker attached they are also posted to it.
@@ -167,45 +198,111 @@ pub async fn train(
 /// Why a worker could not run the phase; the caller trains on the main thread instead.
 pub struct NoWorker(pub String);
 
-/// Trains one phase in a fresh training worker, relaying its updates; the worker is ended when
-/// the phase ends. `Err` when the worker cannot start (then nothing was reported).
+type Inbox = mpsc::UnboundedSender<Result<TrainUpdate, String>>;
+
+/// The page's training worker, started once (its wasm compiles while the data loads) and kept
+/// warm for every phase of every run. Messages go to whichever phase is listening.
+pub struct TrainingWorker {
+    worker: web_sys::Worker,
+    ready: Rc<Cell<bool>>,
+    /// Set once the worker failed: the next run starts a new one.
+    broken: Rc<Cell<bool>>,
+    inbox: Rc<RefCell<Option<Inbox>>>,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+}
+
+impl TrainingWorker {
+    pub fn start() -> Result<Self, NoWorker> {
+        let options = web_sys::WorkerOptions::new();
+        let worker = web_sys::Worker::new_with_options(WORKER_URL, &options)
+            .map_err(|e| NoWorker(format!("{e:?}")))?;
+        let ready = Rc::new(Cell::new(false));
+        let broken = Rc::new(Cell::new(false));
+        let inbox: Rc<RefCell<Option<Inbox>>> = Rc::new(RefCell::new(None));
+        let deliver = {
+            let inbox = inbox.clone();
+            move |update: Result<TrainUpdate, String>| {
+                if let Some(sender) = inbox.borrow().as_ref() {
+                    let _ = sender.unbounded_send(update);
+                }
+            }
+        };
+        let on_message = {
+            let (ready, deliver) = (ready.clone(), deliver.clone());
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                match event
+                    .data()
+                    .as_string()
+                    .and_then(|text| serde_json::from_str::<TrainUpdate>(&text).ok())
+                {
+                    Some(TrainUpdate::WorkerReady) => {
+                        ready.set(true);
+                        deliver(Ok(TrainUpdate::WorkerReady));
+                    }
+                    Some(update) => deliver(Ok(update)),
+                    None => deliver(Err("the training worker sent an unreadable message".into())),
+                }
+            })
+        };
+        let on_error = {
+            let broken = broken.clone();
+            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+                broken.set(true);
+                deliver(Err(event.message()));
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Self {
+            worker,
+            ready,
+            broken,
+            inbox,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    pub fn is_broken(&self) -> bool {
+        self.broken.get()
+    }
+}
+
+impl Drop for TrainingWorker {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// Trains one phase in the training worker, relaying its updates. `Err` when the worker cannot
+/// run it (then nothing was reported and the caller trains elsewhere).
 pub async fn train_in_worker(
+    worker: &TrainingWorker,
     run: StartRun,
     controls: &TrainControls,
     mut on_update: impl FnMut(TrainUpdate),
 ) -> Result<(), NoWorker> {
-    let options = web_sys::WorkerOptions::new();
-    let worker = web_sys::Worker::new_with_options(WORKER_URL, &options)
-        .map_err(|e| NoWorker(format!("{e:?}")))?;
+    if worker.is_broken() {
+        return Err(NoWorker("the training worker failed earlier".into()));
+    }
     let (sender, mut updates) = mpsc::unbounded::<Result<TrainUpdate, String>>();
-    let on_message = {
-        let sender = sender.clone();
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let update = event
-                .data()
-                .as_string()
-                .and_then(|text| serde_json::from_str::<TrainUpdate>(&text).ok())
-                .ok_or_else(|| "the training worker sent an unreadable message".to_string());
-            let _ = sender.unbounded_send(update);
-        })
-    };
-    let on_error =
-        Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
-            let _ = sender.unbounded_send(Err(event.message()));
-        });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    *worker.inbox.borrow_mut() = Some(sender);
     let mut start = Some(Command::Start(Box::new(run)));
+    let post_start = |start: &mut Option<Command>| {
+        // Commands go to the worker from now on, starting with the run itself.
+        *controls.worker.borrow_mut() = Some(worker.worker.clone());
+        if let Some(start) = start.take() {
+            controls.post(start);
+        }
+    };
+    if worker.ready.get() {
+        post_start(&mut start);
+    }
     let mut heard_anything = false;
     let result = loop {
         match updates.next().await {
-            Some(Ok(TrainUpdate::WorkerReady)) => {
-                // Commands go to the worker from now on, starting with the run itself.
-                *controls.worker.borrow_mut() = Some(worker.clone());
-                if let Some(start) = start.take() {
-                    controls.post(start);
-                }
-            }
+            Some(Ok(TrainUpdate::WorkerReady)) => post_start(&mut start),
             Some(Ok(update)) => {
                 heard_anything = true;
                 let last = matches!(update, TrainUpdate::Finished(..) | TrainUpdate::Failed(_));
@@ -226,7 +323,6 @@ pub async fn train_in_worker(
         }
     };
     *controls.worker.borrow_mut() = None;
-    worker.terminate();
-    drop((on_message, on_error));
+    *worker.inbox.borrow_mut() = None;
     result
 }

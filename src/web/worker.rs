@@ -1,7 +1,9 @@
-//! The worker side: a dedicated worker that receives a `StartRun`, trains it with
+//! The worker side: a dedicated worker that trains one `StartRun` after another with
 //! `training::train` on its own device (WebGPU works in dedicated workers; Flex otherwise) and
-//! posts every update back. Commands (pause, stop, …) arrive as messages between steps.
+//! posts every update back. It lives as long as the page, so its code stays compiled and warm;
+//! commands (pause, stop, …) reach the run in progress between steps.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use burn::tensor::Device;
@@ -11,8 +13,25 @@ use wasm_bindgen::prelude::Closure;
 
 use super::training::{Command, StartRun, TrainControls, TrainUpdate, train};
 
+thread_local! {
+    /// The worker's WebGPU device: a wgpu runtime can be initialised only once.
+    static GPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
 fn post(scope: &web_sys::DedicatedWorkerGlobalScope, update: &TrainUpdate) {
     let _ = scope.post_message(&serde_json::to_string(update).unwrap_or_default().into());
+}
+
+async fn gpu_device() -> Result<Device, String> {
+    if let Some(device) = GPU.with_borrow(|d| d.clone()) {
+        return Ok(device);
+    }
+    let device = Device::wgpu_options()
+        .init_async()
+        .await
+        .map_err(|error| format!("WebGPU did not start in the worker: {error}"))?;
+    GPU.with_borrow_mut(|d| *d = Some(device.clone()));
+    Ok(device)
 }
 
 async fn run(
@@ -22,21 +41,16 @@ async fn run(
 ) {
     controls.pause_after_epoch.set(start.pause_after_epoch);
     let device = if start.gpu {
-        match Device::wgpu_options().init_async().await {
+        match gpu_device().await {
             Ok(device) => device,
-            Err(error) => {
-                return post(
-                    &scope,
-                    &TrainUpdate::Failed(format!("WebGPU did not start in the worker: {error}")),
-                );
-            }
+            Err(error) => return post(&scope, &TrainUpdate::Failed(error)),
         }
     } else {
         Device::flex()
     };
     let split = Split {
-        train: start.split.train,
-        validation: start.split.validation,
+        train: start.split.train.ratings(),
+        validation: start.split.validation.ratings(),
         test: Vec::new(),
     };
     train(
@@ -51,10 +65,11 @@ async fn run(
     .await;
 }
 
-/// Installs the message handler; the worker then lives until the page terminates it.
+/// Installs the message handler and says so; the worker then lives until the page ends it.
 pub fn serve() {
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let controls = Rc::new(TrainControls::default());
+    // The controls of the run in progress; each Start gets fresh ones.
+    let current = Rc::new(RefCell::new(Rc::new(TrainControls::default())));
     let handler_scope = scope.clone();
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
@@ -69,12 +84,12 @@ pub fn serve() {
                 );
             };
             match command {
-                Command::Start(start) => wasm_bindgen_futures::spawn_local(run(
-                    handler_scope.clone(),
-                    *start,
-                    controls.clone(),
-                )),
-                other => controls.apply(other),
+                Command::Start(start) => {
+                    let controls = Rc::new(TrainControls::default());
+                    *current.borrow_mut() = controls.clone();
+                    wasm_bindgen_futures::spawn_local(run(handler_scope.clone(), *start, controls));
+                }
+                other => current.borrow().apply(other),
             }
         });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
