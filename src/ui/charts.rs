@@ -3,12 +3,14 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 const ACCENT: RGBColor = RGBColor(0x3b, 0x5b, 0xdb);
 const INK: RGBColor = RGBColor(0x33, 0x33, 0x44);
+const GRID: RGBColor = RGBColor(0xe4, 0xe6, 0xee);
 
 /// A canvas that draws itself when mounted and again when the window is resized.
 #[component]
@@ -60,19 +62,33 @@ fn font(size: f64) -> TextStyle<'static> {
     ("sans-serif", px(size) as f64).into_font().color(&INK)
 }
 
-/// Bars of the 1★–5★ counts.
-pub fn draw_rating_histogram(canvas: &HtmlCanvasElement, counts: &[usize; 5]) {
-    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
-        return;
-    };
-    let root = backend.into_drawing_area();
-    let _ = root.fill(&WHITE);
-    let max = counts.iter().copied().max().unwrap_or(1) as u32;
-    let Ok(mut chart) = ChartBuilder::on(&root)
+/// The canvas as a white drawing area.
+fn blank_area(canvas: &HtmlCanvasElement) -> Option<DrawingArea<CanvasBackend, Shift>> {
+    let root = CanvasBackend::with_canvas_object(canvas.clone())?.into_drawing_area();
+    root.fill(&WHITE).ok()?;
+    Some(root)
+}
+
+/// A chart builder with the margins and label areas every chart here uses.
+fn framed<'a, 'b>(
+    root: &'a DrawingArea<CanvasBackend, Shift>,
+) -> ChartBuilder<'a, 'b, CanvasBackend> {
+    let mut builder = ChartBuilder::on(root);
+    builder
         .margin(px(12.0))
         .x_label_area_size(px(34.0))
-        .y_label_area_size(px(64.0))
-        .build_cartesian_2d((1u32..5u32).into_segmented(), 0u32..max + max / 10)
+        .y_label_area_size(px(64.0));
+    builder
+}
+
+/// Bars of the 1★–5★ counts.
+pub fn draw_rating_histogram(canvas: &HtmlCanvasElement, counts: &[usize; 5]) {
+    let Some(root) = blank_area(canvas) else {
+        return;
+    };
+    let max = counts.iter().copied().max().unwrap_or(1) as u32;
+    let Ok(mut chart) =
+        framed(&root).build_cartesian_2d((1u32..5u32).into_segmented(), 0u32..max + max / 10)
     else {
         return;
     };
@@ -80,7 +96,7 @@ pub fn draw_rating_histogram(canvas: &HtmlCanvasElement, counts: &[usize; 5]) {
         .configure_mesh()
         .disable_x_mesh()
         .light_line_style(WHITE)
-        .bold_line_style(RGBColor(0xe4, 0xe6, 0xee))
+        .bold_line_style(GRID)
         .x_desc("stars")
         .y_desc("ratings")
         .label_style(font(12.0))
@@ -106,17 +122,12 @@ pub fn draw_rating_histogram(canvas: &HtmlCanvasElement, counts: &[usize; 5]) {
 
 /// Ratings per film against the film's popularity rank.
 pub fn draw_long_tail(canvas: &HtmlCanvasElement, per_film: &[usize]) {
-    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+    let Some(root) = blank_area(canvas) else {
         return;
     };
-    let root = backend.into_drawing_area();
-    let _ = root.fill(&WHITE);
     let max = per_film.first().copied().unwrap_or(1) as u32;
-    let Ok(mut chart) = ChartBuilder::on(&root)
-        .margin(px(12.0))
-        .x_label_area_size(px(34.0))
-        .y_label_area_size(px(64.0))
-        .build_cartesian_2d(0u32..per_film.len() as u32, 0u32..max + max / 10)
+    let Ok(mut chart) =
+        framed(&root).build_cartesian_2d(0u32..per_film.len() as u32, 0u32..max + max / 10)
     else {
         return;
     };
@@ -124,7 +135,7 @@ pub fn draw_long_tail(canvas: &HtmlCanvasElement, per_film: &[usize]) {
         .configure_mesh()
         .disable_x_mesh()
         .light_line_style(WHITE)
-        .bold_line_style(RGBColor(0xe4, 0xe6, 0xee))
+        .bold_line_style(GRID)
         .x_labels(5)
         .x_desc("films, most rated first")
         .y_desc("ratings")
@@ -150,11 +161,9 @@ pub fn draw_learning_curves(
     canvas: &HtmlCanvasElement,
     history: &[filmspace_core::train::EpochReport],
 ) {
-    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+    let Some(root) = blank_area(canvas) else {
         return;
     };
-    let root = backend.into_drawing_area();
-    let _ = root.fill(&WHITE);
     let values = history
         .iter()
         .flat_map(|r| [Some(r.train_loss), r.validation_rmse])
@@ -163,18 +172,14 @@ pub fn draw_learning_curves(
     let (low, high) = if low <= high { (low, high) } else { (0.7, 1.2) };
     let pad = ((high - low) * 0.1).max(0.01);
     let epochs = history.len().max(2) as u32;
-    let Ok(mut chart) = ChartBuilder::on(&root)
-        .margin(px(12.0))
-        .x_label_area_size(px(34.0))
-        .y_label_area_size(px(64.0))
-        .build_cartesian_2d(1u32..epochs, (low - pad)..(high + pad))
+    let Ok(mut chart) = framed(&root).build_cartesian_2d(1u32..epochs, (low - pad)..(high + pad))
     else {
         return;
     };
     let _ = chart
         .configure_mesh()
         .light_line_style(WHITE)
-        .bold_line_style(RGBColor(0xe4, 0xe6, 0xee))
+        .bold_line_style(GRID)
         .x_desc("epoch")
         .label_style(font(12.0))
         .axis_desc_style(font(12.0))
@@ -215,7 +220,7 @@ pub fn draw_learning_curves(
         .configure_series_labels()
         .label_font(font(12.0))
         .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(0xe4, 0xe6, 0xee))
+        .border_style(GRID)
         .draw();
     let _ = root.present();
 }
