@@ -6,9 +6,12 @@
 pub mod data;
 pub mod metrics;
 pub mod models;
+pub mod profile;
+pub mod recommend;
 pub mod report;
 pub mod rng;
 pub mod saved;
+pub mod search;
 pub mod settings;
 pub mod split;
 pub mod stats;

@@ -1,0 +1,86 @@
+//! Which films to ask a newcomer about first: ones they probably saw (many ratings) and whose
+//! rating tells the model the most (people disagree about them: high rating variance), spread over
+//! genres so one answer does not repeat another.
+
+use crate::data::{Dataset, Film, GENRES};
+
+/// Films with fewer ratings than this are unlikely to be known.
+const MIN_RATINGS: usize = 50;
+/// At most this many films of one primary genre in each block of [`BLOCK`].
+const PER_GENRE: usize = 2;
+pub const BLOCK: usize = 12;
+
+/// The film's most specific genre: the one fewest films in the catalogue have ("Sci-Fi" rather
+/// than "Action"); `None` for films with no genre but "unknown".
+pub fn primary_genre(film: &Film, genre_sizes: &[usize]) -> Option<usize> {
+    (1..GENRES.len())
+        .filter(|&g| film.has_genre(g))
+        .min_by_key(|&g| (genre_sizes[g], g))
+}
+
+/// How many films carry each genre.
+pub fn genre_sizes(films: &[Film]) -> Vec<usize> {
+    (0..GENRES.len())
+        .map(|g| films.iter().filter(|f| f.has_genre(g)).count())
+        .collect()
+}
+
+/// Popularity × variance of each film's ratings (0 for films under [`MIN_RATINGS`]).
+pub fn informativeness(dataset: &Dataset) -> Vec<f64> {
+    let n = dataset.n_items();
+    let (mut count, mut sum, mut squares) = (vec![0usize; n], vec![0f64; n], vec![0f64; n]);
+    for r in &dataset.ratings {
+        let i = r.item as usize;
+        count[i] += 1;
+        sum[i] += r.value as f64;
+        squares[i] += (r.value as f64).powi(2);
+    }
+    (0..n)
+        .map(|i| {
+            if count[i] < MIN_RATINGS {
+                return 0.0;
+            }
+            let c = count[i] as f64;
+            let variance = squares[i] / c - (sum[i] / c).powi(2);
+            c * variance
+        })
+        .collect()
+}
+
+/// Every known-enough film (dense ids), most informative first, arranged so that each block of
+/// [`BLOCK`] holds at most [`PER_GENRE`] films of a primary genre while the supply lasts.
+pub fn onboarding_order(dataset: &Dataset) -> Vec<u32> {
+    let info = informativeness(dataset);
+    let sizes = genre_sizes(&dataset.films);
+    let mut remaining: Vec<u32> = (0..dataset.n_items() as u32)
+        .filter(|&i| info[i as usize] > 0.0)
+        .collect();
+    remaining.sort_by(|&a, &b| {
+        info[b as usize]
+            .total_cmp(&info[a as usize])
+            .then(a.cmp(&b))
+    });
+    let mut order = Vec::with_capacity(remaining.len());
+    while !remaining.is_empty() {
+        let mut used = vec![0usize; GENRES.len()];
+        let mut block = 0;
+        let mut rest = Vec::with_capacity(remaining.len());
+        for item in remaining {
+            let genre = primary_genre(&dataset.films[item as usize], &sizes).unwrap_or(0);
+            if block < BLOCK && used[genre] < PER_GENRE {
+                used[genre] += 1;
+                block += 1;
+                order.push(item);
+            } else {
+                rest.push(item);
+            }
+        }
+        if block == 0 {
+            // Cannot happen (an empty `used` accepts anything), but never loop forever.
+            order.extend(rest);
+            break;
+        }
+        remaining = rest;
+    }
+    order
+}
