@@ -11,9 +11,10 @@ use filmspace_core::settings::TrainSettings;
 
 use crate::session::{Export, Training};
 use crate::ui::{
-    backend_panel::BackendPanel, data_panel::DataPanel, header::Header, stats_panel::StatsPanel,
-    train_panel::TrainPanel,
+    backend_panel::BackendPanel, data_panel::DataPanel, header::Header, rate_panel::RatePanel,
+    recs_panel::RecsPanel, stats_panel::StatsPanel, train_panel::TrainPanel,
 };
+use crate::visitor::Visitor;
 use crate::web::backend::{self, BackendStatus};
 use crate::web::movielens::{self, LoadProgress};
 
@@ -57,6 +58,13 @@ pub fn App() -> impl IntoView {
     let autotrain = settings.autotrain;
     let training = Training::new(settings);
     training.warm_up();
+    let visitor = Visitor::new(training.trained);
+    // Each dataset (the built-in one or a picked zip) gets its search index and neighbours.
+    Effect::new(move |_| {
+        if let DataState::Ready { dataset, .. } = data.get() {
+            visitor.prepare(dataset);
+        }
+    });
     if !url_problems.is_empty() {
         training.message.set(Some(format!(
             "Some link settings were not used: {}.",
@@ -153,6 +161,8 @@ pub fn App() -> impl IntoView {
         <main class="panels">
             <DataPanel data=data.read_only() zip_error=zip_error.read_only() on_zip=on_zip />
             <BackendPanel backend=backend_status.read_only() />
+            <RatePanel visitor />
+            <RecsPanel visitor />
             <TrainPanel training on_start=start_training on_export=on_export />
             <StatsPanel data=data.read_only() />
         </main>

@@ -4,6 +4,7 @@
 mod app;
 mod session;
 mod ui;
+mod visitor;
 pub mod web;
 
 #[cfg(target_arch = "wasm32")]

@@ -92,3 +92,29 @@ pub async fn delete(key: &str) -> Result<(), String> {
         .map_err(describe)?;
     finished(&request).await.map(|_| ())
 }
+
+/// localStorage, for small things that must be saved synchronously on every change (the visitor's
+/// ratings): written before any other work, so nothing is lost if the page closes right after.
+pub mod local {
+    fn storage() -> Result<web_sys::Storage, String> {
+        web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .ok_or_else(|| "this browser offers no localStorage (private mode?)".to_string())
+    }
+
+    pub fn get(key: &str) -> Option<String> {
+        storage().ok()?.get_item(key).ok().flatten()
+    }
+
+    pub fn set(key: &str, value: &str) -> Result<(), String> {
+        storage()?
+            .set_item(key, value)
+            .map_err(|_| "the browser refused to save (storage full?)".to_string())
+    }
+
+    pub fn remove(key: &str) -> Result<(), String> {
+        storage()?
+            .remove_item(key)
+            .map_err(|_| "the browser refused to forget".to_string())
+    }
+}

@@ -9,6 +9,6 @@ pub mod onboarding;
 pub mod ranking;
 
 pub use foldin::{FoldIn, FoldInRidge};
-pub use neighbours::CoRated;
+pub use neighbours::{CoRated, CoRatedBuilder, NEIGHBOURS_PER_FILM};
 pub use onboarding::{onboarding_order, primary_genre};
 pub use ranking::{BlendWeights, Catalogue, Ranking, Reason, Recommendation};

@@ -13,39 +13,72 @@ pub struct CoRated {
     neighbours: Vec<Vec<(u32, f32)>>,
 }
 
-impl CoRated {
-    /// Counts co-ratings over every person's films (Σ n_u² pair visits, ~20 M on ML-100K), then
-    /// keeps each film's `keep` most similar films. Ties go to the smaller id.
-    pub fn fit(train: &RatingIndex, keep: usize) -> CoRated {
+/// Builds [`CoRated`] a few films at a time, so a page can yield between slices.
+pub struct CoRatedBuilder<'a> {
+    train: &'a RatingIndex,
+    keep: usize,
+    counts: Vec<u32>,
+    neighbours: Vec<Vec<(u32, f32)>>,
+}
+
+impl<'a> CoRatedBuilder<'a> {
+    pub fn new(train: &'a RatingIndex, keep: usize) -> Self {
         let n_items = train.by_item.n_rows();
-        let mut counts = vec![0u32; n_items * n_items];
-        for user in 0..train.by_user.n_rows() {
-            let items = train.by_user.columns(user);
-            for &a in items {
-                let row = &mut counts[a as usize * n_items..(a as usize + 1) * n_items];
-                for &b in items {
-                    row[b as usize] += 1;
+        CoRatedBuilder {
+            train,
+            keep,
+            counts: vec![0; n_items],
+            neighbours: Vec::with_capacity(n_items),
+        }
+    }
+
+    /// Fraction of films done.
+    pub fn progress(&self) -> f64 {
+        self.neighbours.len() as f64 / self.train.by_item.n_rows().max(1) as f64
+    }
+
+    /// Computes the next `films` films' neighbours; `Some` once every film is done.
+    pub fn step(&mut self, films: usize) -> Option<CoRated> {
+        let n_items = self.train.by_item.n_rows();
+        let norm = |i: usize| (self.train.by_item.len(i) as f32).sqrt();
+        for _ in 0..films {
+            let a = self.neighbours.len();
+            if a == n_items {
+                break;
+            }
+            // Co-rating counts of film a with every film: one pass over the people who rated a.
+            for &user in self.train.by_item.columns(a) {
+                for &b in self.train.by_user.columns(user as usize) {
+                    self.counts[b as usize] += 1;
                 }
             }
+            let mut list: Vec<(u32, f32)> = self
+                .counts
+                .iter()
+                .enumerate()
+                .filter(|&(b, &c)| b != a && c > 0)
+                .map(|(b, &c)| (b as u32, c as f32 / (norm(a) * norm(b))))
+                .collect();
+            list.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+            list.truncate(self.keep);
+            self.neighbours.push(list);
+            self.counts.fill(0);
         }
-        let norms: Vec<f32> = (0..n_items)
-            .map(|i| (train.by_item.len(i) as f32).sqrt())
-            .collect();
-        let neighbours = (0..n_items)
-            .map(|a| {
-                let row = &counts[a * n_items..(a + 1) * n_items];
-                let mut list: Vec<(u32, f32)> = row
-                    .iter()
-                    .enumerate()
-                    .filter(|&(b, &c)| b != a && c > 0)
-                    .map(|(b, &c)| (b as u32, c as f32 / (norms[a] * norms[b])))
-                    .collect();
-                list.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-                list.truncate(keep);
-                list
-            })
-            .collect();
-        CoRated { neighbours }
+        (self.neighbours.len() == n_items).then(|| CoRated {
+            neighbours: std::mem::take(&mut self.neighbours),
+        })
+    }
+}
+
+impl CoRated {
+    /// Each film's `keep` most similar films (ties to the smaller id), all at once.
+    pub fn fit(train: &RatingIndex, keep: usize) -> CoRated {
+        let mut builder = CoRatedBuilder::new(train, keep);
+        loop {
+            if let Some(done) = builder.step(usize::MAX) {
+                return done;
+            }
+        }
     }
 
     pub fn neighbours(&self, item: u32) -> &[(u32, f32)] {
@@ -100,5 +133,16 @@ mod tests {
         assert!(co.neighbours(0).iter().all(|(b, _)| *b != 0));
         // Keeping one drops the weaker neighbour.
         assert_eq!(CoRated::fit(&index, 1).neighbours(0).len(), 1);
+        // Built one film at a time, the same.
+        let mut builder = CoRatedBuilder::new(&index, 10);
+        let mut steps = 0;
+        let sliced = loop {
+            steps += 1;
+            if let Some(done) = builder.step(1) {
+                break done;
+            }
+            assert!(builder.progress() > 0.0);
+        };
+        assert_eq!((sliced, steps), (co, 4));
     }
 }

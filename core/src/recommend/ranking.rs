@@ -26,13 +26,19 @@ pub struct Catalogue {
 
 impl Catalogue {
     pub fn fit(train: &RatingIndex) -> Catalogue {
+        Catalogue::new(train, CoRated::fit(train, NEIGHBOURS_PER_FILM))
+    }
+
+    /// From neighbours built elsewhere (a page builds them in slices with
+    /// [`super::neighbours::CoRatedBuilder`]).
+    pub fn new(train: &RatingIndex, co_rated: CoRated) -> Catalogue {
         let counts: Vec<u32> = (0..train.by_item.n_rows())
             .map(|i| train.by_item.len(i) as u32)
             .collect();
         Catalogue {
             log_counts: counts.iter().map(|&n| (1.0 + n as f32).ln()).collect(),
             counts,
-            co_rated: CoRated::fit(train, NEIGHBOURS_PER_FILM),
+            co_rated,
         }
     }
 
@@ -89,7 +95,7 @@ pub struct Recommendation {
     pub score: f32,
     /// The model's predicted rating, when a model is folded in.
     pub predicted: Option<f32>,
-    /// At most two, strongest first.
+    /// At most two, strongest first; the second only when it weighs at least half the first.
     pub reasons: Vec<Reason>,
 }
 
@@ -195,9 +201,12 @@ impl<'a> Ranking<'a> {
             .filter(|(part, _, _)| *part > 1e-4)
             .collect();
         parts.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // A second reason only when it weighs at least half as much as the first.
+        let strongest = parts.first().map_or(0.0, |p| p.0);
         let reasons: Vec<Reason> = parts
             .into_iter()
             .take(2)
+            .filter(|(part, _, _)| *part >= 0.5 * strongest)
             .map(|(_, item, rating)| Reason::Rated { item, rating })
             .collect();
         if reasons.is_empty() {

@@ -1,0 +1,100 @@
+//! The visitor's recommendations: where they come from, how long the fold-in took, filters, and a
+//! reason on every film.
+
+use leptos::prelude::*;
+
+use crate::visitor::{RECS_PER_PAGE, Source, Visitor};
+
+#[component]
+pub fn RecsPanel(visitor: Visitor) -> impl IntoView {
+    let source = move || visitor.recs.with(|r| r.as_ref().map(|r| r.source));
+    let rated = move || visitor.profile.with(|p| p.ratings.len());
+    view! {
+        <section class="panel panel-wide" aria-labelledby="recs-title">
+            <h2 id="recs-title">"Recommended for you"</h2>
+            {move || match source() {
+                None => view! {
+                    <p class="hint" data-testid="rec-preparing">
+                        {move || format!("Preparing recommendations… {:.0}%", visitor.preparing.get() * 100.0)}
+                    </p>
+                }
+                .into_any(),
+                Some(source) => view! {
+                    <p data-testid="rec-source" data-state=source.name() class=format!("badge badge-{}", source.name())>
+                        {match source {
+                            Source::Baseline => "Baseline: films people watch most and films often rated together with yours. Train a model for personal predicted ratings.",
+                            Source::Model => "Model: you are folded into the trained MF (no retraining), ranked by a blend built to rank.",
+                        }}
+                    </p>
+                }
+                .into_any(),
+            }}
+            {move || {
+                visitor.recs.with(|r| r.as_ref().and_then(|r| r.fold_in_ms)).map(|ms| {
+                    view! {
+                        <p class="hint">
+                            "Folded in and scored all films in "
+                            <span data-testid="foldin-ms">{format!("{ms:.2}")}</span>
+                            " ms."
+                        </p>
+                    }
+                })
+            }}
+            <Show when=move || rated() == 0>
+                <p class="hint">"Rate a few films above to make this list yours; until then it shows what most people watch."</p>
+            </Show>
+            <div class="fields">
+                <div class="field">
+                    <label for="genre-filter">"Genre"</label>
+                    <select
+                        id="genre-filter"
+                        data-testid="genre-filter"
+                        on:change=move |ev| visitor.genre.set(event_target_value(&ev).parse().ok())
+                    >
+                        <option value="">"All genres"</option>
+                        {Visitor::genres().map(|(g, name)| view! { <option value=g.to_string()>{name}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="decade-filter">"Decade"</label>
+                    <select
+                        id="decade-filter"
+                        data-testid="decade-filter"
+                        on:change=move |ev| visitor.decade.set(event_target_value(&ev).parse().ok())
+                    >
+                        <option value="">"All decades"</option>
+                        {move || visitor.decades().into_iter().map(|d| view! { <option value=d.to_string()>{format!("{d}s")}</option> }).collect_view()}
+                    </select>
+                </div>
+            </div>
+            <ol class="rec-list" data-testid="rec-list">
+                {move || {
+                    visitor.recs.get().map(|recs| {
+                        if recs.rows.is_empty() {
+                            return view! { <li class="hint">"No film matches these filters."</li> }.into_any();
+                        }
+                        recs.rows
+                            .into_iter()
+                            .map(|row| {
+                                view! {
+                                    <li data-testid="rec-item" data-item-id=row.item_id.to_string() data-score=format!("{:.4}", row.score)>
+                                        <span class="rec-title">{row.title}</span>
+                                        <span class="film-meta">{row.genres}</span>
+                                        {row.predicted.map(|p| view! { <span class="rec-predicted">{format!("predicted {:.1}★", p.clamp(1.0, 5.0))}</span> })}
+                                        <p class="rec-reason" data-testid="rec-reason">{row.reason}</p>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                            .into_any()
+                    })
+                }}
+            </ol>
+            <div class="controls">
+                <button type="button" data-testid="rec-more" on:click=move |_| visitor.shown.update(|n| *n += RECS_PER_PAGE)>
+                    "Show 10 more"
+                </button>
+            </div>
+        </section>
+    }
+}

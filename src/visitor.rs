@@ -1,0 +1,413 @@
+//! The visitor's side of the page as signals: their ratings (saved on every change, before any
+//! other work), what they said they have not seen, the recommendation filters, and the
+//! recommendations themselves, recomputed from `filmspace_core::recommend` on every change.
+
+use std::sync::Arc;
+
+use filmspace_core::data::{Dataset, GENRES, RatingIndex};
+use filmspace_core::models::MfWeights;
+use filmspace_core::profile::Profile;
+use filmspace_core::recommend::onboarding::BLOCK;
+use filmspace_core::recommend::{
+    BlendWeights, Catalogue, CoRatedBuilder, FoldInRidge, NEIGHBOURS_PER_FILM, Ranking, Reason,
+    onboarding_order,
+};
+use filmspace_core::search::TitleIndex;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::web::download::download_text;
+use crate::web::schedule::{next_macrotask, now_ms};
+use crate::web::storage::local;
+
+const RATINGS_KEY: &str = "filmspace.ratings.v1";
+const NOT_SEEN_KEY: &str = "filmspace.not-seen.v1";
+/// Films per slice while the co-rated neighbours are built (a few ms each, then the page breathes).
+const FILMS_PER_SLICE: usize = 48;
+pub const RECS_PER_PAGE: usize = 10;
+
+/// What the page knows about the films, built once per dataset.
+#[derive(Clone)]
+pub struct Films {
+    pub dataset: Arc<Dataset>,
+    pub titles: Arc<TitleIndex>,
+    /// Dense ids, best questions first.
+    pub onboarding: Arc<Vec<u32>>,
+}
+
+/// Where the recommendations come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Baseline,
+    Model,
+}
+
+impl Source {
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Baseline => "baseline",
+            Source::Model => "model",
+        }
+    }
+}
+
+/// One recommendation, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecRow {
+    pub item_id: u32,
+    pub title: String,
+    pub genres: String,
+    pub score: f32,
+    pub predicted: Option<f32>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recs {
+    pub source: Source,
+    pub rows: Vec<RecRow>,
+    /// Fold-in, scoring every film and the blend, in milliseconds (model only).
+    pub fold_in_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    Info(String),
+    Error(String),
+    Problems(String, Vec<String>),
+}
+
+#[derive(Clone, Copy)]
+pub struct Visitor {
+    pub profile: RwSignal<Profile>,
+    /// MovieLens ids the visitor has not seen (hidden from the onboarding grid).
+    pub not_seen: RwSignal<Vec<u32>>,
+    /// The onboarding grid (dense ids). Rated films stay in it (their stars can still change, and
+    /// keyboard focus is not lost); "show me others" draws the next block.
+    pub onboarding: RwSignal<Vec<u32>>,
+    /// Where the next block starts in the onboarding order.
+    onboarding_cursor: RwSignal<usize>,
+    /// The film picked in the search, shown on top of the rating area (MovieLens id).
+    pub focus: RwSignal<Option<u32>>,
+    pub genre: RwSignal<Option<usize>>,
+    /// First year of a decade (1990 for the 1990s).
+    pub decade: RwSignal<Option<u16>>,
+    pub shown: RwSignal<usize>,
+    pub notice: RwSignal<Option<Notice>>,
+    pub films: RwSignal<Option<Films>>,
+    pub catalogue: RwSignal<Option<Arc<Catalogue>>>,
+    /// 0–1 while the neighbours are built.
+    pub preparing: RwSignal<f64>,
+    pub recs: Memo<Option<Recs>>,
+}
+
+fn load_saved() -> (Profile, Vec<u32>, Option<Notice>) {
+    let profile = local::get(RATINGS_KEY).map(|text| serde_json::from_str::<Profile>(&text));
+    let not_seen = local::get(NOT_SEEN_KEY)
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    match profile {
+        None => (Profile::default(), not_seen, None),
+        Some(Ok(profile)) => (profile, not_seen, None),
+        Some(Err(e)) => (
+            Profile::default(),
+            not_seen,
+            Some(Notice::Error(format!(
+                "Your saved ratings could not be read ({e}); they are left untouched in storage \
+                 until you rate a film."
+            ))),
+        ),
+    }
+}
+
+fn reason_text(reasons: &[Reason], dataset: &Dataset) -> String {
+    let rated: Vec<String> = reasons
+        .iter()
+        .filter_map(|r| match r {
+            Reason::Rated { item, rating } => Some(format!(
+                "{} {}★",
+                dataset.films[*item as usize].title, rating
+            )),
+            Reason::Popular { .. } => None,
+        })
+        .collect();
+    match reasons.first() {
+        Some(Reason::Popular { ratings }) => {
+            format!("widely watched: rated by {ratings} people")
+        }
+        _ => format!("because you rated {}", rated.join(" and ")),
+    }
+}
+
+fn decade_of(year: Option<u16>) -> Option<u16> {
+    year.map(|y| y / 10 * 10)
+}
+
+impl Visitor {
+    pub fn new(
+        trained: RwSignal<Option<(Arc<MfWeights>, filmspace_core::settings::TrainSettings)>>,
+    ) -> Self {
+        let (profile, not_seen, notice) = load_saved();
+        let profile = RwSignal::new(profile);
+        let films = RwSignal::new(None::<Films>);
+        let catalogue = RwSignal::new(None::<Arc<Catalogue>>);
+        let genre = RwSignal::new(None::<usize>);
+        let decade = RwSignal::new(None::<u16>);
+        let shown = RwSignal::new(RECS_PER_PAGE);
+        let recs = Memo::new(move |_| {
+            let films = films.get()?;
+            let catalogue = catalogue.get()?;
+            let dataset = &films.dataset;
+            let model = trained
+                .get()
+                .map(|(weights, _)| weights)
+                .filter(|w| w.n_items() == dataset.n_items());
+            let ratings = profile.with(|p| p.dense(dataset));
+            let (genre, decade) = (genre.get(), decade.get());
+            let started = now_ms();
+            let (blend, source) = match model {
+                Some(_) => (BlendWeights::WITH_MODEL, Source::Model),
+                None => (BlendWeights::BASELINE, Source::Baseline),
+            };
+            let ranking = Ranking::new(
+                &catalogue,
+                model.as_deref(),
+                &ratings,
+                blend,
+                FoldInRidge::TUNED,
+            );
+            let fold_in_ms = model.is_some().then(|| now_ms() - started);
+            let keep = |item: u32| {
+                let film = &dataset.films[item as usize];
+                genre.is_none_or(|g| film.has_genre(g))
+                    && decade.is_none_or(|d| decade_of(film.year) == Some(d))
+            };
+            let rows = ranking
+                .top(shown.get(), keep)
+                .into_iter()
+                .map(|rec| {
+                    let film = &dataset.films[rec.item as usize];
+                    RecRow {
+                        item_id: film.id,
+                        title: film.title.clone(),
+                        genres: film.genre_names().join(", "),
+                        score: rec.score,
+                        predicted: rec.predicted,
+                        reason: reason_text(&rec.reasons, dataset),
+                    }
+                })
+                .collect();
+            Some(Recs {
+                source,
+                rows,
+                fold_in_ms,
+            })
+        });
+        Visitor {
+            profile,
+            not_seen: RwSignal::new(not_seen),
+            onboarding: RwSignal::new(Vec::new()),
+            onboarding_cursor: RwSignal::new(0),
+            focus: RwSignal::new(None),
+            genre,
+            decade,
+            shown,
+            notice: RwSignal::new(notice),
+            films,
+            catalogue,
+            preparing: RwSignal::new(0.0),
+            recs,
+        }
+    }
+
+    /// Indexes the titles and picks the onboarding films at once, then builds the co-rated
+    /// neighbours in slices (the page stays responsive).
+    pub fn prepare(self, dataset: Arc<Dataset>) {
+        let index = RatingIndex::new(&dataset.ratings, dataset.n_users(), dataset.n_items());
+        let counts: Vec<u32> = (0..dataset.n_items())
+            .map(|i| index.by_item.len(i) as u32)
+            .collect();
+        self.films.set(Some(Films {
+            titles: Arc::new(TitleIndex::new(&dataset.films, counts)),
+            onboarding: Arc::new(onboarding_order(&dataset)),
+            dataset,
+        }));
+        self.onboarding_cursor.set(0);
+        self.next_onboarding();
+        self.catalogue.set(None);
+        spawn_local(async move {
+            let mut builder = CoRatedBuilder::new(&index, NEIGHBOURS_PER_FILM);
+            let co_rated = loop {
+                if let Some(done) = builder.step(FILMS_PER_SLICE) {
+                    break done;
+                }
+                self.preparing.set(builder.progress());
+                next_macrotask().await;
+            };
+            self.preparing.set(1.0);
+            self.catalogue
+                .set(Some(Arc::new(Catalogue::new(&index, co_rated))));
+        });
+    }
+
+    /// Saves first; only then do the signals (and the recommendations) move.
+    fn commit(self, profile: Profile) {
+        match serde_json::to_string(&profile).map_err(|e| e.to_string()).and_then(|json| local::set(RATINGS_KEY, &json)) {
+            Ok(()) => {
+                if matches!(self.notice.get_untracked(), Some(Notice::Error(_))) {
+                    self.notice.set(None);
+                }
+            }
+            Err(e) => self.notice.set(Some(Notice::Error(format!(
+                "Your ratings could not be saved in this browser: {e}. They stay on this page until it closes."
+            )))),
+        }
+        self.profile.set(profile);
+    }
+
+    pub fn rate(self, item_id: u32, stars: u8) {
+        let mut profile = self.profile.get_untracked();
+        profile.rate(item_id, stars);
+        self.commit(profile);
+    }
+
+    pub fn unrate(self, item_id: u32) {
+        let mut profile = self.profile.get_untracked();
+        profile.remove(item_id);
+        self.commit(profile);
+    }
+
+    pub fn set_rating(self, item_id: u32, stars: Option<u8>) {
+        match stars {
+            Some(stars) => self.rate(item_id, stars),
+            None => self.unrate(item_id),
+        }
+    }
+
+    pub fn mark_not_seen(self, item_id: u32) {
+        if let Some(films) = self.films.get_untracked()
+            && let Some(dense) = films.dataset.item_of(item_id)
+        {
+            self.onboarding
+                .update(|block| block.retain(|&i| i != dense));
+        }
+        self.not_seen.update(|ids| {
+            if !ids.contains(&item_id) {
+                ids.push(item_id);
+            }
+        });
+        if let Ok(json) = serde_json::to_string(&self.not_seen.get_untracked()) {
+            let _ = local::set(NOT_SEEN_KEY, &json);
+        }
+    }
+
+    pub fn reset(self) {
+        self.commit(Profile::default());
+        self.not_seen.set(Vec::new());
+        let _ = local::remove(NOT_SEEN_KEY);
+        self.onboarding_cursor.set(0);
+        self.next_onboarding();
+        self.notice
+            .set(Some(Notice::Info("All your ratings were cleared.".into())));
+    }
+
+    /// Replaces the grid with the next block of films not yet rated or dismissed, cycling
+    /// through the onboarding order.
+    pub fn next_onboarding(self) {
+        let Some(films) = self.films.get_untracked() else {
+            return;
+        };
+        let profile = self.profile.get_untracked();
+        let not_seen = self.not_seen.get_untracked();
+        let order = &films.onboarding;
+        let start = self.onboarding_cursor.get_untracked();
+        let mut block = Vec::with_capacity(BLOCK);
+        let mut looked = 0;
+        while block.len() < BLOCK && looked < order.len() {
+            let item = order[(start + looked) % order.len()];
+            looked += 1;
+            let id = films.dataset.films[item as usize].id;
+            if profile.rating_of(id).is_none() && !not_seen.contains(&id) {
+                block.push(item);
+            }
+        }
+        self.onboarding_cursor
+            .set((start + looked) % order.len().max(1));
+        self.onboarding.set(block);
+    }
+
+    /// Merges an imported CSV/JSON export into the ratings; a bad file changes nothing.
+    pub fn import(self, name: &str, bytes: &[u8]) {
+        let Some(films) = self.films.get_untracked() else {
+            self.notice.set(Some(Notice::Error(
+                "The films are still loading; import again in a moment.".into(),
+            )));
+            return;
+        };
+        match Profile::import(bytes, &films.dataset) {
+            Ok(imported) => {
+                let mut profile = self.profile.get_untracked();
+                let new = imported
+                    .ratings
+                    .iter()
+                    .filter(|r| profile.rating_of(r.item_id).is_none())
+                    .count();
+                for r in &imported.ratings {
+                    profile.rate(r.item_id, r.rating);
+                }
+                self.commit(profile);
+                self.notice.set(Some(Notice::Info(format!(
+                    "Imported {} ratings from {name} ({new} new).",
+                    imported.ratings.len()
+                ))));
+            }
+            Err(problems) => self.notice.set(Some(Notice::Problems(
+                format!("{name} was not imported; your ratings are unchanged."),
+                problems.iter().take(20).map(ToString::to_string).collect(),
+            ))),
+        }
+    }
+
+    pub fn export(self, json: bool) {
+        let Some(films) = self.films.get_untracked() else {
+            return;
+        };
+        let profile = self.profile.get_untracked();
+        let result = if json {
+            download_text(
+                "my-ratings.json",
+                "application/json",
+                &profile.to_json(&films.dataset),
+            )
+        } else {
+            download_text(
+                "my-ratings.csv",
+                "text/csv",
+                &profile.to_csv(&films.dataset),
+            )
+        };
+        if let Err(e) = result {
+            self.notice.set(Some(Notice::Error(e)));
+        }
+    }
+
+    /// Decades present in the data, for the filter.
+    pub fn decades(self) -> Vec<u16> {
+        let Some(films) = self.films.get() else {
+            return Vec::new();
+        };
+        let mut decades: Vec<u16> = films
+            .dataset
+            .films
+            .iter()
+            .filter_map(|f| decade_of(f.year))
+            .collect();
+        decades.sort_unstable();
+        decades.dedup();
+        decades
+    }
+
+    pub fn genres() -> impl Iterator<Item = (usize, &'static str)> {
+        GENRES.iter().copied().enumerate().skip(1)
+    }
+}
