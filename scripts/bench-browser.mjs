@@ -90,6 +90,10 @@ function summarise(events) {
   const lastHoldoutEpoch = holdout.filter((e) => e.n === holdoutEpochs).at(0)?.t ?? null;
   const lastRefitEpoch = refit.filter((e) => e.n === refitEpochs && e.n > 0).at(0)?.t ?? null;
   const lastEpoch = lastRefitEpoch ?? lastHoldoutEpoch;
+  // When each holdout epoch finished (the counter shows completed epochs): with the epoch at which
+  // the identical native computation first reaches the target, this gives the page's time to it.
+  const holdoutEpochT = {};
+  for (const e of holdout) if (e.n > 0 && !(e.n in holdoutEpochT)) holdoutEpochT[e.n] = e.t;
   return {
     t_ready_ms: first('data', 'ready'),
     t_train_ms: tTrain,
@@ -97,6 +101,7 @@ function summarise(events) {
     t_last_epoch_ms: lastEpoch,
     t_done_ms: tDone,
     holdout_epochs: holdoutEpochs,
+    holdout_epoch_t_ms: holdoutEpochT,
     refit_epochs: refitEpochs,
     page_ms_per_epoch: rates,
     // Wall time per epoch over the whole run, start to last epoch (model set-up, refit set-up and

@@ -82,11 +82,28 @@ def main() -> None:
     else:
         out.append("| native Flex (release build, this CPU) | failed | | | |")
     mid = median_run(cpu)
+    # The page's time to the target: when the holdout epoch at which the identical native run
+    # first reaches it finished in the page (same seed, same maths; the final RMSE agrees).
+    hit = (native or {}).get("first_hit")
+    hit_epoch = str(hit["epoch"]) if hit and hit["phase"] == "holdout" else None
+
+    def hit_s(r):
+        t = (r.get("holdout_epoch_t_ms") or {}).get(hit_epoch) if hit_epoch else None
+        return None if t is None else (t - r["t_train_ms"]) / 1000
+
+    hits = sorted(x for x in (hit_s(r) for r in cpu) if x is not None)
+    page_hit = hits[(len(hits) - 1) // 2] if hits else None
+    same_maths = bool(native and mid and abs(mid["rmse"] - native["final_test_rmse"]) < 5e-5)
     if mid:
         reached = mid["rmse"] <= target
+        hit_text = (
+            f"**{s(page_hit)} s** (holdout run, epoch {hit_epoch})³; full run {s(train_s(mid))} s"
+            if page_hit is not None and same_maths
+            else f"full run **{s(train_s(mid))} s**{'' if reached else ', target not reached'}³"
+        )
         out.append(
             f"| wasm CPU (Flex) in headless Chromium, `backend=cpu` | {s(page_ms(mid), 0)}² | "
-            f"full run **{s(train_s(mid))} s** (final RMSE {mid['rmse']:.4f}){'' if reached else ', target not reached'}³ | "
+            f"{hit_text} | "
             f"{mid['holdout_epochs']} + {mid['refit_epochs']} | {mid['rmse']:.4f} |"
         )
     else:
@@ -118,11 +135,17 @@ def main() -> None:
     else:
         out.append("| Surprise SVD, tuned | failed |")
     if mid and surprise and mid["rmse"] <= target:
-        ratio = train_s(mid) / surprise["fit_s"]
-        verdict = "goal < 1 met" if ratio < 1 else "goal < 1 NOT met"
+        if page_hit is not None and same_maths:
+            ratio = page_hit / surprise["fit_s"]
+            verdict = "goal < 1 met" if ratio < 1 else "goal < 1 NOT met"
+            out.append(
+                f"| ratio: wasm CPU time to a model with u1 RMSE ≤ {target} / Surprise fit time | "
+                f"{s(page_hit)} / {s(surprise['fit_s'])} = **{ratio:.2f}** ({verdict}) |"
+            )
+        full = train_s(mid) / surprise["fit_s"]
         out.append(
-            f"| ratio: wasm CPU time to a model with u1 RMSE ≤ {target} / Surprise fit time | "
-            f"{s(train_s(mid))} / {s(surprise['fit_s'])} = **{ratio:.2f}** ({verdict}) |"
+            f"| ratio: wasm CPU full default run (both phases, board filled) / Surprise fit time | "
+            f"{s(train_s(mid))} / {s(surprise['fit_s'])} = **{full:.2f}** |"
         )
     else:
         out.append(f"| ratio: wasm CPU time to u1 RMSE ≤ {target} / Surprise fit time | n/a |")
@@ -195,10 +218,18 @@ def main() -> None:
             f"the whole run: {s(mid['wall_ms_per_epoch'], 0)} ms; refit epochs only: "
             f"{s(mid.get('refit_wall_ms_per_epoch'), 0)} ms."
         )
+        hit_note = (
+            f"The page never computes test RMSE during training, so its time to the target is "
+            f"taken at the end of holdout epoch {hit_epoch} in the page (train-state `training` → "
+            f"the epoch counter showing {hit_epoch}; median of {len(hits)} runs: "
+            f"{', '.join(f'{x:.2f}' for x in hits)} s): the epoch at which the native run of the "
+            f"same computation (same seed, same Flex maths; both end at u1 RMSE "
+            f"{mid['rmse']:.4f}) first holds a model at or under the target. "
+            if page_hit is not None and same_maths else ""
+        )
         out.append(
-            f"³ The page does not show per-epoch test RMSE, so this is the full default run: from "
-            f"train-state `training` to `done` (metrics board filled), median of {len(cpu)} runs "
-            f"({all_train} s), each in a fresh browser profile."
+            f"³ {hit_note}Full run: from train-state `training` to `done` (metrics board filled), "
+            f"median of {len(cpu)} runs ({all_train} s), each in a fresh browser profile."
         )
     if gpu and gpu.get("ok"):
         out.append(
