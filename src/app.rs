@@ -9,10 +9,11 @@ use leptos::task::spawn_local;
 
 use filmspace_core::settings::TrainSettings;
 
+use crate::explore::Explorer;
 use crate::session::{Export, Training};
 use crate::ui::{
-    backend_panel::BackendPanel, data_panel::DataPanel, header::Header, rate_panel::RatePanel,
-    recs_panel::RecsPanel, stats_panel::StatsPanel, train_panel::TrainPanel,
+    backend_panel::BackendPanel, data_panel::DataPanel, header::Header, map_panel::MapPanel,
+    rate_panel::RatePanel, recs_panel::RecsPanel, stats_panel::StatsPanel, train_panel::TrainPanel,
 };
 use crate::visitor::Visitor;
 use crate::web::backend::{self, BackendStatus};
@@ -59,12 +60,16 @@ pub fn App() -> impl IntoView {
     let training = Training::new(settings);
     training.warm_up();
     let visitor = Visitor::new(training.trained);
+    let explorer = Explorer::new();
     // Each dataset (the built-in one or a picked zip) gets its search index and neighbours.
     Effect::new(move |_| {
         if let DataState::Ready { dataset, .. } = data.get() {
+            explorer.set_dataset(dataset.clone());
             visitor.prepare(dataset);
         }
     });
+    // The map follows the kept model (trained now or restored).
+    Effect::new(move |_| explorer.show_model(training.trained.get()));
     if !url_problems.is_empty() {
         training.message.set(Some(format!(
             "Some link settings were not used: {}.",
@@ -164,6 +169,7 @@ pub fn App() -> impl IntoView {
             <RatePanel visitor />
             <RecsPanel visitor />
             <TrainPanel training on_start=start_training on_export=on_export />
+            <MapPanel explorer visitor />
             <StatsPanel data=data.read_only() />
         </main>
         <footer class="footer">

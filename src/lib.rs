@@ -2,6 +2,7 @@
 //! `main.rs` starts the page, `bin/train_worker.rs` the worker that trains off the main thread.
 
 mod app;
+mod explore;
 mod session;
 mod ui;
 mod visitor;

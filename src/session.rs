@@ -300,7 +300,10 @@ impl Training {
                 }),
                 TrainUpdate::Finished(summary, weights) => outcome = Some(Ok((summary, weights))),
                 TrainUpdate::Failed(error) => outcome = Some(Err(error)),
-                TrainUpdate::WorkerReady => {}
+                // Projections are another worker's business.
+                TrainUpdate::WorkerReady
+                | TrainUpdate::Projected(_)
+                | TrainUpdate::ProjectionProgress { .. } => {}
             };
             // Off the main thread in a worker; on it, yielding between steps, if none starts.
             let pause_after_epoch = run.controls.pause_after_epoch.get();

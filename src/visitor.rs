@@ -68,6 +68,10 @@ pub struct Recs {
     pub rows: Vec<RecRow>,
     /// Fold-in, scoring every film and the blend, in milliseconds (model only).
     pub fold_in_ms: Option<f64>,
+    /// The visitor's folded-in vector, in the model's space (model only).
+    pub vector: Option<Vec<f32>>,
+    /// The visitor's ratings in dense ids, as the ranking saw them.
+    pub rated: Vec<(u32, f32)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -163,6 +167,7 @@ impl Visitor {
                 .map(|(weights, _)| weights)
                 .filter(|w| w.n_items() == dataset.n_items());
             let ratings = profile.with(|p| p.dense(dataset));
+            let ratings_for_ranking = ratings.clone();
             let (genre, decade) = (genre.get(), decade.get());
             let started = now_ms();
             let (blend, source) = match model {
@@ -172,7 +177,7 @@ impl Visitor {
             let ranking = Ranking::new(
                 &catalogue,
                 model.as_deref(),
-                &ratings,
+                &ratings_for_ranking,
                 blend,
                 FoldInRidge::TUNED,
             );
@@ -201,6 +206,8 @@ impl Visitor {
                 source,
                 rows,
                 fold_in_ms,
+                vector: ranking.fold_in().map(|f| f.vector.clone()),
+                rated: ratings,
             })
         });
         Visitor {

@@ -4,6 +4,7 @@
 //! Nothing here knows about the web; the app crate brings the files and shows the results.
 
 pub mod data;
+pub mod embedding;
 pub mod metrics;
 pub mod models;
 pub mod profile;

@@ -33,7 +33,7 @@ where
     view! { <canvas node_ref=canvas class="chart" data-testid=testid role="img" aria-label=label></canvas> }
 }
 
-fn pixel_ratio() -> f64 {
+pub(crate) fn pixel_ratio() -> f64 {
     web_sys::window()
         .map(|w| w.device_pixel_ratio())
         .unwrap_or(1.0)
@@ -42,7 +42,7 @@ fn pixel_ratio() -> f64 {
 
 /// Sizes the drawing buffer to the CSS box × devicePixelRatio. False when the canvas has no size
 /// (not laid out yet).
-fn fit_to_css_size(canvas: &HtmlCanvasElement) -> bool {
+pub(crate) fn fit_to_css_size(canvas: &HtmlCanvasElement) -> bool {
     let ratio = pixel_ratio();
     let (width, height) = (canvas.client_width(), canvas.client_height());
     if width <= 0 || height <= 0 {
@@ -222,5 +222,47 @@ pub fn draw_learning_curves(
         .background_style(WHITE.mix(0.9))
         .border_style(GRID)
         .draw();
+    let _ = root.present();
+}
+
+/// F1 per genre as bars (0–1), one per genre present in the classifier's test films.
+pub fn draw_genre_scores(canvas: &HtmlCanvasElement, scores: &[(String, f64)]) {
+    let Some(root) = blank_area(canvas) else {
+        return;
+    };
+    let n = scores.len().max(1) as u32;
+    let Ok(mut chart) =
+        framed(&root).build_cartesian_2d((0u32..n - 1).into_segmented(), 0f64..1f64)
+    else {
+        return;
+    };
+    let _ = chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .x_labels(scores.len())
+        .y_desc("F1 on test films")
+        .label_style(font(10.0))
+        .axis_desc_style(font(12.0))
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => scores
+                .get(*i as usize)
+                .map(|(name, _)| name.chars().take(8).collect())
+                .unwrap_or_default(),
+            _ => String::new(),
+        })
+        .draw();
+    let _ = chart.draw_series(
+        Histogram::vertical(&chart)
+            .style(ACCENT.filled())
+            .margin(px(3.0))
+            .data(
+                scores
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, f1))| (i as u32, *f1)),
+            ),
+    );
     let _ = root.present();
 }

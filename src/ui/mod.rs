@@ -6,6 +6,7 @@ pub mod data_panel;
 pub mod film_card;
 pub mod format;
 pub mod header;
+pub mod map_panel;
 pub mod rate_panel;
 pub mod recs_panel;
 pub mod stars;

@@ -33,6 +33,14 @@ pub enum TrainUpdate {
     Failed(String),
     /// The worker is listening (a message posted before this would be lost).
     WorkerReady,
+    /// A 2-D projection asked for with [`Command::Project`].
+    Projected(Vec<[f32; 2]>),
+    /// How far the projection is, with the map so far now and then.
+    ProjectionProgress {
+        epoch: usize,
+        epochs: usize,
+        points: Option<Vec<[f32; 2]>>,
+    },
 }
 
 /// What the page tells the worker.
@@ -43,6 +51,11 @@ pub enum Command {
     Stop,
     StepEpoch,
     LearningRate(f64),
+    /// t-SNE of these row vectors (`dim` per row) with the default settings.
+    Project {
+        vectors: Vec<f32>,
+        dim: usize,
+    },
 }
 
 /// Everything a worker needs to train one phase.
@@ -119,7 +132,7 @@ impl TrainControls {
                 self.paused.set(false);
             }
             Command::LearningRate(rate) => self.learning_rate.set(Some(*rate)),
-            Command::Start(_) => {}
+            Command::Start(_) | Command::Project { .. } => {}
         }
         self.post(command);
     }
@@ -323,6 +336,44 @@ pub async fn train_in_worker(
         }
     };
     *controls.worker.borrow_mut() = None;
+    *worker.inbox.borrow_mut() = None;
+    result
+}
+
+/// Runs a t-SNE in `worker` (a worker of its own: dropping it cancels the work).
+pub async fn project_in_worker(
+    worker: &TrainingWorker,
+    vectors: Vec<f32>,
+    dim: usize,
+    mut on_progress: impl FnMut(usize, usize, Option<Vec<[f32; 2]>>),
+) -> Result<Vec<[f32; 2]>, String> {
+    let (sender, mut updates) = mpsc::unbounded::<Result<TrainUpdate, String>>();
+    *worker.inbox.borrow_mut() = Some(sender);
+    let command =
+        serde_json::to_string(&Command::Project { vectors, dim }).map_err(|e| e.to_string())?;
+    let post = || {
+        worker
+            .worker
+            .post_message(&command.clone().into())
+            .map_err(|e| format!("{e:?}"))
+    };
+    if worker.ready.get() {
+        post()?;
+    }
+    let result = loop {
+        match updates.next().await {
+            Some(Ok(TrainUpdate::WorkerReady)) => post()?,
+            Some(Ok(TrainUpdate::Projected(points))) => break Ok(points),
+            Some(Ok(TrainUpdate::ProjectionProgress {
+                epoch,
+                epochs,
+                points,
+            })) => on_progress(epoch, epochs, points),
+            Some(Ok(TrainUpdate::Failed(error))) | Some(Err(error)) => break Err(error),
+            Some(Ok(_)) => {}
+            None => break Err("the worker's channel closed".into()),
+        }
+    };
     *worker.inbox.borrow_mut() = None;
     result
 }

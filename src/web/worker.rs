@@ -1,12 +1,14 @@
 //! The worker side: a dedicated worker that trains one `StartRun` after another with
 //! `training::train` on its own device (WebGPU works in dedicated workers; Flex otherwise) and
 //! posts every update back. It lives as long as the page, so its code stays compiled and warm;
-//! commands (pause, stop, …) reach the run in progress between steps.
+//! commands (pause, stop, …) reach the run in progress between steps. A second instance of the
+//! same worker computes t-SNE maps (`Command::Project`), so training is never blocked by one.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use burn::tensor::Device;
+use filmspace_core::embedding::{TsneSettings, tsne_2d_with_progress};
 use filmspace_core::split::Split;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -88,6 +90,26 @@ pub fn serve() {
                     let controls = Rc::new(TrainControls::default());
                     *current.borrow_mut() = controls.clone();
                     wasm_bindgen_futures::spawn_local(run(handler_scope.clone(), *start, controls));
+                }
+                Command::Project { vectors, dim } => {
+                    let settings = TsneSettings::default();
+                    let epochs = settings.epochs;
+                    let points = tsne_2d_with_progress(&vectors, dim, &settings, |epoch, xy| {
+                        // A progress note every 10 epochs, the map so far every 50.
+                        if epoch % 10 == 9 {
+                            let points = (epoch % 50 == 49)
+                                .then(|| xy.chunks_exact(2).map(|p| [p[0], p[1]]).collect());
+                            post(
+                                &handler_scope,
+                                &TrainUpdate::ProjectionProgress {
+                                    epoch: epoch + 1,
+                                    epochs,
+                                    points,
+                                },
+                            );
+                        }
+                    });
+                    post(&handler_scope, &TrainUpdate::Projected(points));
                 }
                 other => current.borrow().apply(other),
             }

@@ -1,0 +1,83 @@
+//! The embedding canvas on the real ML-100K (skipped with a message when absent): the default MF
+//! trained on u1's training ratings, then PCA, cosine neighbours and the genre classifier on its
+//! 1682 film vectors.
+
+mod common;
+
+use burn::tensor::Device;
+use filmspace_core::data::Dataset;
+use filmspace_core::embedding::{Pca, genre_report, nearest_by_cosine};
+use filmspace_core::models::MfConfig;
+use filmspace_core::split::{Split, SplitKind, make_split};
+use filmspace_core::train::fit_with_refit;
+
+#[test]
+fn the_film_vectors_carry_structure_on_u1() {
+    let Some(files) = common::movielens() else {
+        return;
+    };
+    let dataset = Dataset::from_files(&files).expect("valid ML-100K");
+    let u1 = make_split(&dataset.ratings, SplitKind::Fold(1), 0);
+    let weights = fit_with_refit(
+        MfConfig::default(),
+        &Split {
+            train: u1.train,
+            ..Split::default()
+        },
+        dataset.n_users(),
+        dataset.n_items(),
+        &Device::flex(),
+    )
+    .refit
+    .weights;
+    let (vectors, dim) = (&weights.item_factors, weights.dim);
+    assert_eq!(vectors.len(), 1682 * dim);
+
+    let pca = Pca::fit(vectors, dim);
+    eprintln!("PCA explained variance: {:.4?}", pca.explained);
+    assert!(pca.explained.iter().all(|&e| e > 0.0 && e < 1.0));
+    assert!(pca.explained[0] >= pca.explained[1]);
+    assert!(pca.explained[0] + pca.explained[1] <= 1.0);
+    let map = pca.project_all(vectors);
+    assert_eq!(map.len(), 1682);
+    assert!(map.iter().flatten().all(|v| v.is_finite()));
+
+    let star_wars = dataset.item_of(50).unwrap();
+    let neighbours = nearest_by_cosine(vectors, dim, star_wars, 10);
+    for &(item, similarity) in &neighbours {
+        let film = &dataset.films[item as usize];
+        eprintln!("  {similarity:.3} {} ({})", film.title, film.id);
+    }
+    assert_eq!(neighbours.len(), 10);
+    assert!(neighbours.iter().all(|&(item, _)| item != star_wars));
+    let ids: Vec<u32> = neighbours
+        .iter()
+        .map(|&(item, _)| dataset.films[item as usize].id)
+        .collect();
+    // Return of the Jedi (181) or The Empire Strikes Back (172).
+    assert!(ids.contains(&181) || ids.contains(&172), "{ids:?}");
+
+    let report = genre_report(&dataset.films, vectors, dim, 42);
+    eprintln!(
+        "genre from film vectors on {} held-out films: accuracy {:.3} / macro-F1 {:.3}; \
+         majority {:.3} / {:.3}; same classifier on random vectors {:.3} / {:.3}",
+        report.test_films,
+        report.accuracy,
+        report.macro_f1,
+        report.majority_accuracy,
+        report.majority_macro_f1,
+        report.random_accuracy,
+        report.random_macro_f1
+    );
+    for s in &report.per_genre {
+        eprintln!(
+            "  {:<12} F1 {:.3} P {:.3} R {:.3} n {}",
+            s.name, s.f1, s.precision, s.recall, s.support
+        );
+    }
+    assert!(report.test_films > 300);
+    assert!(report.accuracy > report.majority_accuracy, "{report:?}");
+    assert!(report.accuracy > report.random_accuracy, "{report:?}");
+    assert!(report.macro_f1 > report.majority_macro_f1, "{report:?}");
+    assert!(report.macro_f1 > report.random_macro_f1, "{report:?}");
+}

@@ -1,0 +1,402 @@
+//! The film map as signals (`Explorer`): which model it shows, the projection (PCA at once on the
+//! page; t-SNE in a worker of its own, cancellable), colouring, the selection and its
+//! neighbours, the view, and the genre classifier's report. The maths is
+//! `filmspace_core::embedding`; this file only decides when to run it.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use filmspace_core::data::Dataset;
+use filmspace_core::embedding::view::{Bounds, Viewport};
+use filmspace_core::embedding::{
+    GenreReport, Pca, genre_report, metadata_tsv, nearest_by_cosine, vectors_tsv,
+};
+use filmspace_core::models::MfWeights;
+use filmspace_core::recommend::onboarding::genre_sizes;
+use filmspace_core::recommend::primary_genre;
+use filmspace_core::settings::TrainSettings;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::web::download::download_text;
+use crate::web::schedule::next_macrotask;
+use crate::web::training::{TrainingWorker, project_in_worker};
+
+pub const NEIGHBOURS: usize = 10;
+/// Seed of the classifier's film split (and of its random-vector baseline).
+const CLASSIFIER_SEED: u64 = 42;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Projection {
+    Pca,
+    Tsne,
+}
+
+impl Projection {
+    pub fn name(self) -> &'static str {
+        match self {
+            Projection::Pca => "pca",
+            Projection::Tsne => "tsne",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProjectionState {
+    /// No model to draw yet.
+    Idle,
+    /// Share done (0–1).
+    Running(f64),
+    Done,
+    Error(String),
+}
+
+impl ProjectionState {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ProjectionState::Idle => "idle",
+            ProjectionState::Running(_) => "running",
+            ProjectionState::Done => "done",
+            ProjectionState::Error(_) => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColourBy {
+    Genre,
+    Decade,
+    MeanRating,
+    Popularity,
+}
+
+impl ColourBy {
+    pub const ALL: [(ColourBy, &'static str, &'static str); 4] = [
+        (ColourBy::Genre, "genre", "primary genre"),
+        (ColourBy::Decade, "decade", "release decade"),
+        (ColourBy::MeanRating, "mean", "mean rating"),
+        (ColourBy::Popularity, "popularity", "number of ratings"),
+    ];
+}
+
+/// Per-film facts the map colours and sizes by, from the whole data set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilmFacts {
+    pub primary: Vec<Option<usize>>,
+    pub counts: Vec<u32>,
+    pub means: Vec<Option<f32>>,
+}
+
+impl FilmFacts {
+    pub fn of(dataset: &Dataset) -> FilmFacts {
+        let sizes = genre_sizes(&dataset.films);
+        let n = dataset.n_items();
+        let (mut counts, mut sums) = (vec![0u32; n], vec![0f64; n]);
+        for r in &dataset.ratings {
+            counts[r.item as usize] += 1;
+            sums[r.item as usize] += r.value as f64;
+        }
+        FilmFacts {
+            primary: dataset
+                .films
+                .iter()
+                .map(|f| primary_genre(f, &sizes))
+                .collect(),
+            means: counts
+                .iter()
+                .zip(&sums)
+                .map(|(&c, &s)| (c > 0).then(|| (s / c as f64) as f32))
+                .collect(),
+            counts,
+        }
+    }
+}
+
+/// What is drawn: the model's points in the current projection.
+#[derive(Clone)]
+pub struct MapModel {
+    pub weights: Arc<MfWeights>,
+    pub pca: Arc<Pca>,
+    pub points: Arc<Vec<[f32; 2]>>,
+    pub bounds: Bounds,
+}
+
+#[derive(Clone, Copy)]
+pub struct Explorer {
+    pub projection: RwSignal<Projection>,
+    pub state: RwSignal<ProjectionState>,
+    pub model: RwSignal<Option<MapModel>>,
+    pub colour: RwSignal<ColourBy>,
+    /// Bit g set: films whose primary genre is g are hidden.
+    pub hidden: RwSignal<u32>,
+    pub selected: RwSignal<Option<u32>>,
+    pub hover: RwSignal<Option<u32>>,
+    pub view: RwSignal<Viewport>,
+    pub classifier: RwSignal<Option<Result<GenreReport, String>>>,
+    pub facts: RwSignal<Option<Arc<FilmFacts>>>,
+    pub dataset: RwSignal<Option<Arc<Dataset>>>,
+    pub neighbours: Memo<Vec<(u32, f32)>>,
+    /// The t-SNE worker while one runs (dropping it terminates it).
+    worker: StoredValue<Option<Rc<TrainingWorker>>, LocalStorage>,
+    /// Counts projection requests, so a late result of a cancelled one is ignored.
+    generation: StoredValue<u64>,
+}
+
+impl Explorer {
+    pub fn new() -> Explorer {
+        let model = RwSignal::new(None::<MapModel>);
+        let selected = RwSignal::new(None::<u32>);
+        let neighbours = Memo::new(move |_| {
+            let Some(item) = selected.get() else {
+                return Vec::new();
+            };
+            model.with(|m| {
+                m.as_ref().map_or_else(Vec::new, |m| {
+                    nearest_by_cosine(&m.weights.item_factors, m.weights.dim, item, NEIGHBOURS)
+                })
+            })
+        });
+        Explorer {
+            projection: RwSignal::new(Projection::Pca),
+            state: RwSignal::new(ProjectionState::Idle),
+            model,
+            colour: RwSignal::new(ColourBy::Genre),
+            hidden: RwSignal::new(0),
+            selected,
+            hover: RwSignal::new(None),
+            view: RwSignal::new(Viewport {
+                centre: [0.0, 0.0],
+                zoom: 1.0,
+            }),
+            classifier: RwSignal::new(None),
+            facts: RwSignal::new(None),
+            dataset: RwSignal::new(None),
+            neighbours,
+            worker: StoredValue::new_local(None),
+            generation: StoredValue::new(0),
+        }
+    }
+
+    pub fn set_dataset(self, dataset: Arc<Dataset>) {
+        self.facts.set(Some(Arc::new(FilmFacts::of(&dataset))));
+        self.dataset.set(Some(dataset));
+    }
+
+    /// A new model to draw (trained now or restored): PCA at once, then the classifier after a
+    /// breath; a t-SNE view is recomputed for it.
+    pub fn show_model(self, trained: Option<(Arc<MfWeights>, TrainSettings)>) {
+        self.cancel();
+        let Some((weights, _)) = trained else {
+            self.model.set(None);
+            self.classifier.set(None);
+            self.state.set(ProjectionState::Idle);
+            return;
+        };
+        let pca = Arc::new(Pca::fit(&weights.item_factors, weights.dim));
+        let points = Arc::new(pca.project_all(&weights.item_factors));
+        let bounds = Bounds::of(&points);
+        self.view.set(Viewport::fit(&bounds));
+        self.model.set(Some(MapModel {
+            weights: weights.clone(),
+            pca,
+            points,
+            bounds,
+        }));
+        self.state.set(ProjectionState::Done);
+        if self.projection.get_untracked() == Projection::Tsne {
+            self.run_tsne();
+        }
+        self.classifier.set(None);
+        spawn_local(async move {
+            next_macrotask().await;
+            let Some(dataset) = self.dataset.get_untracked() else {
+                return;
+            };
+            let report = genre_report(
+                &dataset.films,
+                &weights.item_factors,
+                weights.dim,
+                CLASSIFIER_SEED,
+            );
+            self.classifier.set(Some(Ok(report)));
+        });
+    }
+
+    pub fn set_projection(self, projection: Projection) {
+        self.projection.set(projection);
+        match projection {
+            Projection::Pca => {
+                self.cancel();
+                if let Some(m) = self.model.get_untracked() {
+                    let points = Arc::new(m.pca.project_all(&m.weights.item_factors));
+                    self.replace_points(points);
+                    self.state.set(ProjectionState::Done);
+                }
+            }
+            Projection::Tsne => self.run_tsne(),
+        }
+    }
+
+    fn replace_points(self, points: Arc<Vec<[f32; 2]>>) {
+        let bounds = Bounds::of(&points);
+        self.view.set(Viewport::fit(&bounds));
+        self.model.update(|m| {
+            if let Some(m) = m {
+                m.points = points;
+                m.bounds = bounds;
+            }
+        });
+    }
+
+    /// t-SNE in a worker of its own (seconds of work): the page stays responsive, and Cancel
+    /// terminates it.
+    fn run_tsne(self) {
+        let Some(m) = self.model.get_untracked() else {
+            return;
+        };
+        self.cancel();
+        let worker = match TrainingWorker::start() {
+            Ok(worker) => Rc::new(worker),
+            Err(e) => {
+                self.state.set(ProjectionState::Error(format!(
+                    "t-SNE needs a Web Worker: {}",
+                    e.0
+                )));
+                return;
+            }
+        };
+        self.worker.set_value(Some(worker.clone()));
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        self.state.set(ProjectionState::Running(0.0));
+        spawn_local(async move {
+            let result = project_in_worker(
+                &worker,
+                m.weights.item_factors.clone(),
+                m.weights.dim,
+                |epoch, epochs, points| {
+                    if self.generation.get_value() != generation {
+                        return;
+                    }
+                    self.state.set(ProjectionState::Running(
+                        epoch as f64 / epochs.max(1) as f64,
+                    ));
+                    // The map so far, so the points are seen moving into place.
+                    if let Some(points) = points {
+                        self.replace_points(Arc::new(points));
+                    }
+                },
+            )
+            .await;
+            if self.generation.get_value() != generation {
+                return;
+            }
+            self.worker.set_value(None);
+            match result {
+                Ok(points) => {
+                    self.replace_points(Arc::new(points));
+                    self.state.set(ProjectionState::Done);
+                }
+                Err(e) => self
+                    .state
+                    .set(ProjectionState::Error(format!("t-SNE failed: {e}"))),
+            }
+        });
+    }
+
+    /// Stops a running t-SNE (its worker is terminated) and goes back to PCA.
+    pub fn cancel(self) {
+        self.generation.set_value(self.generation.get_value() + 1);
+        if self.worker.get_value().is_some() {
+            self.worker.set_value(None);
+            self.projection.set(Projection::Pca);
+            if let Some(m) = self.model.get_untracked() {
+                self.replace_points(Arc::new(m.pca.project_all(&m.weights.item_factors)));
+            }
+            self.state
+                .set(if self.model.with_untracked(Option::is_some) {
+                    ProjectionState::Done
+                } else {
+                    ProjectionState::Idle
+                });
+        }
+    }
+
+    pub fn toggle_genre(self, genre: usize) {
+        self.hidden.update(|h| *h ^= 1 << genre);
+    }
+
+    pub fn is_visible(facts: &FilmFacts, hidden: u32, item: usize) -> bool {
+        facts.primary[item].is_none_or(|g| hidden & (1 << g) == 0)
+    }
+
+    /// Selects the best title match and flies to it.
+    pub fn find(self, query: &str, titles: &filmspace_core::search::TitleIndex) -> bool {
+        let Some(&item) = titles.search(query, 1).first() else {
+            return false;
+        };
+        self.select(Some(item));
+        true
+    }
+
+    pub fn select(self, item: Option<u32>) {
+        self.selected.set(item);
+        if let (Some(item), Some(m)) = (item, self.model.get_untracked()) {
+            // Unhide its genre, so the selection is visible.
+            if let Some(Some(g)) = self.facts.get_untracked().map(|f| f.primary[item as usize]) {
+                self.hidden.update(|h| *h &= !(1 << g));
+            }
+            self.view
+                .update(|v| *v = v.fly_to(m.points[item as usize], 3.0));
+        }
+    }
+
+    pub fn reset_view(self) {
+        if let Some(m) = self.model.get_untracked() {
+            self.view.set(Viewport::fit(&m.bounds));
+        }
+    }
+
+    /// vectors.tsv and metadata.tsv for projector.tensorflow.org.
+    pub fn export(self) -> Result<(), String> {
+        let (Some(m), Some(dataset)) = (self.model.get_untracked(), self.dataset.get_untracked())
+        else {
+            return Err("train or restore a model first".into());
+        };
+        download_text(
+            "vectors.tsv",
+            "text/tab-separated-values",
+            &vectors_tsv(&m.weights),
+        )?;
+        download_text(
+            "metadata.tsv",
+            "text/tab-separated-values",
+            &metadata_tsv(&dataset),
+        )
+    }
+}
+
+/// Where the visitor goes on the map: their folded-in vector through the PCA, or (t-SNE cannot
+/// place new points) the rating-weighted centre of the films they rated.
+pub fn visitor_position(
+    model: &MapModel,
+    projection: Projection,
+    vector: Option<&[f32]>,
+    rated: &[(u32, f32)],
+) -> Option<[f32; 2]> {
+    match (projection, vector) {
+        (Projection::Pca, Some(v)) => Some(model.pca.project(v)),
+        _ => {
+            let total: f32 = rated.iter().map(|r| r.1).sum();
+            (total > 0.0).then(|| {
+                let mut p = [0.0f32; 2];
+                for &(item, w) in rated {
+                    let q = model.points[item as usize];
+                    p[0] += q[0] * w / total;
+                    p[1] += q[1] * w / total;
+                }
+                p
+            })
+        }
+    }
+}
