@@ -68,8 +68,15 @@ pub fn App() -> impl IntoView {
             visitor.prepare(dataset);
         }
     });
-    // The map follows the kept model (trained now or restored).
+    // The map follows the kept model (trained now or restored), and each epoch of a run.
     Effect::new(move |_| explorer.show_model(training.trained.get()));
+    Effect::new(move |_| {
+        if let Some(map) = training.live_map.get()
+            && training.state.get_untracked().is_running()
+        {
+            explorer.show_live(&map);
+        }
+    });
     if !url_problems.is_empty() {
         training.message.set(Some(format!(
             "Some link settings were not used: {}.",

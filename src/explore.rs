@@ -8,9 +8,7 @@ use std::sync::Arc;
 
 use filmspace_core::data::Dataset;
 use filmspace_core::embedding::view::{Bounds, Viewport};
-use filmspace_core::embedding::{
-    GenreReport, Pca, genre_report, metadata_tsv, nearest_by_cosine, vectors_tsv,
-};
+use filmspace_core::embedding::{GenreReport, Pca, metadata_tsv, nearest_by_cosine, vectors_tsv};
 use filmspace_core::models::MfWeights;
 use filmspace_core::recommend::onboarding::genre_sizes;
 use filmspace_core::recommend::primary_genre;
@@ -19,8 +17,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::web::download::download_text;
-use crate::web::schedule::next_macrotask;
-use crate::web::training::{TrainingWorker, project_in_worker};
+use crate::web::training::{Command, TrainUpdate, TrainingWorker, ask_worker};
 
 pub const NEIGHBOURS: usize = 10;
 /// Seed of the classifier's film split (and of its random-vector baseline).
@@ -112,13 +109,22 @@ impl FilmFacts {
     }
 }
 
-/// What is drawn: the model's points in the current projection.
+/// What is drawn: the model's points in the current projection. While a run trains, only its
+/// latest PCA points are here (`weights` and `pca` are `None`); a kept model brings both.
 #[derive(Clone)]
 pub struct MapModel {
-    pub weights: Arc<MfWeights>,
-    pub pca: Arc<Pca>,
+    pub weights: Option<Arc<MfWeights>>,
+    pub pca: Option<Arc<Pca>>,
+    pub explained: [f64; 2],
     pub points: Arc<Vec<[f32; 2]>>,
     pub bounds: Bounds,
+}
+
+impl MapModel {
+    fn pca_points(&self) -> Option<Arc<Vec<[f32; 2]>>> {
+        let (w, pca) = (self.weights.as_ref()?, self.pca.as_ref()?);
+        Some(Arc::new(pca.project_all(&w.item_factors)))
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -138,6 +144,8 @@ pub struct Explorer {
     pub neighbours: Memo<Vec<(u32, f32)>>,
     /// The t-SNE worker while one runs (dropping it terminates it).
     worker: StoredValue<Option<Rc<TrainingWorker>>, LocalStorage>,
+    /// A warm worker for the classifier.
+    analysis: StoredValue<Option<Rc<TrainingWorker>>, LocalStorage>,
     /// Counts projection requests, so a late result of a cancelled one is ignored.
     generation: StoredValue<u64>,
 }
@@ -151,9 +159,11 @@ impl Explorer {
                 return Vec::new();
             };
             model.with(|m| {
-                m.as_ref().map_or_else(Vec::new, |m| {
-                    nearest_by_cosine(&m.weights.item_factors, m.weights.dim, item, NEIGHBOURS)
-                })
+                m.as_ref()
+                    .and_then(|m| m.weights.as_ref())
+                    .map_or_else(Vec::new, |w| {
+                        nearest_by_cosine(&w.item_factors, w.dim, item, NEIGHBOURS)
+                    })
             })
         });
         Explorer {
@@ -173,6 +183,7 @@ impl Explorer {
             dataset: RwSignal::new(None),
             neighbours,
             worker: StoredValue::new_local(None),
+            analysis: StoredValue::new_local(None),
             generation: StoredValue::new(0),
         }
     }
@@ -180,6 +191,10 @@ impl Explorer {
     pub fn set_dataset(self, dataset: Arc<Dataset>) {
         self.facts.set(Some(Arc::new(FilmFacts::of(&dataset))));
         self.dataset.set(Some(dataset));
+        // A model shown before the facts were known still gets its classifier.
+        if let Some(weights) = self.model.get_untracked().and_then(|m| m.weights) {
+            self.classify(weights);
+        }
     }
 
     /// A new model to draw (trained now or restored): PCA at once, then the classifier after a
@@ -197,8 +212,9 @@ impl Explorer {
         let bounds = Bounds::of(&points);
         self.view.set(Viewport::fit(&bounds));
         self.model.set(Some(MapModel {
-            weights: weights.clone(),
-            pca,
+            weights: Some(weights.clone()),
+            explained: pca.explained,
+            pca: Some(pca),
             points,
             bounds,
         }));
@@ -207,19 +223,71 @@ impl Explorer {
             self.run_tsne();
         }
         self.classifier.set(None);
+        self.classify(weights);
+    }
+
+    /// The genre classifier, in a warm worker of its own: hundreds of milliseconds of wasm that
+    /// must not freeze the page.
+    fn classify(self, weights: Arc<MfWeights>) {
+        let Some(facts) = self.facts.get_untracked() else {
+            return;
+        };
+        let worker = match self.analysis.get_value() {
+            Some(worker) if !worker.is_broken() => worker,
+            _ => match TrainingWorker::start() {
+                Ok(worker) => {
+                    let worker = Rc::new(worker);
+                    self.analysis.set_value(Some(worker.clone()));
+                    worker
+                }
+                Err(e) => {
+                    self.classifier.set(Some(Err(format!(
+                        "The genre classifier needs a Web Worker: {}",
+                        e.0
+                    ))));
+                    return;
+                }
+            },
+        };
+        let command = Command::Classify {
+            labels: facts.primary.clone(),
+            vectors: weights.item_factors.clone(),
+            dim: weights.dim,
+            seed: CLASSIFIER_SEED,
+        };
         spawn_local(async move {
-            next_macrotask().await;
-            let Some(dataset) = self.dataset.get_untracked() else {
+            let answer = ask_worker(&worker, &command, |_, _, _| {}).await;
+            // Only the report of the model still shown counts.
+            let current = self
+                .model
+                .with_untracked(|m| m.as_ref().and_then(|m| m.weights.clone()));
+            if !current.is_some_and(|w| Arc::ptr_eq(&w, &weights)) {
                 return;
-            };
-            let report = genre_report(
-                &dataset.films,
-                &weights.item_factors,
-                weights.dim,
-                CLASSIFIER_SEED,
-            );
-            self.classifier.set(Some(Ok(report)));
+            }
+            self.classifier.set(Some(match answer {
+                Ok(TrainUpdate::Classified(report)) => Ok(report),
+                Ok(_) => Err("the classifier sent an unexpected answer".into()),
+                Err(e) => Err(format!("The genre classifier failed: {e}")),
+            }));
         });
+    }
+
+    /// The map of the epoch just trained: points only (neighbours and t-SNE wait for the kept
+    /// model). The view refits, so the cloud's shape is seen changing as the vectors grow.
+    pub fn show_live(self, map: &(Vec<[f32; 2]>, [f64; 2])) {
+        self.cancel();
+        self.projection.set(Projection::Pca);
+        let points = Arc::new(map.0.clone());
+        let bounds = Bounds::of(&points);
+        self.view.set(Viewport::fit(&bounds));
+        self.model.set(Some(MapModel {
+            weights: None,
+            pca: None,
+            explained: map.1,
+            points,
+            bounds,
+        }));
+        self.state.set(ProjectionState::Done);
     }
 
     pub fn set_projection(self, projection: Projection) {
@@ -227,8 +295,7 @@ impl Explorer {
         match projection {
             Projection::Pca => {
                 self.cancel();
-                if let Some(m) = self.model.get_untracked() {
-                    let points = Arc::new(m.pca.project_all(&m.weights.item_factors));
+                if let Some(points) = self.model.get_untracked().and_then(|m| m.pca_points()) {
                     self.replace_points(points);
                     self.state.set(ProjectionState::Done);
                 }
@@ -251,10 +318,12 @@ impl Explorer {
     /// t-SNE in a worker of its own (seconds of work): the page stays responsive, and Cancel
     /// terminates it.
     fn run_tsne(self) {
-        let Some(m) = self.model.get_untracked() else {
+        let Some(weights) = self.model.get_untracked().and_then(|m| m.weights) else {
+            // Mid-training there is no kept model yet: t-SNE runs when it arrives.
             return;
         };
         self.cancel();
+        self.projection.set(Projection::Tsne);
         let worker = match TrainingWorker::start() {
             Ok(worker) => Rc::new(worker),
             Err(e) => {
@@ -270,33 +339,35 @@ impl Explorer {
         self.generation.set_value(generation);
         self.state.set(ProjectionState::Running(0.0));
         spawn_local(async move {
-            let result = project_in_worker(
-                &worker,
-                m.weights.item_factors.clone(),
-                m.weights.dim,
-                |epoch, epochs, points| {
-                    if self.generation.get_value() != generation {
-                        return;
-                    }
-                    self.state.set(ProjectionState::Running(
-                        epoch as f64 / epochs.max(1) as f64,
-                    ));
-                    // The map so far, so the points are seen moving into place.
-                    if let Some(points) = points {
-                        self.replace_points(Arc::new(points));
-                    }
-                },
-            )
+            let command = Command::Project {
+                vectors: weights.item_factors.clone(),
+                dim: weights.dim,
+            };
+            let result = ask_worker(&worker, &command, |epoch, epochs, points| {
+                if self.generation.get_value() != generation {
+                    return;
+                }
+                self.state.set(ProjectionState::Running(
+                    epoch as f64 / epochs.max(1) as f64,
+                ));
+                // The map so far, so the points are seen moving into place.
+                if let Some(points) = points {
+                    self.replace_points(Arc::new(points));
+                }
+            })
             .await;
             if self.generation.get_value() != generation {
                 return;
             }
             self.worker.set_value(None);
             match result {
-                Ok(points) => {
+                Ok(TrainUpdate::Projected(points)) => {
                     self.replace_points(Arc::new(points));
                     self.state.set(ProjectionState::Done);
                 }
+                Ok(_) => self.state.set(ProjectionState::Error(
+                    "t-SNE: the worker sent an unexpected answer".into(),
+                )),
                 Err(e) => self
                     .state
                     .set(ProjectionState::Error(format!("t-SNE failed: {e}"))),
@@ -310,8 +381,8 @@ impl Explorer {
         if self.worker.get_value().is_some() {
             self.worker.set_value(None);
             self.projection.set(Projection::Pca);
-            if let Some(m) = self.model.get_untracked() {
-                self.replace_points(Arc::new(m.pca.project_all(&m.weights.item_factors)));
+            if let Some(points) = self.model.get_untracked().and_then(|m| m.pca_points()) {
+                self.replace_points(points);
             }
             self.state
                 .set(if self.model.with_untracked(Option::is_some) {
@@ -359,14 +430,16 @@ impl Explorer {
 
     /// vectors.tsv and metadata.tsv for projector.tensorflow.org.
     pub fn export(self) -> Result<(), String> {
-        let (Some(m), Some(dataset)) = (self.model.get_untracked(), self.dataset.get_untracked())
-        else {
+        let (Some(weights), Some(dataset)) = (
+            self.model.get_untracked().and_then(|m| m.weights),
+            self.dataset.get_untracked(),
+        ) else {
             return Err("train or restore a model first".into());
         };
         download_text(
             "vectors.tsv",
             "text/tab-separated-values",
-            &vectors_tsv(&m.weights),
+            &vectors_tsv(&weights),
         )?;
         download_text(
             "metadata.tsv",
@@ -384,8 +457,8 @@ pub fn visitor_position(
     vector: Option<&[f32]>,
     rated: &[(u32, f32)],
 ) -> Option<[f32; 2]> {
-    match (projection, vector) {
-        (Projection::Pca, Some(v)) => Some(model.pca.project(v)),
+    match (projection, vector, model.pca.as_ref()) {
+        (Projection::Pca, Some(v), Some(pca)) => Some(pca.project(v)),
         _ => {
             let total: f32 = rated.iter().map(|r| r.1).sum();
             (total > 0.0).then(|| {

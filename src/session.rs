@@ -81,6 +81,9 @@ pub enum Export {
 /// The IndexedDB key of the kept model.
 const MODEL_KEY: &str = "model";
 
+/// 2-D points of every film and the variance their two axes explain.
+pub type LiveMap = Arc<(Vec<[f32; 2]>, [f64; 2])>;
+
 /// Label of the trained model's row on the board.
 pub const MODEL_LABEL: &str = "biased MF (trained here)";
 
@@ -107,6 +110,8 @@ pub struct Training {
     pub stage: RwSignal<String>,
     /// The kept model and the settings that made it (trained now or restored from IndexedDB).
     pub trained: RwSignal<Option<(Arc<MfWeights>, TrainSettings)>>,
+    /// The films' PCA map after the latest epoch of the run in progress.
+    pub live_map: RwSignal<Option<LiveMap>>,
     controls: StoredValue<Rc<TrainControls>, LocalStorage>,
     worker: StoredValue<Option<Rc<TrainingWorker>>, LocalStorage>,
 }
@@ -184,6 +189,7 @@ impl Training {
             stage: RwSignal::new(String::new()),
             thread: RwSignal::new(None),
             trained: RwSignal::new(None),
+            live_map: RwSignal::new(None),
             controls: StoredValue::new_local(Rc::new(TrainControls::default())),
             worker: StoredValue::new_local(None),
         }
@@ -300,10 +306,14 @@ impl Training {
                 }),
                 TrainUpdate::Finished(summary, weights) => outcome = Some(Ok((summary, weights))),
                 TrainUpdate::Failed(error) => outcome = Some(Err(error)),
+                TrainUpdate::FilmMap { points, explained } => {
+                    self.live_map.set(Some(Arc::new((points, explained))))
+                }
                 // Projections are another worker's business.
                 TrainUpdate::WorkerReady
                 | TrainUpdate::Projected(_)
-                | TrainUpdate::ProjectionProgress { .. } => {}
+                | TrainUpdate::ProjectionProgress { .. }
+                | TrainUpdate::Classified(_) => {}
             };
             // Off the main thread in a worker; on it, yielding between steps, if none starts.
             let pause_after_epoch = run.controls.pause_after_epoch.get();

@@ -60,14 +60,16 @@ fn the_film_vectors_carry_structure_on_u1() {
     let report = genre_report(&dataset.films, vectors, dim, 42);
     eprintln!(
         "genre from film vectors on {} held-out films: accuracy {:.3} / macro-F1 {:.3}; \
-         majority {:.3} / {:.3}; same classifier on random vectors {:.3} / {:.3}",
+         majority {:.3} / {:.3}; same procedure on random vectors {:.3} / {:.3}; L2 {} / {}",
         report.test_films,
         report.accuracy,
         report.macro_f1,
         report.majority_accuracy,
         report.majority_macro_f1,
         report.random_accuracy,
-        report.random_macro_f1
+        report.random_macro_f1,
+        report.l2,
+        report.random_l2
     );
     for s in &report.per_genre {
         eprintln!(
@@ -75,6 +77,10 @@ fn the_film_vectors_carry_structure_on_u1() {
             s.name, s.f1, s.precision, s.recall, s.support
         );
     }
+    // Seed 42: accuracy 0.256 / macro-F1 0.096 against majority 0.235 / 0.021 and random
+    // 0.232 / 0.021 (L2 chosen by 5-fold cross-validation on the training films). Over split
+    // seeds 0–7 (the example): accuracy 0.211–0.315 against majority 0.185–0.253, macro-F1
+    // 0.059–0.127 against at most 0.027, so the model beats both baselines on both.
     assert!(report.test_films > 300);
     assert!(report.accuracy > report.majority_accuracy, "{report:?}");
     assert!(report.accuracy > report.random_accuracy, "{report:?}");

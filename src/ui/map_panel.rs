@@ -549,7 +549,7 @@ pub fn MapPanel(explorer: Explorer, visitor: Visitor) -> impl IntoView {
                     <button type="button" data-testid="projection-cancel" on:click=move |_| explorer.cancel()>"Cancel"</button>
                 </Show>
                 {move || {
-                    explorer.model.with(|m| m.as_ref().map(|m| m.pca.explained)).filter(|_| explorer.projection.get() == Projection::Pca).map(|[a, b]| {
+                    explorer.model.with(|m| m.as_ref().map(|m| m.explained)).filter(|_| explorer.projection.get() == Projection::Pca).map(|[a, b]| {
                         view! {
                             <span class="hint">
                                 "Variance explained by the two axes: "
@@ -602,7 +602,7 @@ pub fn MapPanel(explorer: Explorer, visitor: Visitor) -> impl IntoView {
                 <button
                     type="button"
                     data-testid="export-embeddings"
-                    disabled=move || explorer.model.with(Option::is_none)
+                    disabled=move || explorer.model.with(|m| m.as_ref().is_none_or(|m| m.weights.is_none()))
                     on:click=move |_| export_error.set(explorer.export().err())
                 >
                     "Download for the Embedding Projector (vectors.tsv + metadata.tsv)"

@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
+use filmspace_core::embedding::{GenreReport, Pca};
+
 use super::schedule::{next_macrotask, now_ms, sleep_ms};
 
 /// Where the worker's loader lives, next to the page (Trunk names worker files without a hash).
@@ -33,8 +35,15 @@ pub enum TrainUpdate {
     Failed(String),
     /// The worker is listening (a message posted before this would be lost).
     WorkerReady,
+    /// The films' PCA map after an epoch, so the page can show the points moving as they learn.
+    FilmMap {
+        points: Vec<[f32; 2]>,
+        explained: [f64; 2],
+    },
     /// A 2-D projection asked for with [`Command::Project`].
     Projected(Vec<[f32; 2]>),
+    /// The genre classifier's report asked for with [`Command::Classify`].
+    Classified(GenreReport),
     /// How far the projection is, with the map so far now and then.
     ProjectionProgress {
         epoch: usize,
@@ -55,6 +64,13 @@ pub enum Command {
     Project {
         vectors: Vec<f32>,
         dim: usize,
+    },
+    /// The genre classifier on these film vectors, with each film's primary genre.
+    Classify {
+        labels: Vec<Option<usize>>,
+        vectors: Vec<f32>,
+        dim: usize,
+        seed: u64,
     },
 }
 
@@ -132,7 +148,7 @@ impl TrainControls {
                 self.paused.set(false);
             }
             Command::LearningRate(rate) => self.learning_rate.set(Some(*rate)),
-            Command::Start(_) | Command::Project { .. } => {}
+            Command::Start(_) | Command::Project { .. } | Command::Classify { .. } => {}
         }
         self.post(command);
     }
@@ -185,6 +201,19 @@ pub async fn train(
             Some(TrainEvent::Batch(progress)) => on_update(TrainUpdate::Batch(progress)),
             Some(TrainEvent::Epoch(report)) => {
                 on_update(TrainUpdate::Epoch(report));
+                // A few milliseconds: PCA of the film vectors, sent as 2-D points.
+                let weights = if gpu {
+                    trainer.weights_async().await.ok()
+                } else {
+                    Some(trainer.weights())
+                };
+                if let Some(w) = weights {
+                    let pca = Pca::fit(&w.item_factors, w.dim);
+                    on_update(TrainUpdate::FilmMap {
+                        points: pca.project_all(&w.item_factors),
+                        explained: pca.explained,
+                    });
+                }
                 if controls.pause_after_epoch.take() {
                     controls.paused.set(true);
                 }
@@ -340,17 +369,16 @@ pub async fn train_in_worker(
     result
 }
 
-/// Runs a t-SNE in `worker` (a worker of its own: dropping it cancels the work).
-pub async fn project_in_worker(
+/// Sends one analysis `command` (t-SNE, classifier) to `worker` and waits for its answer,
+/// passing progress on. Dropping the worker cancels the work.
+pub async fn ask_worker(
     worker: &TrainingWorker,
-    vectors: Vec<f32>,
-    dim: usize,
+    command: &Command,
     mut on_progress: impl FnMut(usize, usize, Option<Vec<[f32; 2]>>),
-) -> Result<Vec<[f32; 2]>, String> {
+) -> Result<TrainUpdate, String> {
     let (sender, mut updates) = mpsc::unbounded::<Result<TrainUpdate, String>>();
     *worker.inbox.borrow_mut() = Some(sender);
-    let command =
-        serde_json::to_string(&Command::Project { vectors, dim }).map_err(|e| e.to_string())?;
+    let command = serde_json::to_string(command).map_err(|e| e.to_string())?;
     let post = || {
         worker
             .worker
@@ -363,13 +391,15 @@ pub async fn project_in_worker(
     let result = loop {
         match updates.next().await {
             Some(Ok(TrainUpdate::WorkerReady)) => post()?,
-            Some(Ok(TrainUpdate::Projected(points))) => break Ok(points),
             Some(Ok(TrainUpdate::ProjectionProgress {
                 epoch,
                 epochs,
                 points,
             })) => on_progress(epoch, epochs, points),
             Some(Ok(TrainUpdate::Failed(error))) | Some(Err(error)) => break Err(error),
+            Some(Ok(answer @ (TrainUpdate::Projected(_) | TrainUpdate::Classified(_)))) => {
+                break Ok(answer);
+            }
             Some(Ok(_)) => {}
             None => break Err("the worker's channel closed".into()),
         }

@@ -2,13 +2,14 @@
 //! `training::train` on its own device (WebGPU works in dedicated workers; Flex otherwise) and
 //! posts every update back. It lives as long as the page, so its code stays compiled and warm;
 //! commands (pause, stop, …) reach the run in progress between steps. A second instance of the
-//! same worker computes t-SNE maps (`Command::Project`), so training is never blocked by one.
+//! same worker computes t-SNE maps (`Command::Project`) and the genre classifier
+//! (`Command::Classify`), so neither training nor the page is blocked by them.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use burn::tensor::Device;
-use filmspace_core::embedding::{TsneSettings, tsne_2d_with_progress};
+use filmspace_core::embedding::{TsneSettings, genre_report_for_labels, tsne_2d_with_progress};
 use filmspace_core::split::Split;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -110,6 +111,15 @@ pub fn serve() {
                         }
                     });
                     post(&handler_scope, &TrainUpdate::Projected(points));
+                }
+                Command::Classify {
+                    labels,
+                    vectors,
+                    dim,
+                    seed,
+                } => {
+                    let report = genre_report_for_labels(&labels, &vectors, dim, seed);
+                    post(&handler_scope, &TrainUpdate::Classified(report));
                 }
                 other => current.borrow().apply(other),
             }

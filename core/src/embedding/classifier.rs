@@ -16,11 +16,11 @@ use crate::recommend::onboarding::{genre_sizes, primary_genre};
 use crate::rng::SeededRng;
 
 /// Precision, recall and F1 of one genre on the test films.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GenreScore {
     /// Index into [`GENRES`].
     pub genre: usize,
-    pub name: &'static str,
+    pub name: String,
     pub f1: f64,
     pub precision: f64,
     pub recall: f64,
@@ -39,7 +39,7 @@ pub struct Scores {
 }
 
 /// The genre classifier on the film vectors beside its baselines, all on the same test films.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GenreReport {
     pub accuracy: f64,
     pub macro_f1: f64,
@@ -47,12 +47,24 @@ pub struct GenreReport {
     /// Always predicting the most frequent training genre.
     pub majority_accuracy: f64,
     pub majority_macro_f1: f64,
-    /// The same classifier trained and tested on seeded N(0, 1) vectors.
+    /// The same procedure (cross-validated L2, refit, same split) on seeded N(0, 1) vectors.
     pub random_accuracy: f64,
     pub random_macro_f1: f64,
     /// The held-out films (20% of those with a genre).
     pub test_films: usize,
+    /// The L2 strength cross-validation on the training films chose for the film vectors, and
+    /// for the random ones.
+    pub l2: f32,
+    pub random_l2: f32,
 }
+
+/// The class-weight exponent of the fits in [`genre_report`] (see [`FitSettings`]): each film
+/// weighs 1/√(its genre's share). The primary genres are skewed (18 classes, the largest about a
+/// quarter of the films), so the plain fit almost never answers a small genre and macro-F1 stays
+/// low; fully balanced weights (power 1) over-answer them and, in 5-fold cross-validation on the
+/// training films only, halved accuracy. The square root is the usual middle way: in that
+/// cross-validation it kept the best accuracy of the plain fit and raised macro-F1.
+pub const CLASS_WEIGHT_POWER: f32 = 0.5;
 
 /// Scores `predicted` against `truth` (genre indices, same length). A genre that was never
 /// predicted has precision 0; F1 is 0 when precision and recall are both 0.
@@ -90,7 +102,7 @@ pub fn score_predictions(truth: &[usize], predicted: &[usize]) -> Scores {
             };
             GenreScore {
                 genre: g,
-                name: GENRES.get(g).copied().unwrap_or("?"),
+                name: GENRES.get(g).copied().unwrap_or("?").to_string(),
                 f1,
                 precision,
                 recall,
@@ -110,9 +122,32 @@ pub fn score_predictions(truth: &[usize], predicted: &[usize]) -> Scores {
     }
 }
 
-/// Multinomial logistic regression on standardised features, fitted by full-batch Adam for a
-/// fixed number of iterations: deterministic (no shuffling, no early stop) and about
-/// `2 · ITERATIONS · n · dim · classes` multiply-adds (≈ 0.3 G for 1345 films × 32 × 18).
+/// How a [`SoftmaxRegression`] is fitted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FitSettings {
+    /// L2 penalty λ on the weights (not the biases), added to the mean cross-entropy as λ/2 ‖W‖².
+    pub l2: f32,
+    /// Each film's cross-entropy weighs `(n / (classes · n_c))^power`, `n_c` its class's
+    /// training films: 0 is the plain (unweighted) fit, 1 the "balanced" one.
+    pub class_weight_power: f32,
+    /// The most L-BFGS iterations (it stops earlier once the gradient is flat).
+    pub max_iterations: usize,
+}
+
+impl Default for FitSettings {
+    fn default() -> Self {
+        FitSettings {
+            l2: 1e-2,
+            class_weight_power: 0.0,
+            max_iterations: SoftmaxRegression::MAX_ITERATIONS,
+        }
+    }
+}
+
+/// Multinomial logistic regression on standardised features, fitted by full-batch L-BFGS to
+/// the minimum of its (strictly convex, for λ > 0) loss: deterministic, and the answer does not
+/// hang on where the optimiser started, so a warm start only saves time. One loss-and-gradient
+/// evaluation is about `2 · n · dim · classes` multiply-adds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SoftmaxRegression {
     dim: usize,
@@ -126,16 +161,193 @@ pub struct SoftmaxRegression {
     bias: Vec<f32>,
 }
 
-impl SoftmaxRegression {
-    /// Full-batch Adam steps: the loss has flattened well before this on standardised features.
-    pub const ITERATIONS: usize = 150;
-    pub const LEARNING_RATE: f32 = 0.05;
-    /// L2 penalty on the weights (not the biases), added to the mean cross-entropy as λ/2 ‖W‖².
-    pub const L2: f32 = 1e-3;
+/// The dot product with eight running sums, so that it vectorises.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a8
+        .remainder()
+        .iter()
+        .zip(b8.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a8.zip(b8) {
+        for l in 0..8 {
+            lanes[l] += x[l] * y[l];
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
+}
 
-    /// Fits on `features` (rows of `dim` values, one per label). The classes are the distinct
-    /// `labels`.
+/// The fitting problem: standardised rows, class indices and per-class weights.
+struct Problem<'a> {
+    x: &'a [f32],
+    targets: &'a [usize],
+    class_weights: &'a [f32],
+    dim: usize,
+    classes: usize,
+    l2: f32,
+}
+
+impl Problem<'_> {
+    /// The loss at `parameters` (weights then biases), its gradient written into `gradient`.
+    fn loss_and_gradient(&self, parameters: &[f32], gradient: &mut [f32]) -> f64 {
+        let (k, dim) = (self.classes, self.dim);
+        let (weights, bias) = parameters.split_at(k * dim);
+        gradient.fill(0.0);
+        let (weight_gradient, bias_gradient) = gradient.split_at_mut(k * dim);
+        let mut logits = vec![0f32; k];
+        let (mut loss, mut total_weight) = (0f64, 0f64);
+        for (row, &target) in self.x.chunks_exact(dim.max(1)).zip(self.targets) {
+            for (c, logit) in logits.iter_mut().enumerate() {
+                *logit = bias[c] + dot(&weights[c * dim..(c + 1) * dim], row);
+            }
+            let top = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let true_logit = logits[target];
+            let mut total = 0f32;
+            for logit in logits.iter_mut() {
+                *logit = (*logit - top).exp();
+                total += *logit;
+            }
+            let weight = self.class_weights[target];
+            loss += weight as f64 * ((total.ln() + top - true_logit) as f64);
+            total_weight += weight as f64;
+            let scale = weight / total;
+            for (c, &e) in logits.iter().enumerate() {
+                let residual = e * scale - if c == target { weight } else { 0.0 };
+                bias_gradient[c] += residual;
+                let w = &mut weight_gradient[c * dim..(c + 1) * dim];
+                for (g, &v) in w.iter_mut().zip(row) {
+                    *g += residual * v;
+                }
+            }
+        }
+        let scale = if total_weight > 0.0 {
+            1.0 / total_weight
+        } else {
+            0.0
+        };
+        let mut penalty = 0f64;
+        for (g, &w) in weight_gradient.iter_mut().zip(weights) {
+            *g = *g * scale as f32 + self.l2 * w;
+            penalty += (w as f64).powi(2);
+        }
+        bias_gradient.iter_mut().for_each(|g| *g *= scale as f32);
+        loss * scale + 0.5 * self.l2 as f64 * penalty
+    }
+}
+
+/// Minimises `objective` (loss and gradient) from `x` by L-BFGS (memory 8) with a backtracking
+/// Armijo line search, for at most `max_iterations` steps or until the largest gradient entry is
+/// below 1e-4.
+fn lbfgs(x: &mut [f32], max_iterations: usize, objective: impl Fn(&[f32], &mut [f32]) -> f64) {
+    const MEMORY: usize = 8;
+    let p = x.len();
+    let mut gradient = vec![0f32; p];
+    let mut loss = objective(x, &mut gradient);
+    let mut history: Vec<(Vec<f64>, Vec<f64>, f64)> = Vec::with_capacity(MEMORY);
+    let (mut trial, mut trial_gradient) = (vec![0f32; p], vec![0f32; p]);
+    let dot64 = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    for _ in 0..max_iterations {
+        if gradient.iter().all(|g| g.abs() < 1e-3) {
+            break;
+        }
+        // The two-loop recursion: direction = −H·g.
+        let mut q: Vec<f64> = gradient.iter().map(|&g| g as f64).collect();
+        let mut alphas = vec![0f64; history.len()];
+        for (i, (s, y, rho)) in history.iter().enumerate().rev() {
+            alphas[i] = rho * dot64(s, &q);
+            q.iter_mut().zip(y).for_each(|(q, y)| *q -= alphas[i] * y);
+        }
+        let gamma = match history.last() {
+            Some((s, y, _)) => dot64(s, y) / dot64(y, y),
+            None => 1.0 / dot64(&q, &q).sqrt().max(1e-12),
+        };
+        q.iter_mut().for_each(|q| *q *= gamma);
+        for (i, (s, y, rho)) in history.iter().enumerate() {
+            let beta = rho * dot64(y, &q);
+            q.iter_mut()
+                .zip(s)
+                .for_each(|(q, s)| *q += (alphas[i] - beta) * s);
+        }
+        let mut slope: f64 = q.iter().zip(&gradient).map(|(d, &g)| -d * g as f64).sum();
+        if slope >= 0.0 {
+            // Not a descent direction (should not happen on a convex loss): restart from −g.
+            history.clear();
+            q = gradient.iter().map(|&g| g as f64).collect();
+            slope = -dot64(&q, &q);
+        }
+        let mut step = 1.0f64;
+        let accepted = loop {
+            for ((t, &xi), d) in trial.iter_mut().zip(x.iter()).zip(&q) {
+                *t = (xi as f64 - step * d) as f32;
+            }
+            let trial_loss = objective(&trial, &mut trial_gradient);
+            if trial_loss <= loss + 1e-4 * step * slope {
+                break Some(trial_loss);
+            }
+            step *= 0.5;
+            if step < 1e-8 {
+                break None;
+            }
+        };
+        let Some(trial_loss) = accepted else { break };
+        let s: Vec<f64> = trial
+            .iter()
+            .zip(x.iter())
+            .map(|(&t, &xi)| t as f64 - xi as f64)
+            .collect();
+        let y: Vec<f64> = trial_gradient
+            .iter()
+            .zip(&gradient)
+            .map(|(&a, &b)| a as f64 - b as f64)
+            .collect();
+        let sy = dot64(&s, &y);
+        if sy > 1e-12 {
+            if history.len() == MEMORY {
+                history.remove(0);
+            }
+            history.push((s, y, 1.0 / sy));
+        }
+        x.copy_from_slice(&trial);
+        gradient.copy_from_slice(&trial_gradient);
+        let improvement = loss - trial_loss;
+        loss = trial_loss;
+        if improvement < 1e-10 * loss.abs().max(1.0) {
+            break;
+        }
+    }
+}
+
+impl SoftmaxRegression {
+    /// The cap on L-BFGS iterations; on standardised features it usually stops well before.
+    pub const MAX_ITERATIONS: usize = 100;
+
+    /// Fits on `features` (rows of `dim` values, one per label) with [`FitSettings::default`].
+    /// The classes are the distinct `labels`.
     pub fn fit(features: &[f32], dim: usize, labels: &[usize]) -> Self {
+        Self::fit_with(features, dim, labels, &FitSettings::default())
+    }
+
+    /// Fits on `features` (rows of `dim` values, one per label) with `settings`.
+    pub fn fit_with(
+        features: &[f32],
+        dim: usize,
+        labels: &[usize],
+        settings: &FitSettings,
+    ) -> Self {
+        Self::fit_from(features, dim, labels, settings, None)
+    }
+
+    /// As [`Self::fit_with`], starting L-BFGS from `start`'s parameters when it was fitted on
+    /// the same rows (same classes and standardisation).
+    fn fit_from(
+        features: &[f32],
+        dim: usize,
+        labels: &[usize],
+        settings: &FitSettings,
+        start: Option<&Self>,
+    ) -> Self {
         let n = labels
             .len()
             .min(features.len().checked_div(dim).unwrap_or(0));
@@ -181,42 +393,33 @@ impl SoftmaxRegression {
             return model;
         }
         let x: Vec<f32> = rows().flat_map(|row| model.standardise(row)).collect();
-
-        let parameters = k * dim + k;
-        let (mut first, mut second) = (vec![0f32; parameters], vec![0f32; parameters]);
-        let mut gradient = vec![0f32; parameters];
-        let mut probabilities = vec![0f32; k];
-        let (beta1, beta2, epsilon) = (0.9f32, 0.999f32, 1e-8f32);
-        for step in 1..=Self::ITERATIONS {
-            gradient.fill(0.0);
-            let (weight_gradient, bias_gradient) = gradient.split_at_mut(k * dim);
-            for (row, &target) in x.chunks_exact(dim.max(1)).zip(&targets) {
-                model.probabilities_into(row, &mut probabilities);
-                probabilities[target] -= 1.0;
-                for (c, &residual) in probabilities.iter().enumerate() {
-                    bias_gradient[c] += residual;
-                    let w = &mut weight_gradient[c * dim..(c + 1) * dim];
-                    for (g, &v) in w.iter_mut().zip(row) {
-                        *g += residual * v;
-                    }
-                }
+        let mut sizes = vec![0usize; k];
+        targets.iter().for_each(|&t| sizes[t] += 1);
+        let class_weights: Vec<f32> = sizes
+            .iter()
+            .map(|&size| {
+                (n as f64 / (k * size) as f64).powf(settings.class_weight_power as f64) as f32
+            })
+            .collect();
+        let problem = Problem {
+            x: &x,
+            targets: &targets,
+            class_weights: &class_weights,
+            dim,
+            classes: k,
+            l2: settings.l2,
+        };
+        let mut parameters = match start {
+            Some(s) if s.labels == model.labels && s.dim == dim => {
+                s.weights.iter().chain(&s.bias).copied().collect()
             }
-            let scale = 1.0 / n as f32;
-            for (g, &w) in weight_gradient.iter_mut().zip(&model.weights) {
-                *g = *g * scale + Self::L2 * w;
-            }
-            bias_gradient.iter_mut().for_each(|g| *g *= scale);
-
-            let correction1 = 1.0 - beta1.powi(step as i32);
-            let correction2 = 1.0 - beta2.powi(step as i32);
-            let parameters = model.weights.iter_mut().chain(model.bias.iter_mut());
-            for (((p, &g), m), v) in parameters.zip(&gradient).zip(&mut first).zip(&mut second) {
-                *m = beta1 * *m + (1.0 - beta1) * g;
-                *v = beta2 * *v + (1.0 - beta2) * g * g;
-                *p -= Self::LEARNING_RATE * (*m / correction1)
-                    / ((*v / correction2).sqrt() + epsilon);
-            }
-        }
+            _ => vec![0f32; k * dim + k],
+        };
+        lbfgs(&mut parameters, settings.max_iterations, |p, g| {
+            problem.loss_and_gradient(p, g)
+        });
+        model.bias = parameters.split_off(k * dim);
+        model.weights = parameters;
         model
     }
 
@@ -231,8 +434,7 @@ impl SoftmaxRegression {
     /// Softmax of the logits of one standardised row, written into `out` (one per class).
     fn probabilities_into(&self, row: &[f32], out: &mut [f32]) {
         for (c, o) in out.iter_mut().enumerate() {
-            let w = &self.weights[c * self.dim..(c + 1) * self.dim];
-            *o = self.bias[c] + w.iter().zip(row).map(|(a, b)| a * b).sum::<f32>();
+            *o = self.bias[c] + dot(&self.weights[c * self.dim..(c + 1) * self.dim], row);
         }
         let top = out.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let mut total = 0.0;
@@ -243,14 +445,21 @@ impl SoftmaxRegression {
         out.iter_mut().for_each(|o| *o /= total);
     }
 
+    /// The probability of each class for one row of raw features, as (label, probability) in
+    /// label order.
+    pub fn probabilities(&self, row: &[f32]) -> Vec<(usize, f32)> {
+        let mut probabilities = vec![0f32; self.labels.len()];
+        self.probabilities_into(&self.standardise(row), &mut probabilities);
+        self.labels.iter().copied().zip(probabilities).collect()
+    }
+
     /// The most probable label for one row of raw (unstandardised) features; ties to the smaller
     /// label. With no training rows, label 0.
     pub fn predict(&self, row: &[f32]) -> usize {
-        let mut probabilities = vec![0f32; self.labels.len()];
-        self.probabilities_into(&self.standardise(row), &mut probabilities);
+        let probabilities = self.probabilities(row);
         let mut best = 0;
-        for (c, &p) in probabilities.iter().enumerate() {
-            if p > probabilities[best] {
+        for (c, &(_, p)) in probabilities.iter().enumerate() {
+            if p > probabilities[best].1 {
                 best = c;
             }
         }
@@ -258,43 +467,169 @@ impl SoftmaxRegression {
     }
 }
 
+/// One L2 strength's cross-validated scores on the training films.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidationPoint {
+    pub l2: f32,
+    /// Mean out-of-fold cross-entropy (a class missing from a fold's training part counts as
+    /// probability 1e-6).
+    pub log_loss: f64,
+    pub accuracy: f64,
+    pub macro_f1: f64,
+}
+
+/// The L2 strengths tried, strongest first (each fit starts from the previous one's answer).
+pub const L2_GRID: [f32; 5] = [1.0, 0.3, 0.1, 0.03, 0.01];
+/// Folds of the training films for choosing the L2 strength.
+pub const FOLDS: usize = 5;
+
+/// K-fold cross-validation of every strength in `grid` over the rows of `features` (training
+/// rows only): the rows are dealt into [`FOLDS`] seeded folds, and each strength is scored on
+/// the pooled out-of-fold predictions.
+pub fn cross_validate(
+    features: &[f32],
+    dim: usize,
+    labels: &[usize],
+    grid: &[f32],
+    class_weight_power: f32,
+    seed: u64,
+) -> Vec<ValidationPoint> {
+    let n = labels
+        .len()
+        .min(features.len().checked_div(dim).unwrap_or(0));
+    let mut order: Vec<usize> = (0..n).collect();
+    SeededRng::new(seed).shuffle(&mut order);
+    let mut fold_of = vec![0usize; n];
+    for (position, &i) in order.iter().enumerate() {
+        fold_of[i] = position % FOLDS;
+    }
+    let mut predicted = vec![vec![0usize; n]; grid.len()];
+    let mut log_loss = vec![0f64; grid.len()];
+    let row = |i: usize| &features[i * dim..(i + 1) * dim];
+    for fold in 0..FOLDS.min(n) {
+        let (mut train_x, mut train_y) = (Vec::new(), Vec::new());
+        for i in (0..n).filter(|&i| fold_of[i] != fold) {
+            train_x.extend_from_slice(row(i));
+            train_y.push(labels[i]);
+        }
+        let mut previous: Option<SoftmaxRegression> = None;
+        for (g, &l2) in grid.iter().enumerate() {
+            let settings = FitSettings {
+                l2,
+                class_weight_power,
+                ..FitSettings::default()
+            };
+            let model =
+                SoftmaxRegression::fit_from(&train_x, dim, &train_y, &settings, previous.as_ref());
+            for i in (0..n).filter(|&i| fold_of[i] == fold) {
+                let probabilities = model.probabilities(row(i));
+                let truth = probabilities
+                    .iter()
+                    .find(|&&(label, _)| label == labels[i])
+                    .map_or(0.0, |&(_, p)| p);
+                log_loss[g] -= (truth.max(1e-6) as f64).ln();
+                predicted[g][i] = model.predict(row(i));
+            }
+            previous = Some(model);
+        }
+    }
+    grid.iter()
+        .enumerate()
+        .map(|(g, &l2)| {
+            let scores = score_predictions(&labels[..n], &predicted[g]);
+            ValidationPoint {
+                l2,
+                log_loss: log_loss[g] / n.max(1) as f64,
+                accuracy: scores.accuracy,
+                macro_f1: scores.macro_f1,
+            }
+        })
+        .collect()
+}
+
+/// The L2 strength with the best cross-validated accuracy (ties to the stronger, which comes
+/// first in the grid).
+pub fn choose_l2(points: &[ValidationPoint]) -> f32 {
+    points
+        .iter()
+        .fold(None::<&ValidationPoint>, |best, p| match best {
+            Some(b) if b.accuracy >= p.accuracy => Some(b),
+            _ => Some(p),
+        })
+        .map_or(FitSettings::default().l2, |p| p.l2)
+}
+
 /// Trains the classifier on a seeded 80% of the films that have a genre and scores it, and both
 /// baselines, on the other 20%. `vectors` holds one row of `dim` values per film, in the order of
 /// `films` (dense ids); films beyond the last full row are left out.
 pub fn genre_report(films: &[Film], vectors: &[f32], dim: usize, seed: u64) -> GenreReport {
     let sizes = genre_sizes(films);
-    let rows = films.len().min(vectors.len().checked_div(dim).unwrap_or(0));
+    let labels: Vec<Option<usize>> = films.iter().map(|f| primary_genre(f, &sizes)).collect();
+    genre_report_for_labels(&labels, vectors, dim, seed)
+}
+
+/// [`genre_report`] from each film's label (its primary genre, `None` to leave it out) rather
+/// than the films, for callers (a worker) that hold only the labels.
+pub fn genre_report_for_labels(
+    labels: &[Option<usize>],
+    vectors: &[f32],
+    dim: usize,
+    seed: u64,
+) -> GenreReport {
+    let rows = labels
+        .len()
+        .min(vectors.len().checked_div(dim).unwrap_or(0));
     let mut labelled: Vec<(usize, usize)> = (0..rows)
-        .filter_map(|i| primary_genre(&films[i], &sizes).map(|g| (i, g)))
+        .filter_map(|i| labels[i].map(|g| (i, g)))
         .collect();
     SeededRng::new(seed).shuffle(&mut labelled);
     let test_films = (labelled.len() as f64 * 0.2).round() as usize;
     let (test, train) = labelled.split_at(test_films);
     let truth: Vec<usize> = test.iter().map(|&(_, g)| g).collect();
     let train_labels: Vec<usize> = train.iter().map(|&(_, g)| g).collect();
+    let classes = GENRES
+        .len()
+        .max(labelled.iter().map(|&(_, g)| g + 1).max().unwrap_or(0));
 
-    let evaluate = |vectors: &[f32]| -> Scores {
+    // The whole procedure, L2 chosen by cross-validation on the training films alone and then
+    // refitted on all of them, is what gets scored, on the film vectors and on random ones alike.
+    let evaluate = |vectors: &[f32]| -> (Scores, f32) {
         let gather = |set: &[(usize, usize)]| -> Vec<f32> {
             set.iter()
                 .flat_map(|&(i, _)| &vectors[i * dim..(i + 1) * dim])
                 .copied()
                 .collect()
         };
-        let model = SoftmaxRegression::fit(&gather(train), dim, &train_labels);
+        let train_rows = gather(train);
+        let points = cross_validate(
+            &train_rows,
+            dim,
+            &train_labels,
+            &L2_GRID,
+            CLASS_WEIGHT_POWER,
+            seed ^ 0x464F_4C44_5345_4544,
+        );
+        let l2 = choose_l2(&points);
+        let settings = FitSettings {
+            l2,
+            class_weight_power: CLASS_WEIGHT_POWER,
+            ..FitSettings::default()
+        };
+        let model = SoftmaxRegression::fit_with(&train_rows, dim, &train_labels, &settings);
         let test_rows = gather(test);
         let predicted: Vec<usize> = test_rows
             .chunks_exact(dim.max(1))
             .take(test.len())
             .map(|row| model.predict(row))
             .collect();
-        score_predictions(&truth, &predicted)
+        (score_predictions(&truth, &predicted), l2)
     };
-    let model = evaluate(vectors);
+    let (model, l2) = evaluate(vectors);
 
-    let mut frequency = vec![0usize; GENRES.len()];
+    let mut frequency = vec![0usize; classes];
     train_labels.iter().for_each(|&g| frequency[g] += 1);
     // The most frequent training genre; ties to the smaller index.
-    let majority_genre = (0..GENRES.len()).fold(0, |best, g| {
+    let majority_genre = (0..classes).fold(0, |best, g| {
         if frequency[g] > frequency[best] {
             g
         } else {
@@ -312,7 +647,7 @@ pub fn genre_report(films: &[Film], vectors: &[f32], dim: usize, seed: u64) -> G
             ((-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos()) as f32
         })
         .collect();
-    let random = evaluate(&noise);
+    let (random, random_l2) = evaluate(&noise);
 
     GenreReport {
         accuracy: model.accuracy,
@@ -323,6 +658,8 @@ pub fn genre_report(films: &[Film], vectors: &[f32], dim: usize, seed: u64) -> G
         random_accuracy: random.accuracy,
         random_macro_f1: random.macro_f1,
         test_films,
+        l2,
+        random_l2,
     }
 }
 
@@ -352,7 +689,10 @@ mod tests {
         assert_eq!(s.per_genre.len(), 3);
         for (got, (genre, name, f1, precision, recall, support)) in s.per_genre.iter().zip(expected)
         {
-            assert_eq!((got.genre, got.name, got.support), (genre, name, support));
+            assert_eq!(
+                (got.genre, got.name.as_str(), got.support),
+                (genre, name, support)
+            );
             assert!(close(got.f1, f1) && close(got.precision, precision));
             assert!(close(got.recall, recall), "{got:?}");
         }
@@ -426,8 +766,13 @@ mod tests {
         assert!(report.macro_f1 > report.random_macro_f1 + 0.4);
         // The majority baseline predicts Action, the largest genre: about 40% of the test films.
         assert!((0.25..0.55).contains(&report.majority_accuracy));
-        // Same inputs, same report.
+        // Same inputs, same report; the labels-only entry point agrees.
         assert_eq!(report, genre_report(&films, &vectors, dim, 42));
+        let sizes = genre_sizes(&films);
+        let labels: Vec<Option<usize>> = films.iter().map(|f| primary_genre(f, &sizes)).collect();
+        assert_eq!(report, genre_report_for_labels(&labels, &vectors, dim, 42));
+        // Cross-validation on the training films chose from the grid for both vector sets.
+        assert!(L2_GRID.contains(&report.l2) && L2_GRID.contains(&report.random_l2));
     }
 
     #[test]

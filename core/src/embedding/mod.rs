@@ -20,7 +20,10 @@ pub mod projector;
 pub mod tsne;
 pub mod view;
 
-pub use classifier::{GenreReport, GenreScore, Scores, SoftmaxRegression, genre_report};
+pub use classifier::{
+    FitSettings, GenreReport, GenreScore, Scores, SoftmaxRegression, genre_report,
+    genre_report_for_labels,
+};
 pub use neighbours::nearest_by_cosine;
 pub use pca::Pca;
 pub use projector::{metadata_tsv, vectors_tsv};
