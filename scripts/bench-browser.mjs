@@ -134,6 +134,8 @@ async function idleShare(ms = 1000) {
 // Scream, Contact, English Patient, Liar Liar.
 const VISITOR_RATINGS = [[50, 5], [100, 4], [127, 5], [56, 4], [1, 3], [313, 2], [288, 1], [258, 4], [286, 2], [294, 3]];
 
+const result0ok = (state) => state === 'done';
+
 async function runOne(base, name, query, webgpu) {
   const idleBefore = await idleShare();
   const profile = mkdtempSync(join(tmpdir(), 'filmspace-bench-'));
@@ -164,6 +166,22 @@ async function runOne(base, name, query, webgpu) {
       () => document.querySelector('[data-testid="rec-source"]')?.dataset.state === 'model'
         && document.querySelector('[data-testid="foldin-ms"]')?.textContent,
       null, { timeout: 10_000, polling: 50 }).then((h) => h.jsonValue()).then(Number).catch(() => null);
+    // Map redraws while hovering and zooming (the canvas stamps each draw's time).
+    const drawMs = [];
+    if (result0ok(await page.evaluate(() => document.querySelector('[data-testid="train-state"]')?.dataset.state))) {
+      const canvas = page.locator('[data-testid="embedding-canvas"]');
+      await canvas.scrollIntoViewIfNeeded().catch(() => {});
+      const box = await canvas.boundingBox().catch(() => null);
+      for (let i = 0; box && i < 30; i++) {
+        const x = box.x + box.width * (0.2 + 0.6 * ((i * 7) % 30) / 30);
+        const y = box.y + box.height * (0.2 + 0.6 * ((i * 11) % 30) / 30);
+        await page.mouse.move(x, y);
+        if (i % 3 === 0) await page.mouse.wheel(0, i % 2 ? 120 : -120);
+        await page.waitForTimeout(20);
+        const ms = await canvas.getAttribute('data-draw-ms');
+        if (ms !== null) drawMs.push(Number(ms));
+      }
+    }
     const result = await page.evaluate(() => ({
       events: window.__bench.events,
       state: document.querySelector('[data-testid="train-state"]')?.dataset.state,
@@ -181,7 +199,7 @@ async function runOne(base, name, query, webgpu) {
       name, query, webgpu, idle_before: idleBefore, ok: result.state === 'done', state: result.state, data: result.data,
       backend: result.backend, backend_reason: result.backend_reason, probe: result.probe,
       adapter: result.adapter, rmse: Number(result.rmse), mae: Number(result.mae),
-      alert: result.alert, errors, node_wall_s: nodeWallS, foldin_ms: foldInMs, ...summary,
+      alert: result.alert, errors, node_wall_s: nodeWallS, foldin_ms: foldInMs, draw_ms: drawMs, ...summary,
     };
     const seconds = (ms) => (ms === null ? '?' : (ms / 1000).toFixed(2));
     process.stderr.write(`    ${name}: ${out.state} on ${out.backend} (CPUs ${Math.round(100 * idleBefore)}% idle just before); epochs ${out.holdout_epochs} + refit ` +

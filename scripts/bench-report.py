@@ -179,6 +179,13 @@ def main() -> None:
             f"(`foldin-ms`, wasm, main thread) | **{folds[(len(folds) - 1) // 2]:.2f} ms** (median of "
             f"{len(folds)} runs; max {folds[-1]:.2f} ms; goal < 50 ms) |"
         )
+    draws = sorted(x for r in runs if r.get("ok") for x in (r.get("draw_ms") or []))
+    if draws:
+        out.append(
+            f"| film map redraw (1682 points, hover and wheel zoom, `?autotrain=1` runs) | median "
+            f"**{statistics.median(draws):.1f} ms**, 95th percentile {draws[int(0.95 * (len(draws) - 1))]:.1f} ms, "
+            f"max {draws[-1]:.1f} ms over {len(draws)} redraws (goal < 16 ms) |"
+        )
     native_fold = (d / "foldin.log").read_text() if (d / "foldin.log").exists() else ""
     for line in native_fold.splitlines():
         if line.startswith("fold-in + blend"):

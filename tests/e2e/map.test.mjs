@@ -27,6 +27,12 @@ describe('the film map', () => {
         // The default run (a few seconds): the classifier needs a trained model, not three epochs.
         await page.goto(`${server.url}?split=u1&backend=cpu&autotrain=1`);
         assert.equal(await dataState(page), 'ready');
+        // While training, the map already shows the epoch just trained.
+        await page.waitForFunction(() => Number(document.querySelector('[data-testid="train-epoch"]')?.textContent) >= 2
+          && document.querySelector('[data-testid="projection-state"]')?.dataset.state === 'done', null, { timeout: 60_000, polling: 20 });
+        const live = await inkedFraction(page, 'embedding-canvas');
+        const stateThen = await byTestId(page, 'train-state').getAttribute('data-state');
+        assert.ok(live > 0.005, `the live map is blank (${live}) in state ${stateThen}`);
         await page.waitForFunction(() => document.querySelector('[data-testid="train-state"]')?.dataset.state === 'done', null, { timeout: 120_000 });
         await page.waitForFunction(() => document.querySelector('[data-testid="projection-state"]')?.dataset.state === 'done');
         await byTestId(page, 'embedding-canvas').scrollIntoViewIfNeeded();
@@ -43,6 +49,12 @@ describe('the film map', () => {
         assert.equal(neighbours.length, 10);
         assert.ok(neighbours.every(([id]) => id !== 50), 'Star Wars is not its own neighbour');
         for (let i = 1; i < neighbours.length; i++) assert.ok(neighbours[i - 1][1] >= neighbours[i][1]);
+
+        // The selection is centred: hovering the centre names it.
+        const centre = await byTestId(page, 'embedding-canvas').boundingBox();
+        await page.mouse.move(centre.x + centre.width / 2, centre.y + centre.height / 2);
+        await byTestId(page, 'map-tooltip').waitFor();
+        assert.match(await byTestId(page, 'map-tooltip').textContent(), /Star Wars \(1977\).*583 ratings/);
 
         // Zoom with the wheel changes the picture; reset brings the first view back.
         await byTestId(page, 'map-reset').click();
