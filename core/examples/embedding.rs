@@ -5,30 +5,17 @@
 
 use std::time::Instant;
 
-use burn::tensor::Device;
 use filmspace_core::data::{Dataset, MovieLensFiles};
 use filmspace_core::embedding::{Pca, TsneSettings, genre_report, tsne_2d_with_progress};
-use filmspace_core::models::MfConfig;
-use filmspace_core::split::{Split, SplitKind, make_split};
-use filmspace_core::train::fit_with_refit;
+use filmspace_core::split::{SplitKind, make_split};
+use filmspace_core::train::default_model;
 
 fn main() {
     let files = MovieLensFiles::from_dir(&MovieLensFiles::default_dir()).expect("ML-100K files");
     let dataset = Dataset::from_files(&files).expect("valid ML-100K");
     let u1 = make_split(&dataset.ratings, SplitKind::Fold(1), 0);
     let started = Instant::now();
-    let weights = fit_with_refit(
-        MfConfig::default(),
-        &Split {
-            train: u1.train,
-            ..Split::default()
-        },
-        dataset.n_users(),
-        dataset.n_items(),
-        &Device::flex(),
-    )
-    .refit
-    .weights;
+    let weights = default_model(&u1.train, dataset.n_users(), dataset.n_items());
     eprintln!("MF fit: {:?}", started.elapsed());
     let (vectors, dim) = (&weights.item_factors, weights.dim);
 

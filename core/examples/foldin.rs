@@ -7,15 +7,13 @@
 
 use std::time::Instant;
 
-use burn::tensor::Device;
 use filmspace_core::data::{Dataset, MovieLensFiles, RatingIndex};
-use filmspace_core::models::{MfConfig, MfWeights};
+use filmspace_core::models::MfWeights;
 use filmspace_core::recommend::evaluation::{
     REVEALED, Ranker, evaluate_fold_in, fold_in_rmse, fold_in_split, ranker_scores,
 };
 use filmspace_core::recommend::{BlendWeights, Catalogue, FoldIn, FoldInRidge, Ranking};
-use filmspace_core::split::Split;
-use filmspace_core::train::fit_with_refit;
+use filmspace_core::train::default_model;
 
 const SEED: u64 = 42;
 
@@ -50,17 +48,8 @@ fn main() {
         split.evaluation.len()
     );
     let started = Instant::now();
-    let fit = fit_with_refit(
-        MfConfig::default(),
-        &Split {
-            train: split.train.clone(),
-            ..Split::default()
-        },
-        dataset.n_users(),
-        dataset.n_items(),
-        &Device::flex(),
-    );
-    let weights = fit.refit.weights;
+    let weights = default_model(&split.train, dataset.n_users(), dataset.n_items());
+
     let index = RatingIndex::new(&split.train, dataset.n_users(), dataset.n_items());
     let catalogue = Catalogue::fit(&index);
     println!(

@@ -11,7 +11,7 @@ use std::time::Instant;
 use burn::tensor::Device;
 use filmspace_core::data::{Dataset, MovieLensFiles, RatingIndex};
 use filmspace_core::models::{MfConfig, Optimiser, evaluate_rating_model};
-use filmspace_core::split::{Split, split_from_files};
+use filmspace_core::split::{Split, SplitKind, canonical_split};
 use filmspace_core::train::{Fit, Refit, default_training_split, fit, fit_with_refit};
 
 const HOLDOUT_SEED: u64 = 2024;
@@ -19,12 +19,9 @@ const HOLDOUT_SEED: u64 = 2024;
 fn load() -> (Dataset, Split) {
     let files = MovieLensFiles::from_dir(&MovieLensFiles::default_dir()).expect("ML-100K folder");
     let d = Dataset::from_files(&files).unwrap();
-    let u1 = split_from_files(
-        &d,
-        ("u1.base", files.text("u1.base").unwrap()),
-        ("u1.test", files.text("u1.test").unwrap()),
-    )
-    .unwrap();
+    let u1 = canonical_split(&d, &files, SplitKind::Fold(1))
+        .unwrap()
+        .unwrap();
     (d, u1)
 }
 

@@ -1,7 +1,7 @@
 //! Train / validation / test splits: GroupLens' canonical files, seeded ratio splits, and a
 //! seeded validation holdout carved out of a training set (never out of a test set).
 
-use crate::data::{DataError, Dataset, Rating, parse_ratings};
+use crate::data::{DataError, Dataset, MovieLensFiles, Rating, parse_ratings};
 use crate::rng::SeededRng;
 
 /// The splits a person can pick.
@@ -83,6 +83,22 @@ pub fn split_from_files(
         validation: Vec::new(),
         test: dataset.densify(test_name, &parse_ratings(test_name, test)?)?,
     })
+}
+
+/// A canonical split (u1..u5, ua, ub) read from its files in `files`; `None` for the random ones.
+pub fn canonical_split(
+    dataset: &Dataset,
+    files: &MovieLensFiles,
+    kind: SplitKind,
+) -> Option<Result<Split, DataError>> {
+    let (base, test) = kind.files()?;
+    Some((|| {
+        split_from_files(
+            dataset,
+            (&base, files.text(&base)?),
+            (&test, files.text(&test)?),
+        )
+    })())
 }
 
 /// Builds a split from `u.data` order alone, exactly as GroupLens' `mku.sh` does for the

@@ -573,6 +573,24 @@ pub fn fit_with_refit(
     Refit { validated, refit }
 }
 
+/// The model a person gets by pressing Train: the default settings and the holdout-and-refit
+/// recipe on `train`, on the CPU. For examples, tests and benchmarks.
+pub fn default_model(train: &[Rating], n_users: usize, n_items: usize) -> MfWeights {
+    let split = Split {
+        train: train.to_vec(),
+        ..Split::default()
+    };
+    fit_with_refit(
+        MfConfig::default(),
+        &split,
+        n_users,
+        n_items,
+        &Device::flex(),
+    )
+    .refit
+    .weights
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,12 +4,10 @@
 
 mod common;
 
-use burn::tensor::Device;
 use filmspace_core::data::Dataset;
 use filmspace_core::embedding::{Pca, genre_report, nearest_by_cosine};
-use filmspace_core::models::MfConfig;
-use filmspace_core::split::{Split, SplitKind, make_split};
-use filmspace_core::train::fit_with_refit;
+use filmspace_core::split::{SplitKind, make_split};
+use filmspace_core::train::default_model;
 
 #[test]
 fn the_film_vectors_carry_structure_on_u1() {
@@ -18,18 +16,7 @@ fn the_film_vectors_carry_structure_on_u1() {
     };
     let dataset = Dataset::from_files(&files).expect("valid ML-100K");
     let u1 = make_split(&dataset.ratings, SplitKind::Fold(1), 0);
-    let weights = fit_with_refit(
-        MfConfig::default(),
-        &Split {
-            train: u1.train,
-            ..Split::default()
-        },
-        dataset.n_users(),
-        dataset.n_items(),
-        &Device::flex(),
-    )
-    .refit
-    .weights;
+    let weights = default_model(&u1.train, dataset.n_users(), dataset.n_items());
     let (vectors, dim) = (&weights.item_factors, weights.dim);
     assert_eq!(vectors.len(), 1682 * dim);
 

@@ -5,15 +5,11 @@
 mod common;
 use common::movielens;
 
-use filmspace_core::data::{Dataset, MovieLensFiles, RatingIndex};
+use filmspace_core::data::{Dataset, RatingIndex};
 use filmspace_core::models::{
     BiasConfig, BiasModel, GlobalMean, Popularity, evaluate_ranker, evaluate_rating_model,
 };
-use filmspace_core::split::{SplitKind, make_split, split_from_files};
-
-fn text<'a>(files: &'a MovieLensFiles, name: &'a str) -> (&'a str, &'a str) {
-    (name, files.text(name).unwrap())
-}
+use filmspace_core::split::{SplitKind, canonical_split, make_split};
 
 fn assert_close(what: &str, got: f64, expected: f64, tolerance: f64) {
     assert!(
@@ -83,7 +79,7 @@ fn canonical_splits_rebuilt_from_u_data_equal_the_files() {
         .chain([SplitKind::Ua, SplitKind::Ub])
     {
         let (base, test) = kind.files().unwrap();
-        let from_files = split_from_files(&d, text(&files, &base), text(&files, &test)).unwrap();
+        let from_files = canonical_split(&d, &files, kind).unwrap().unwrap();
         let made = make_split(&d.ratings, kind, 0);
         assert_eq!(made.train, from_files.train, "{base}");
         assert_eq!(made.test, from_files.test, "{test}");
@@ -106,7 +102,9 @@ fn canonical_splits_rebuilt_from_u_data_equal_the_files() {
 fn baselines_match_the_reference_figures_on_u1() {
     let Some(files) = movielens() else { return };
     let d = Dataset::from_files(&files).unwrap();
-    let u1 = split_from_files(&d, text(&files, "u1.base"), text(&files, "u1.test")).unwrap();
+    let u1 = canonical_split(&d, &files, SplitKind::Fold(1))
+        .unwrap()
+        .unwrap();
     let train = RatingIndex::new(&u1.train, d.n_users(), d.n_items());
 
     let popularity = evaluate_ranker(&Popularity::fit(&train), &train, &u1.test).ranking;
@@ -144,7 +142,9 @@ fn exported_predictions_and_top_lists_rescore_to_the_board() {
     use filmspace_core::report::{model_row, predictions_tsv, top_k_tsv};
     let Some(files) = movielens() else { return };
     let d = Dataset::from_files(&files).unwrap();
-    let u1 = split_from_files(&d, text(&files, "u1.base"), text(&files, "u1.test")).unwrap();
+    let u1 = canonical_split(&d, &files, SplitKind::Fold(1))
+        .unwrap()
+        .unwrap();
     let train = RatingIndex::new(&u1.train, d.n_users(), d.n_items());
     let model = BiasModel::fit(&train, BiasConfig::default());
     let row = model_row("bias", &model, &train, &u1.test);

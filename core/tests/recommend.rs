@@ -2,9 +2,7 @@
 
 mod common;
 
-use burn::tensor::Device;
 use filmspace_core::data::{Dataset, RatingIndex};
-use filmspace_core::models::MfConfig;
 use filmspace_core::recommend::evaluation::{
     Ranker, evaluate_fold_in, fold_in_split, ranker_scores,
 };
@@ -13,8 +11,7 @@ use filmspace_core::recommend::{
     BlendWeights, Catalogue, FoldInRidge, Ranking, onboarding_order, primary_genre,
 };
 use filmspace_core::search::TitleIndex;
-use filmspace_core::split::Split;
-use filmspace_core::train::fit_with_refit;
+use filmspace_core::train::default_model;
 
 fn dataset() -> Option<Dataset> {
     Some(Dataset::from_files(&common::movielens()?).expect("valid ML-100K"))
@@ -24,18 +21,7 @@ fn dataset() -> Option<Dataset> {
 fn the_shipped_ranking_beats_popularity_for_newcomers_from_five_ratings() {
     let Some(dataset) = dataset() else { return };
     let split = fold_in_split(&dataset.ratings, dataset.n_users(), 42);
-    let weights = fit_with_refit(
-        MfConfig::default(),
-        &Split {
-            train: split.train.clone(),
-            ..Split::default()
-        },
-        dataset.n_users(),
-        dataset.n_items(),
-        &Device::flex(),
-    )
-    .refit
-    .weights;
+    let weights = default_model(&split.train, dataset.n_users(), dataset.n_items());
     let catalogue = Catalogue::fit(&RatingIndex::new(
         &split.train,
         dataset.n_users(),

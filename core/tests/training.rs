@@ -10,19 +10,16 @@ use std::time::Instant;
 use burn::tensor::Device;
 use filmspace_core::data::{Dataset, RatingIndex};
 use filmspace_core::models::{MfConfig, evaluate_rating_model};
-use filmspace_core::split::split_from_files;
+use filmspace_core::split::{SplitKind, canonical_split};
 use filmspace_core::train::{Refit, StopReason, fit_with_refit};
 
 #[test]
 fn default_mf_beats_tuned_surprise_svd_on_u1() {
     let Some(files) = movielens() else { return };
     let d = Dataset::from_files(&files).unwrap();
-    let u1 = split_from_files(
-        &d,
-        ("u1.base", files.text("u1.base").unwrap()),
-        ("u1.test", files.text("u1.test").unwrap()),
-    )
-    .unwrap();
+    let u1 = canonical_split(&d, &files, SplitKind::Fold(1))
+        .unwrap()
+        .unwrap();
 
     let start = Instant::now();
     let Refit { validated, refit } = fit_with_refit(

@@ -81,43 +81,67 @@ fn framed<'a, 'b>(
     builder
 }
 
-/// Bars of the 1★–5★ counts.
-pub fn draw_rating_histogram(canvas: &HtmlCanvasElement, counts: &[usize; 5]) {
+/// Labelled vertical bars from 0 to `y_max`, one per (label, value).
+fn draw_bars(
+    canvas: &HtmlCanvasElement,
+    bars: &[(String, f64)],
+    y_max: f64,
+    x_desc: &str,
+    y_desc: &str,
+) {
     let Some(root) = blank_area(canvas) else {
         return;
     };
-    let max = counts.iter().copied().max().unwrap_or(1) as u32;
+    let n = bars.len().max(1) as u32;
     let Ok(mut chart) =
-        framed(&root).build_cartesian_2d((1u32..5u32).into_segmented(), 0u32..max + max / 10)
+        framed(&root).build_cartesian_2d((0u32..n - 1).into_segmented(), 0f64..y_max)
     else {
         return;
     };
+    let whole = y_max > 10.0;
     let _ = chart
         .configure_mesh()
         .disable_x_mesh()
         .light_line_style(WHITE)
         .bold_line_style(GRID)
-        .x_desc("stars")
-        .y_desc("ratings")
-        .label_style(font(12.0))
+        .x_labels(bars.len())
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style(font(if bars.len() > 8 { 10.0 } else { 12.0 }))
         .axis_desc_style(font(12.0))
         .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(stars) => format!("{stars}★"),
+            SegmentValue::CenterOf(i) => bars
+                .get(*i as usize)
+                .map(|b| b.0.clone())
+                .unwrap_or_default(),
             _ => String::new(),
+        })
+        .y_label_formatter(&|y| {
+            if whole {
+                format!("{y:.0}")
+            } else {
+                format!("{y:.1}")
+            }
         })
         .draw();
     let _ = chart.draw_series(
         Histogram::vertical(&chart)
             .style(ACCENT.filled())
-            .margin(px(10.0))
-            .data(
-                counts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &count)| (i as u32 + 1, count as u32)),
-            ),
+            .margin(px(if bars.len() > 8 { 3.0 } else { 10.0 }))
+            .data(bars.iter().enumerate().map(|(i, b)| (i as u32, b.1))),
     );
     let _ = root.present();
+}
+
+/// Bars of the 1★–5★ counts.
+pub fn draw_rating_histogram(canvas: &HtmlCanvasElement, counts: &[usize; 5]) {
+    let bars: Vec<(String, f64)> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (format!("{}★", i + 1), c as f64))
+        .collect();
+    let max = counts.iter().copied().max().unwrap_or(1) as f64;
+    draw_bars(canvas, &bars, max * 1.1, "stars", "ratings");
 }
 
 /// Ratings per film against the film's popularity rank.
@@ -227,42 +251,9 @@ pub fn draw_learning_curves(
 
 /// F1 per genre as bars (0–1), one per genre present in the classifier's test films.
 pub fn draw_genre_scores(canvas: &HtmlCanvasElement, scores: &[(String, f64)]) {
-    let Some(root) = blank_area(canvas) else {
-        return;
-    };
-    let n = scores.len().max(1) as u32;
-    let Ok(mut chart) =
-        framed(&root).build_cartesian_2d((0u32..n - 1).into_segmented(), 0f64..1f64)
-    else {
-        return;
-    };
-    let _ = chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .x_labels(scores.len())
-        .y_desc("F1 on test films")
-        .label_style(font(10.0))
-        .axis_desc_style(font(12.0))
-        .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => scores
-                .get(*i as usize)
-                .map(|(name, _)| name.chars().take(8).collect())
-                .unwrap_or_default(),
-            _ => String::new(),
-        })
-        .draw();
-    let _ = chart.draw_series(
-        Histogram::vertical(&chart)
-            .style(ACCENT.filled())
-            .margin(px(3.0))
-            .data(
-                scores
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (_, f1))| (i as u32, *f1)),
-            ),
-    );
-    let _ = root.present();
+    let bars: Vec<(String, f64)> = scores
+        .iter()
+        .map(|(name, f1)| (name.chars().take(8).collect(), *f1))
+        .collect();
+    draw_bars(canvas, &bars, 1.0, "", "F1 on test films");
 }

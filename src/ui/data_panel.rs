@@ -1,9 +1,8 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use web_sys::HtmlInputElement;
 
 use crate::app::DataState;
 use crate::ui::format::thousands;
+use crate::web::upload::read_picked_file;
 
 /// Loading progress, the data source, and a picker for a person's own ML-100K zip (also the way
 /// out when the built-in files are missing or broken).
@@ -38,22 +37,16 @@ pub fn DataPanel(
     };
     let reading_zip = RwSignal::new(false);
     let on_change = move |ev: leptos::ev::Event| {
-        let input: HtmlInputElement = event_target(&ev);
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        input.set_value("");
-        let file = gloo_file::File::from(file);
-        reading_zip.set(true);
-        spawn_local(async move {
-            let name = file.name();
-            let bytes = gloo_file::futures::read_as_bytes(&file).await;
+        let picked = read_picked_file(&ev, move |name, bytes| {
             reading_zip.set(false);
             match bytes {
                 Ok(bytes) => on_zip.run((name, bytes)),
                 Err(error) => on_zip.run((name, format!("unreadable: {error}").into_bytes())),
             }
         });
+        if picked {
+            reading_zip.set(true);
+        }
     };
 
     view! {

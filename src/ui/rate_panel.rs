@@ -2,12 +2,11 @@
 //! and export / import / reset.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use web_sys::HtmlInputElement;
 
 use crate::ui::film_card::FilmCard;
 use crate::ui::stars::Stars;
 use crate::visitor::{Notice, Visitor};
+use crate::web::upload::read_picked_file;
 
 const SEARCH_RESULTS: usize = 8;
 
@@ -140,20 +139,11 @@ pub fn RatePanel(visitor: Visitor) -> impl IntoView {
     let confirming = RwSignal::new(false);
     let count = move || visitor.profile.with(|p| p.ratings.len());
     let on_import = move |ev: leptos::ev::Event| {
-        let input: HtmlInputElement = event_target(&ev);
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        input.set_value("");
-        let file = gloo_file::File::from(file);
-        spawn_local(async move {
-            match gloo_file::futures::read_as_bytes(&file).await {
-                Ok(bytes) => visitor.import(&file.name(), &bytes),
-                Err(e) => visitor.notice.set(Some(Notice::Error(format!(
-                    "{} could not be read: {e}",
-                    file.name()
-                )))),
-            }
+        read_picked_file(&ev, move |name, bytes| match bytes {
+            Ok(bytes) => visitor.import(&name, &bytes),
+            Err(e) => visitor.notice.set(Some(Notice::Error(format!(
+                "{name} could not be read: {e}"
+            )))),
         });
     };
 

@@ -8,4 +8,5 @@ pub mod movielens;
 pub mod schedule;
 pub mod storage;
 pub mod training;
+pub mod upload;
 pub mod worker;
