@@ -1,6 +1,7 @@
 //! The training session: the page's state for one run at a time, and the glue between the
 //! `web::training` driver and the panels. Panels read these signals and call the commands.
 
+use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -209,6 +210,7 @@ impl Training {
         let settings = self.settings.get_untracked();
         let controls = Rc::new(TrainControls::default());
         controls.pause_after_epoch.set(one_epoch);
+        controls.gpu_fault_after.set(settings.gpu_fault);
         self.controls.set_value(controls.clone());
         let (device, backend, warning) = choose_device(settings.backend, &status, gpu);
         self.message.set(warning);
@@ -275,6 +277,7 @@ impl Training {
         loop {
             self.backend.set(Some(run.backend.clone()));
             let mut outcome = None;
+            let fell_back = Cell::new(false);
             let epochs = config.epochs;
             let mut handle = |update| match update {
                 TrainUpdate::Batch(b) => {
@@ -306,6 +309,26 @@ impl Training {
                 }),
                 TrainUpdate::Finished(summary, weights) => outcome = Some(Ok((summary, weights))),
                 TrainUpdate::Failed(error) => outcome = Some(Err(error)),
+                TrainUpdate::FellBack { error, resumed_at } => {
+                    let reason = "CPU backend, after a WebGPU failure".to_string();
+                    self.message.set(Some(if resumed_at > 0 {
+                        format!(
+                            "WebGPU failed ({error}); training carries on on the CPU backend \
+                             from epoch {resumed_at} (the optimiser's momentum starts afresh)."
+                        )
+                    } else {
+                        format!("WebGPU failed ({error}); training again on the CPU backend.")
+                    }));
+                    self.backend.set(Some(RunBackend {
+                        gpu: false,
+                        reason: reason.clone(),
+                    }));
+                    fell_back.set(true);
+                    if record {
+                        // Epochs after the checkpoint are trained again.
+                        self.history.update(|h| h.truncate(resumed_at));
+                    }
+                }
                 TrainUpdate::FilmMap { points, explained } => {
                     self.live_map.set(Some(Arc::new((points, explained))))
                 }
@@ -326,6 +349,7 @@ impl Training {
                 sizes,
                 gpu: run.backend.gpu,
                 pause_after_epoch,
+                gpu_fault_after: run.controls.gpu_fault_after.get(),
             };
             run.controls.pause_after_epoch.set(false);
             self.thread.set(Some("in a Web Worker".into()));
@@ -351,6 +375,15 @@ impl Training {
                     )
                     .await;
                 }
+            }
+            if fell_back.get() {
+                // The next phases start on the CPU too.
+                run.device = Device::flex();
+                run.backend = RunBackend {
+                    gpu: false,
+                    reason: "CPU backend, after a WebGPU failure".into(),
+                };
+                run.controls.gpu_fault_after.set(None);
             }
             match outcome {
                 Some(Ok(result)) => return Some(result),

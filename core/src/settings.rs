@@ -45,6 +45,9 @@ pub struct TrainSettings {
     pub batch_size: usize,
     /// Start training as soon as the data is there (URL only; never written back).
     pub autotrain: bool,
+    /// Fault injection (URL only, never written back): the GPU is treated as lost after this
+    /// many epochs, to show — and test — the fall-back to the CPU that keeps the progress.
+    pub gpu_fault: Option<usize>,
 }
 
 impl Default for TrainSettings {
@@ -59,6 +62,7 @@ impl Default for TrainSettings {
             epochs: mf.epochs,
             batch_size: mf.batch_size,
             autotrain: false,
+            gpu_fault: None,
         }
     }
 }
@@ -92,6 +96,7 @@ impl TrainSettings {
             "epochs" => self.epochs = in_range(value, EPOCHS_RANGE).ok_or_else(bad)?,
             "batch" => self.batch_size = in_range(value, BATCH_RANGE).ok_or_else(bad)?,
             "autotrain" => self.autotrain = value == "1" || value == "true",
+            "gpu_fault" => self.gpu_fault = Some(in_range(value, EPOCHS_RANGE).ok_or_else(bad)?),
             _ => return Err(format!("{key} is not a setting")),
         }
         Ok(())
@@ -173,6 +178,13 @@ mod tests {
                 autotrain: false,
                 ..s
             }
+        );
+
+        let (faulty, _) = TrainSettings::from_query("?gpu_fault=2&autotrain=1");
+        assert_eq!(faulty.gpu_fault, Some(2));
+        assert!(
+            !faulty.to_query().contains("gpu_fault"),
+            "fault injection is never written back"
         );
 
         let (s, problems) = TrainSettings::from_query("dim=0&epochs=abc&split=u9&other=1");

@@ -138,6 +138,23 @@ fn default_clock() -> Clock {
     }
 }
 
+/// Where a run stood at the end of an epoch, in plain memory: enough to carry on on another
+/// device (the CPU taking over from a GPU that failed). The optimiser's moments are not kept, so
+/// Adam starts afresh from here; shuffles, epochs, early stopping and the history carry on.
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    pub epoch: usize,
+    pub current: MfWeights,
+    /// Best validation epoch so far: (epoch, RMSE, weights).
+    pub best: Option<(usize, f64, MfWeights)>,
+    pub epochs_since_best: usize,
+    pub history: Vec<EpochReport>,
+    pub learning_rate: f64,
+}
+
+/// (epoch, validation RMSE, the model then).
+type BestEpoch = (usize, f64, Mf);
+
 /// Trains biased MF ([`Mf`]) with mini-batches, seeded shuffles, early stopping on the validation
 /// set, and a learning rate that can change while it runs.
 pub struct Trainer {
@@ -162,7 +179,7 @@ pub struct Trainer {
     started_ms: Option<f64>,
     epoch_started_ms: f64,
     /// Best epoch so far on validation: (epoch, RMSE, weights on the plain device).
-    best: Option<(usize, f64, Mf)>,
+    best: Option<BestEpoch>,
     epochs_since_best: usize,
     history: Vec<EpochReport>,
     summary: Option<TrainSummary>,
@@ -223,6 +240,76 @@ impl Trainer {
             history: Vec::new(),
             summary: None,
         }
+    }
+
+    /// A trainer that carries on from `checkpoint` (taken by a trainer with the same `config`
+    /// and `split`) on `device`: the next epoch is `checkpoint.epoch + 1`, with the shuffle that
+    /// epoch would have had.
+    pub fn resume(
+        config: MfConfig,
+        split: &Split,
+        n_users: usize,
+        n_items: usize,
+        device: &Device,
+        checkpoint: Checkpoint,
+    ) -> Self {
+        let mut trainer = Self::new(config, split, n_users, n_items, device);
+        // The shuffles are cumulative: replay the ones the finished epochs made.
+        for _ in 0..checkpoint.epoch {
+            trainer.rng.shuffle(&mut trainer.order);
+        }
+        let plain = device.clone().inner();
+        trainer.model = Some(Mf::from_weights(&checkpoint.current, &trainer.device));
+        trainer.best = checkpoint
+            .best
+            .map(|(epoch, rmse, weights)| (epoch, rmse, Mf::from_weights(&weights, &plain)));
+        trainer.epoch = checkpoint.epoch;
+        trainer.epochs_since_best = checkpoint.epochs_since_best;
+        trainer.learning_rate = checkpoint.learning_rate;
+        trainer.history = checkpoint.history;
+        trainer
+    }
+
+    /// The run at the end of the last epoch; `None` in the middle of one or once finished.
+    fn checkpoint_parts(&self) -> Option<(Mf, Option<BestEpoch>)> {
+        (self.batch == 0 && matches!(self.phase, Phase::Batch))
+            .then(|| (self.current().valid(), self.best.clone()))
+    }
+
+    fn checkpoint_from(
+        &self,
+        current: MfWeights,
+        best: Option<(usize, f64, MfWeights)>,
+    ) -> Checkpoint {
+        Checkpoint {
+            epoch: self.epoch,
+            current,
+            best,
+            epochs_since_best: self.epochs_since_best,
+            history: self.history.clone(),
+            learning_rate: self.learning_rate,
+        }
+    }
+
+    /// [`Checkpoint`] with synchronous reads (Flex).
+    pub fn checkpoint(&self) -> Option<Checkpoint> {
+        let (current, best) = self.checkpoint_parts()?;
+        let best = best.map(|(e, r, m)| (e, r, m.to_weights()));
+        Some(self.checkpoint_from(current.to_weights(), best))
+    }
+
+    /// [`Checkpoint`] with asynchronous reads (a GPU in wasm).
+    pub async fn checkpoint_async(&self) -> Result<Option<Checkpoint>, ExecutionError> {
+        let Some((current, best)) = self.checkpoint_parts() else {
+            return Ok(None);
+        };
+        let best = match best {
+            Some((e, r, m)) => Some((e, r, m.to_weights_async().await?)),
+            None => None,
+        };
+        Ok(Some(
+            self.checkpoint_from(current.to_weights_async().await?, best),
+        ))
     }
 
     /// Replaces the wall clock (milliseconds, any origin).
@@ -680,6 +767,52 @@ mod tests {
             "MF test RMSE {mf:.4}, noise {NOISE}, bias model {bias:.4}, {:?}",
             fit.summary
         );
+    }
+
+    #[test]
+    fn a_run_resumed_from_a_checkpoint_carries_on() {
+        let split = low_rank(120, 80, 3, NOISE, 0.3, 11);
+        let config = MfConfig::default()
+            .with_epochs(12)
+            .with_patience(0)
+            .with_batch_size(256);
+        let device = Device::flex();
+        let mut first = Trainer::new(config.clone(), &split, 120, 80, &device);
+        while first.history().len() < 5 {
+            first.step();
+        }
+        let checkpoint = first.checkpoint().expect("at the end of epoch 5");
+        assert_eq!(checkpoint.epoch, 5);
+        let rmse_then = checkpoint.history[4].validation_rmse.unwrap();
+        // Mid-epoch there is no checkpoint.
+        first.step();
+        assert!(first.checkpoint().is_none());
+
+        let mut resumed = Trainer::resume(config.clone(), &split, 120, 80, &device, checkpoint);
+        // The resumed model is the checkpoint's, exactly.
+        assert_eq!(
+            resumed.weights(),
+            first_weights_at_5(&config, &split, &device)
+        );
+        resumed.run();
+        let history = resumed.history();
+        assert_eq!(history.len(), 12);
+        assert_eq!(
+            history.iter().map(|r| r.epoch).collect::<Vec<_>>(),
+            (1..=12).collect::<Vec<_>>()
+        );
+        let rmse_end = history[11].validation_rmse.unwrap();
+        assert!(rmse_end < rmse_then, "{rmse_end} vs {rmse_then}");
+        assert_eq!(resumed.summary().unwrap().epochs, 12);
+    }
+
+    /// The model an uninterrupted run hands back after 5 epochs (its best validation epoch).
+    fn first_weights_at_5(config: &MfConfig, split: &Split, device: &Device) -> MfWeights {
+        let mut t = Trainer::new(config.clone(), split, 120, 80, device);
+        while t.history().len() < 5 {
+            t.step();
+        }
+        t.weights()
     }
 
     #[test]

@@ -157,7 +157,7 @@ pub fn TrainPanel(
                 <div class="bar-fill" style=move || format!("width: {}%", progress().percent)></div>
             </div>
             {move || Some(training.stage.get()).filter(|s| !s.is_empty()).map(|s| view! { <p class="hint" data-testid="train-stage">{s}</p> })}
-            {move || training.message.get().map(|m| view! { <p class="status status-error" role="alert">{m}</p> })}
+            {move || training.message.get().map(|m| view! { <p class="status status-error" role="alert" data-testid="train-message">{m}</p> })}
             <figure>
                 <Chart testid="loss-chart" label="Training loss and validation RMSE per epoch".to_string()
                     draw=move |canvas| draw_learning_curves(canvas, &training.history.get()) />

@@ -10,7 +10,9 @@ use burn::tensor::Device;
 use filmspace_core::data::Rating;
 use filmspace_core::models::{MfConfig, MfWeights};
 use filmspace_core::split::Split;
-use filmspace_core::train::{BatchProgress, EpochReport, TrainEvent, TrainSummary, Trainer};
+use filmspace_core::train::{
+    BatchProgress, Checkpoint, EpochReport, TrainEvent, TrainSummary, Trainer,
+};
 use futures::StreamExt;
 use futures::channel::mpsc;
 use serde::{Deserialize, Serialize};
@@ -33,6 +35,11 @@ pub enum TrainUpdate {
     Finished(TrainSummary, MfWeights),
     /// The device failed (a lost GPU, a shader or memory error); nothing more follows.
     Failed(String),
+    /// The GPU failed; training carries on on the CPU from the end of epoch `resumed_at`.
+    FellBack {
+        error: String,
+        resumed_at: usize,
+    },
     /// The worker is listening (a message posted before this would be lost).
     WorkerReady,
     /// The films' PCA map after an epoch, so the page can show the points moving as they learn.
@@ -82,6 +89,8 @@ pub struct StartRun {
     pub sizes: (usize, usize),
     pub gpu: bool,
     pub pause_after_epoch: bool,
+    /// See [`TrainControls::gpu_fault_after`].
+    pub gpu_fault_after: Option<usize>,
 }
 
 /// The ratings a phase trains and validates on (never the test set), as columns: a compact
@@ -128,6 +137,8 @@ pub struct TrainControls {
     /// Pause again when the current epoch ends (the Step button).
     pub pause_after_epoch: Cell<bool>,
     pub learning_rate: Cell<Option<f64>>,
+    /// Fault injection (`?gpu_fault=N`): treat the GPU as lost after N epochs.
+    pub gpu_fault_after: Cell<Option<usize>>,
     worker: RefCell<Option<web_sys::Worker>>,
 }
 
@@ -158,17 +169,20 @@ impl TrainControls {
 const SLICE_MS: f64 = 12.0;
 
 /// Trains to the end (or until stopped) in this thread, reporting every event to `on_update`.
+/// On a GPU, a checkpoint is read after every epoch; if the device fails, training carries on
+/// from it on the CPU (`TrainUpdate::FellBack`) instead of starting over.
 pub async fn train(
     config: MfConfig,
     split: &Split,
     (n_users, n_items): (usize, usize),
     device: &Device,
-    gpu: bool,
+    mut gpu: bool,
     controls: &TrainControls,
     mut on_update: impl FnMut(TrainUpdate),
 ) {
-    let mut trainer = Trainer::new(config, split, n_users, n_items, device);
+    let mut trainer = Trainer::new(config.clone(), split, n_users, n_items, device);
     trainer.set_clock(now_ms);
+    let mut checkpoint: Option<Checkpoint> = None;
     // Building the trainer copied the ratings into tensors: let the page breathe before step one.
     next_macrotask().await;
     let mut slice_start = now_ms();
@@ -188,22 +202,49 @@ pub async fn train(
             on_update(TrainUpdate::Paused(false));
             continue;
         }
-        let event = if gpu {
-            match trainer.step_async().await {
-                Ok(event) => event,
-                Err(error) => return on_update(TrainUpdate::Failed(format!("{error:?}"))),
-            }
+        let injected = gpu
+            && controls
+                .gpu_fault_after
+                .get()
+                .is_some_and(|after| trainer.history().len() >= after);
+        let event = if injected {
+            Err(format!(
+                "the device was lost (simulated after epoch {}, gpu_fault)",
+                trainer.history().len()
+            ))
+        } else if gpu {
+            trainer.step_async().await.map_err(|e| format!("{e:?}"))
         } else {
-            trainer.step()
+            Ok(trainer.step())
+        };
+        let event = match event {
+            Ok(event) => event,
+            Err(error) => {
+                // Carry on on the CPU from the last epoch read back (or from the start).
+                let resumed_at = checkpoint.as_ref().map_or(0, |c| c.epoch);
+                let cpu = Device::flex();
+                trainer = match checkpoint.take() {
+                    Some(c) => Trainer::resume(config.clone(), split, n_users, n_items, &cpu, c),
+                    None => Trainer::new(config.clone(), split, n_users, n_items, &cpu),
+                };
+                trainer.set_clock(now_ms);
+                gpu = false;
+                on_update(TrainUpdate::FellBack { error, resumed_at });
+                continue;
+            }
         };
         match event {
             None => break,
             Some(TrainEvent::Batch(progress)) => on_update(TrainUpdate::Batch(progress)),
             Some(TrainEvent::Epoch(report)) => {
                 on_update(TrainUpdate::Epoch(report));
-                // A few milliseconds: PCA of the film vectors, sent as 2-D points.
+                // The model after this epoch, read back: a checkpoint on a GPU, and the films'
+                // PCA map (a few milliseconds) for the page to show the points moving.
                 let weights = if gpu {
-                    trainer.weights_async().await.ok()
+                    checkpoint = trainer.checkpoint_async().await.ok().flatten();
+                    checkpoint
+                        .as_ref()
+                        .map(|c| c.best.as_ref().map_or(&c.current, |b| &b.2).clone())
                 } else {
                     Some(trainer.weights())
                 };

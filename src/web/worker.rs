@@ -43,6 +43,7 @@ async fn run(
     controls: Rc<TrainControls>,
 ) {
     controls.pause_after_epoch.set(start.pause_after_epoch);
+    controls.gpu_fault_after.set(start.gpu_fault_after);
     let device = if start.gpu {
         match gpu_device().await {
             Ok(device) => device,

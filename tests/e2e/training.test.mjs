@@ -175,6 +175,21 @@ describe('training in the page', () => {
     });
   });
 
+  test('a GPU lost mid-run hands over to the CPU, which carries on from the last epoch', async () => {
+    await withPage('gpu-fault', { webgpu: true }, async (page) => {
+      // gpu_fault=2: the page treats the device as lost after epoch 2 (fault injection).
+      await page.goto(`${server.url}?split=u1&backend=webgpu&epochs=4&gpu_fault=2&autotrain=1`);
+      assert.equal(await dataState(page), 'ready');
+      await waitForState(page, ['done', 'error'], 180_000);
+      assert.equal(await trainState(page), 'done');
+      assert.equal(await byTestId(page, 'train-backend').getAttribute('data-state'), 'cpu');
+      assert.match(await byTestId(page, 'train-message').textContent(),
+        /WebGPU failed .*carries on on the CPU backend from epoch 2/);
+      assert.match(await byTestId(page, 'metric-rmse').textContent(), /^\d\.\d{4}$/);
+      assert.deepEqual(page.errors, []);
+    });
+  });
+
   test('a forced WebGPU run and a forced CPU run both complete', async () => {
     await withPage('forced', { webgpu: true }, async (page) => {
       await page.goto(`${server.url}?split=u1&backend=webgpu&epochs=2`);

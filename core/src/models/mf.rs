@@ -145,6 +145,18 @@ impl Mf {
         }
     }
 
+    /// A model holding `weights`, e.g. to carry on training on another device.
+    pub fn from_weights(weights: &MfWeights, device: &Device) -> Self {
+        let (users, items, d) = (weights.n_users(), weights.n_items(), weights.dim);
+        Self {
+            user_factors: table(weights.user_factors.clone(), users, d, device),
+            item_factors: table(weights.item_factors.clone(), items, d, device),
+            user_bias: table(weights.user_bias.clone(), users, 1, device),
+            item_bias: table(weights.item_bias.clone(), items, 1, device),
+            mean: weights.mean,
+        }
+    }
+
     /// A model for `train`: μ its mean, rows of users and films without a rating at zero.
     pub fn for_ratings(
         config: &MfConfig,
