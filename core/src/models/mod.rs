@@ -1,12 +1,14 @@
-//! Models, one file each: closed-form baselines, and biased MF ([`Mf`]) trained with Burn by
-//! [`crate::train`].
+//! Models, one file each: closed-form baselines, EASE (closed-form ranking), and biased MF
+//! ([`Mf`]) trained with Burn by [`crate::train`].
 
 mod bias;
+mod ease;
 mod mean;
 mod mf;
 mod popularity;
 
 pub use bias::{BiasConfig, BiasModel};
+pub use ease::{EASE_LAMBDA, Ease};
 pub use mean::GlobalMean;
 pub use mf::{Mf, MfBatch, MfConfig, MfWeights, Optimiser};
 pub use popularity::Popularity;
