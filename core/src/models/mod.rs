@@ -1,12 +1,14 @@
-//! Models, one file each: closed-form baselines, EASE (closed-form ranking), and biased MF
-//! ([`Mf`]) trained with Burn by [`crate::train`].
+//! Models, one file each: closed-form baselines, EASE (closed-form ranking), ALS with biases,
+//! and biased MF ([`Mf`]) trained with Burn by [`crate::train`].
 
+mod als;
 mod bias;
 mod ease;
 mod mean;
 mod mf;
 mod popularity;
 
+pub use als::{AlsConfig, fit_als};
 pub use bias::{BiasConfig, BiasModel};
 pub use ease::{EASE_LAMBDA, Ease};
 pub use mean::GlobalMean;

@@ -6,6 +6,7 @@
 //! (Σ a_j a_jᵀ + Λ) x = Σ a_j y_j have a symmetric positive definite matrix (Λ > 0), solved by
 //! Cholesky in f64: (d+1)² numbers, microseconds for d = 32.
 
+use crate::linalg::{cholesky, cholesky_solve};
 use crate::models::MfWeights;
 
 /// Ridge strengths of the fold-in. The model's `reg` is per rating (Surprise's convention), so a
@@ -42,38 +43,6 @@ pub struct FoldIn {
     rated: Vec<(u32, f64)>,
     /// Cholesky factor L (row-major, (d+1)²) of the normal matrix, for per-rating attributions.
     cholesky: Vec<f64>,
-}
-
-/// Lower-triangular L with L·Lᵀ = m (row-major n×n, symmetric positive definite).
-fn cholesky(m: &[f64], n: usize) -> Vec<f64> {
-    let mut l = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..=i {
-            let sum: f64 = (0..j).map(|k| l[i * n + k] * l[j * n + k]).sum();
-            if i == j {
-                // Λ > 0 keeps the pivot positive; the max guards rounding on huge inputs.
-                l[i * n + i] = (m[i * n + i] - sum).max(1e-12).sqrt();
-            } else {
-                l[i * n + j] = (m[i * n + j] - sum) / l[j * n + j];
-            }
-        }
-    }
-    l
-}
-
-/// Solves L·Lᵀ x = b.
-fn cholesky_solve(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
-    let mut y = vec![0.0; n];
-    for i in 0..n {
-        let sum: f64 = (0..i).map(|k| l[i * n + k] * y[k]).sum();
-        y[i] = (b[i] - sum) / l[i * n + i];
-    }
-    let mut x = vec![0.0; n];
-    for i in (0..n).rev() {
-        let sum: f64 = (i + 1..n).map(|k| l[k * n + i] * x[k]).sum();
-        x[i] = (y[i] - sum) / l[i * n + i];
-    }
-    x
 }
 
 /// a_j = [q_j; 1] as f64.
