@@ -13,6 +13,7 @@ use filmspace_core::models::MfWeights;
 use filmspace_core::recommend::onboarding::genre_sizes;
 use filmspace_core::recommend::primary_genre;
 use filmspace_core::settings::TrainSettings;
+use filmspace_core::stats::FilmRatings;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -87,24 +88,15 @@ pub struct FilmFacts {
 impl FilmFacts {
     pub fn of(dataset: &Dataset) -> FilmFacts {
         let sizes = genre_sizes(&dataset.films);
-        let n = dataset.n_items();
-        let (mut counts, mut sums) = (vec![0u32; n], vec![0f64; n]);
-        for r in &dataset.ratings {
-            counts[r.item as usize] += 1;
-            sums[r.item as usize] += r.value as f64;
-        }
+        let ratings = FilmRatings::of(dataset);
         FilmFacts {
             primary: dataset
                 .films
                 .iter()
                 .map(|f| primary_genre(f, &sizes))
                 .collect(),
-            means: counts
-                .iter()
-                .zip(&sums)
-                .map(|(&c, &s)| (c > 0).then(|| (s / c as f64) as f32))
-                .collect(),
-            counts,
+            means: ratings.means.iter().map(|m| m.map(|m| m as f32)).collect(),
+            counts: ratings.counts,
         }
     }
 }
@@ -121,6 +113,21 @@ pub struct MapModel {
 }
 
 impl MapModel {
+    fn new(
+        points: Vec<[f32; 2]>,
+        explained: [f64; 2],
+        weights: Option<Arc<MfWeights>>,
+        pca: Option<Arc<Pca>>,
+    ) -> MapModel {
+        MapModel {
+            bounds: Bounds::of(&points),
+            points: Arc::new(points),
+            explained,
+            weights,
+            pca,
+        }
+    }
+
     fn pca_points(&self) -> Option<Arc<Vec<[f32; 2]>>> {
         let (w, pca) = (self.weights.as_ref()?, self.pca.as_ref()?);
         Some(Arc::new(pca.project_all(&w.item_factors)))
@@ -197,8 +204,8 @@ impl Explorer {
         }
     }
 
-    /// A new model to draw (trained now or restored): PCA at once, then the classifier after a
-    /// breath; a t-SNE view is recomputed for it.
+    /// A new model to draw (trained now or restored): PCA at once, the classifier in a worker,
+    /// and a t-SNE view recomputed for it when t-SNE is the projection chosen.
     pub fn show_model(self, trained: Option<(Arc<MfWeights>, TrainSettings)>) {
         self.cancel();
         let Some((weights, _)) = trained else {
@@ -208,17 +215,13 @@ impl Explorer {
             return;
         };
         let pca = Arc::new(Pca::fit(&weights.item_factors, weights.dim));
-        let points = Arc::new(pca.project_all(&weights.item_factors));
-        let bounds = Bounds::of(&points);
-        self.view.set(Viewport::fit(&bounds));
-        self.model.set(Some(MapModel {
-            weights: Some(weights.clone()),
-            explained: pca.explained,
-            pca: Some(pca),
+        let points = pca.project_all(&weights.item_factors);
+        self.display(MapModel::new(
             points,
-            bounds,
-        }));
-        self.state.set(ProjectionState::Done);
+            pca.explained,
+            Some(weights.clone()),
+            Some(pca),
+        ));
         if self.projection.get_untracked() == Projection::Tsne {
             self.run_tsne();
         }
@@ -277,16 +280,13 @@ impl Explorer {
     pub fn show_live(self, map: &(Vec<[f32; 2]>, [f64; 2])) {
         self.cancel();
         self.projection.set(Projection::Pca);
-        let points = Arc::new(map.0.clone());
-        let bounds = Bounds::of(&points);
-        self.view.set(Viewport::fit(&bounds));
-        self.model.set(Some(MapModel {
-            weights: None,
-            pca: None,
-            explained: map.1,
-            points,
-            bounds,
-        }));
+        self.display(MapModel::new(map.0.clone(), map.1, None, None));
+    }
+
+    /// Draws `model` from a fitted view.
+    fn display(self, model: MapModel) {
+        self.view.set(Viewport::fit(&model.bounds));
+        self.model.set(Some(model));
         self.state.set(ProjectionState::Done);
     }
 

@@ -167,7 +167,6 @@ impl Visitor {
                 .map(|(weights, _)| weights)
                 .filter(|w| w.n_items() == dataset.n_items());
             let ratings = profile.with(|p| p.dense(dataset));
-            let ratings_for_ranking = ratings.clone();
             let (genre, decade) = (genre.get(), decade.get());
             let started = now_ms();
             let (blend, source) = match model {
@@ -177,7 +176,7 @@ impl Visitor {
             let ranking = Ranking::new(
                 &catalogue,
                 model.as_deref(),
-                &ratings_for_ranking,
+                &ratings,
                 blend,
                 FoldInRidge::TUNED,
             );

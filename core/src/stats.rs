@@ -16,6 +16,39 @@ pub struct DatasetStats {
     pub ratings_per_film: Vec<usize>,
 }
 
+/// Per film (dense id): how many ratings it has, and their mean and (population) variance, `None`
+/// for a film nobody rated. One pass over `u.data`, shared by the map, the onboarding order and
+/// the Projector metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilmRatings {
+    pub counts: Vec<u32>,
+    pub means: Vec<Option<f64>>,
+    pub variances: Vec<Option<f64>>,
+}
+
+impl FilmRatings {
+    pub fn of(dataset: &Dataset) -> Self {
+        let n = dataset.n_items();
+        let (mut counts, mut sums, mut squares) = (vec![0u32; n], vec![0f64; n], vec![0f64; n]);
+        for r in &dataset.ratings {
+            let i = r.item as usize;
+            counts[i] += 1;
+            sums[i] += r.value as f64;
+            squares[i] += (r.value as f64).powi(2);
+        }
+        let per_film = |f: &dyn Fn(f64, f64, f64) -> f64| -> Vec<Option<f64>> {
+            (0..n)
+                .map(|i| (counts[i] > 0).then(|| f(counts[i] as f64, sums[i], squares[i])))
+                .collect()
+        };
+        FilmRatings {
+            means: per_film(&|c, s, _| s / c),
+            variances: per_film(&|c, s, q| q / c - (s / c).powi(2)),
+            counts,
+        }
+    }
+}
+
 impl DatasetStats {
     pub fn of(dataset: &Dataset) -> Self {
         let mut histogram = [0usize; 5];
@@ -44,5 +77,31 @@ impl DatasetStats {
         let top = ((self.ratings_per_film.len() as f64 * fraction).round() as usize)
             .min(self.ratings_per_film.len());
         self.ratings_per_film[..top].iter().sum::<usize>() as f64 / self.ratings.max(1) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn film_ratings_count_average_and_spread_each_film() {
+        let mut files = crate::data::MovieLensFiles::new();
+        files.insert(
+            "u.data",
+            b"1\t10\t5\t1\n2\t10\t3\t2\n1\t20\t4\t3\n".to_vec(),
+        );
+        let flags = "|0".repeat(19);
+        files.insert(
+            "u.item",
+            format!("10|A (1990)|||{flags}\n20|B (1991)|||{flags}\n30|C (1992)|||{flags}\n")
+                .into_bytes(),
+        );
+        files.insert("u.user", b"1|30|F|artist|1\n2|20|M|writer|2\n".to_vec());
+        let films = FilmRatings::of(&Dataset::from_files(&files).unwrap());
+        assert_eq!(films.counts, vec![2, 1, 0]);
+        // Film 10: ratings 5 and 3 → mean 4, variance ((5 − 4)² + (3 − 4)²)/2 = 1.
+        assert_eq!(films.means, vec![Some(4.0), Some(4.0), None]);
+        assert_eq!(films.variances, vec![Some(1.0), Some(0.0), None]);
     }
 }

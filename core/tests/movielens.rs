@@ -5,12 +5,35 @@
 mod common;
 use common::movielens;
 
-use filmspace_core::data::{Dataset, RatingIndex};
+use filmspace_core::data::{Dataset, MovieLensFiles, RatingIndex};
 use filmspace_core::models::{
     AlsConfig, BiasConfig, BiasModel, EASE_LAMBDA, Ease, GlobalMean, Popularity, evaluate_ranker,
     evaluate_rating_model, fit_als,
 };
-use filmspace_core::split::{SplitKind, canonical_split, make_split};
+use filmspace_core::split::{Split, SplitKind, canonical_split, make_split};
+
+/// The data, its canonical u1 split and u1.base's index; `None` (with a message) without data.
+struct U1 {
+    files: MovieLensFiles,
+    d: Dataset,
+    u1: Split,
+    train: RatingIndex,
+}
+
+fn load_u1() -> Option<U1> {
+    let files = movielens()?;
+    let d = Dataset::from_files(&files).unwrap();
+    let u1 = canonical_split(&d, &files, SplitKind::Fold(1))
+        .unwrap()
+        .unwrap();
+    let train = RatingIndex::new(&u1.train, d.n_users(), d.n_items());
+    Some(U1 {
+        files,
+        d,
+        u1,
+        train,
+    })
+}
 
 fn assert_close(what: &str, got: f64, expected: f64, tolerance: f64) {
     assert!(
@@ -101,12 +124,9 @@ fn canonical_splits_rebuilt_from_u_data_equal_the_files() {
 
 #[test]
 fn baselines_match_the_reference_figures_on_u1() {
-    let Some(files) = movielens() else { return };
-    let d = Dataset::from_files(&files).unwrap();
-    let u1 = canonical_split(&d, &files, SplitKind::Fold(1))
-        .unwrap()
-        .unwrap();
-    let train = RatingIndex::new(&u1.train, d.n_users(), d.n_items());
+    let Some(U1 { u1, train, .. }) = load_u1() else {
+        return;
+    };
 
     let popularity = evaluate_ranker(&Popularity::fit(&train), &train, &u1.test).ranking;
     assert_eq!(popularity.users, 456);
@@ -141,12 +161,15 @@ fn baselines_match_the_reference_figures_on_u1() {
 fn exported_predictions_and_top_lists_rescore_to_the_board() {
     use filmspace_core::metrics::{average, rating_errors, relevant_items, score_list};
     use filmspace_core::report::{model_row, predictions_tsv, top_k_tsv};
-    let Some(files) = movielens() else { return };
-    let d = Dataset::from_files(&files).unwrap();
-    let u1 = canonical_split(&d, &files, SplitKind::Fold(1))
-        .unwrap()
-        .unwrap();
-    let train = RatingIndex::new(&u1.train, d.n_users(), d.n_items());
+    let Some(U1 {
+        files,
+        d,
+        u1,
+        train,
+    }) = load_u1()
+    else {
+        return;
+    };
     let model = BiasModel::fit(&train, BiasConfig::default());
     let row = model_row("bias", &model, &train, &u1.test);
 
@@ -193,12 +216,9 @@ fn exported_predictions_and_top_lists_rescore_to_the_board() {
 
 #[test]
 fn ease_matches_the_reference_ranking_figures_on_u1() {
-    let Some(files) = movielens() else { return };
-    let d = Dataset::from_files(&files).unwrap();
-    let u1 = canonical_split(&d, &files, SplitKind::Fold(1))
-        .unwrap()
-        .unwrap();
-    let train = RatingIndex::new(&u1.train, d.n_users(), d.n_items());
+    let Some(U1 { u1, train, .. }) = load_u1() else {
+        return;
+    };
     let ease = evaluate_ranker(&Ease::fit(&train, EASE_LAMBDA), &train, &u1.test).ranking;
     eprintln!("EASE λ {EASE_LAMBDA}: {ease:?}");
     // Reference (evaluation protocol): P@10 0.3730, R@10 0.2306, NDCG@10 0.4449, HR@10 0.9189;
@@ -211,12 +231,9 @@ fn ease_matches_the_reference_ranking_figures_on_u1() {
 
 #[test]
 fn als_with_biases_reaches_the_zoo_target_on_u1() {
-    let Some(files) = movielens() else { return };
-    let d = Dataset::from_files(&files).unwrap();
-    let u1 = canonical_split(&d, &files, SplitKind::Fold(1))
-        .unwrap()
-        .unwrap();
-    let train = RatingIndex::new(&u1.train, d.n_users(), d.n_items());
+    let Some(U1 { u1, train, .. }) = load_u1() else {
+        return;
+    };
     let als = evaluate_rating_model(&fit_als(&train, AlsConfig::default()), &train, &u1.test);
     eprintln!("ALS rank 50, weighted λ 0.12: {als:?}");
     // Reference (evaluation protocol): RMSE 0.9249, MAE 0.7318; the zoo's target RMSE ≤ 0.93.

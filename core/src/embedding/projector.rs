@@ -5,6 +5,7 @@
 
 use crate::data::Dataset;
 use crate::models::MfWeights;
+use crate::stats::FilmRatings;
 
 /// The film vectors, one line per film in dense (MovieLens id) order, `dim` values separated by
 /// tabs. Values are written in Rust's shortest round-trip form, so the file reloads exactly.
@@ -27,25 +28,18 @@ pub fn vectors_tsv(weights: &MfWeights) -> String {
 /// their mean with 2 decimals (both from `dataset.ratings`; the mean is empty for a film nobody
 /// rated, the year empty when unknown).
 pub fn metadata_tsv(dataset: &Dataset) -> String {
-    let n = dataset.n_items();
-    let (mut count, mut sum) = (vec![0usize; n], vec![0f64; n]);
-    for r in &dataset.ratings {
-        count[r.item as usize] += 1;
-        sum[r.item as usize] += r.value as f64;
-    }
+    let ratings = FilmRatings::of(dataset);
     let mut out = String::from("title\tyear\tgenres\tcount\tmean rating\n");
     for (i, film) in dataset.films.iter().enumerate() {
         let year = film.year.map(|y| y.to_string()).unwrap_or_default();
-        let mean = if count[i] > 0 {
-            format!("{:.2}", sum[i] / count[i] as f64)
-        } else {
-            String::new()
-        };
+        let mean = ratings.means[i]
+            .map(|m| format!("{m:.2}"))
+            .unwrap_or_default();
         out.push_str(&format!(
             "{}\t{year}\t{}\t{}\t{mean}\n",
             cell(&film.title),
             film.genre_names().join("|"),
-            count[i]
+            ratings.counts[i]
         ));
     }
     out

@@ -3,6 +3,7 @@
 //! genres so one answer does not repeat another.
 
 use crate::data::{Dataset, Film, GENRES};
+use crate::stats::FilmRatings;
 
 /// Films with fewer ratings than this are unlikely to be known.
 const MIN_RATINGS: usize = 50;
@@ -27,22 +28,14 @@ pub fn genre_sizes(films: &[Film]) -> Vec<usize> {
 
 /// Popularity × variance of each film's ratings (0 for films under [`MIN_RATINGS`]).
 pub fn informativeness(dataset: &Dataset) -> Vec<f64> {
-    let n = dataset.n_items();
-    let (mut count, mut sum, mut squares) = (vec![0usize; n], vec![0f64; n], vec![0f64; n]);
-    for r in &dataset.ratings {
-        let i = r.item as usize;
-        count[i] += 1;
-        sum[i] += r.value as f64;
-        squares[i] += (r.value as f64).powi(2);
-    }
-    (0..n)
-        .map(|i| {
-            if count[i] < MIN_RATINGS {
-                return 0.0;
-            }
-            let c = count[i] as f64;
-            let variance = squares[i] / c - (sum[i] / c).powi(2);
-            c * variance
+    let films = FilmRatings::of(dataset);
+    films
+        .counts
+        .iter()
+        .zip(&films.variances)
+        .map(|(&count, variance)| match variance {
+            Some(variance) if count as usize >= MIN_RATINGS => count as f64 * variance,
+            _ => 0.0,
         })
         .collect()
 }
