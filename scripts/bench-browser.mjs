@@ -166,6 +166,10 @@ async function runOne(base, name, query, webgpu) {
       () => document.querySelector('[data-testid="rec-source"]')?.dataset.state === 'model'
         && document.querySelector('[data-testid="foldin-ms"]')?.textContent,
       null, { timeout: 10_000, polling: 50 }).then((h) => h.jsonValue()).then(Number).catch(() => null);
+    // The genre classifier's time in the page (asked of a worker once the model is shown).
+    const classifierMs = await page.waitForFunction(
+      () => document.querySelector('[data-testid="classifier-ms"]')?.textContent,
+      null, { timeout: 20_000, polling: 50 }).then((h) => h.jsonValue()).then(Number).catch(() => null);
     // Map redraws while hovering and zooming (the canvas stamps each draw's time).
     const drawMs = [];
     if (result0ok(await page.evaluate(() => document.querySelector('[data-testid="train-state"]')?.dataset.state))) {
@@ -193,13 +197,16 @@ async function runOne(base, name, query, webgpu) {
       rmse: document.querySelector('[data-testid="metric-rmse"]')?.textContent ?? null,
       mae: document.querySelector('[data-testid="metric-mae"]')?.textContent ?? null,
       alert: [...document.querySelectorAll('[role="alert"]')].map((e) => e.textContent).join(' | '),
+      // With ?trace=1: the test RMSE the page scored after every epoch, with when it heard of it.
+      trace: JSON.parse(document.querySelector('[data-testid="test-trace"]')?.dataset.trace ?? '[]'),
     }));
     const summary = summarise(result.events);
     const out = {
       name, query, webgpu, idle_before: idleBefore, ok: result.state === 'done', state: result.state, data: result.data,
       backend: result.backend, backend_reason: result.backend_reason, probe: result.probe,
       adapter: result.adapter, rmse: Number(result.rmse), mae: Number(result.mae),
-      alert: result.alert, errors, node_wall_s: nodeWallS, foldin_ms: foldInMs, draw_ms: drawMs, ...summary,
+      alert: result.alert, errors, node_wall_s: nodeWallS, foldin_ms: foldInMs, classifier_ms: classifierMs, draw_ms: drawMs,
+      trace: result.trace, ...summary,
     };
     const seconds = (ms) => (ms === null ? '?' : (ms / 1000).toFixed(2));
     process.stderr.write(`    ${name}: ${out.state} on ${out.backend} (CPUs ${Math.round(100 * idleBefore)}% idle just before); epochs ${out.holdout_epochs} + refit ` +

@@ -18,6 +18,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::web::download::download_text;
+use crate::web::schedule::now_ms;
 use crate::web::training::{Command, TrainUpdate, TrainingWorker, ask_worker};
 
 pub const NEIGHBOURS: usize = 10;
@@ -83,12 +84,18 @@ pub struct FilmFacts {
     pub primary: Vec<Option<usize>>,
     pub counts: Vec<u32>,
     pub means: Vec<Option<f32>>,
+    /// The most ratings any film has (the top of the popularity colours).
+    pub max_count: u32,
+    /// The first and last release decades (1920 and 1990 in ML-100K), for the decade colours.
+    pub decades: (u16, u16),
 }
 
 impl FilmFacts {
     pub fn of(dataset: &Dataset) -> FilmFacts {
         let sizes = genre_sizes(&dataset.films);
         let ratings = FilmRatings::of(dataset);
+        let decade = |year: u16| year / 10 * 10;
+        let years = dataset.films.iter().filter_map(|f| f.year);
         FilmFacts {
             primary: dataset
                 .films
@@ -96,6 +103,11 @@ impl FilmFacts {
                 .map(|f| primary_genre(f, &sizes))
                 .collect(),
             means: ratings.means.iter().map(|m| m.map(|m| m as f32)).collect(),
+            max_count: ratings.counts.iter().copied().max().unwrap_or(0),
+            decades: (
+                years.clone().min().map_or(1920, decade),
+                years.max().map_or(1990, decade),
+            ),
             counts: ratings.counts,
         }
     }
@@ -146,6 +158,8 @@ pub struct Explorer {
     pub hover: RwSignal<Option<u32>>,
     pub view: RwSignal<Viewport>,
     pub classifier: RwSignal<Option<Result<GenreReport, String>>>,
+    /// How long the classifier took, from asking the worker to its answer.
+    pub classifier_ms: RwSignal<Option<f64>>,
     pub facts: RwSignal<Option<Arc<FilmFacts>>>,
     pub dataset: RwSignal<Option<Arc<Dataset>>>,
     pub neighbours: Memo<Vec<(u32, f32)>>,
@@ -186,6 +200,7 @@ impl Explorer {
                 zoom: 1.0,
             }),
             classifier: RwSignal::new(None),
+            classifier_ms: RwSignal::new(None),
             facts: RwSignal::new(None),
             dataset: RwSignal::new(None),
             neighbours,
@@ -259,7 +274,9 @@ impl Explorer {
             seed: CLASSIFIER_SEED,
         };
         spawn_local(async move {
+            let asked = now_ms();
             let answer = ask_worker(&worker, &command, |_, _, _| {}).await;
+            let took = now_ms() - asked;
             // Only the report of the model still shown counts.
             let current = self
                 .model
@@ -267,6 +284,7 @@ impl Explorer {
             if !current.is_some_and(|w| Arc::ptr_eq(&w, &weights)) {
                 return;
             }
+            self.classifier_ms.set(Some(took));
             self.classifier.set(Some(match answer {
                 Ok(TrainUpdate::Classified(report)) => Ok(report),
                 Ok(_) => Err("the classifier sent an unexpected answer".into()),

@@ -1,12 +1,12 @@
 //! The training session: the page's state for one run at a time, and the glue between the
 //! `web::training` driver and the panels. Panels read these signals and call the commands.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
 use burn::tensor::Device;
-use filmspace_core::data::{Dataset, RatingIndex};
+use filmspace_core::data::{Dataset, Rating, RatingIndex};
 use filmspace_core::models::{MfConfig, MfWeights};
 use filmspace_core::report::{
     Baseline, BoardRow, baseline_row, model_row, predictions_tsv, top_k_tsv,
@@ -15,7 +15,8 @@ use filmspace_core::saved::SavedModel;
 use filmspace_core::settings::{BackendChoice, TrainSettings};
 use filmspace_core::split::{Split, make_split};
 use filmspace_core::train::{
-    EpochReport, StopReason, TrainSummary, default_training_split, refit_config, refit_split,
+    Checkpoint, EpochReport, StopReason, TrainSummary, default_training_split, refit_config,
+    refit_split,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,10 +24,10 @@ use leptos::task::spawn_local;
 use crate::ui::format::thousands;
 use crate::web::backend::BackendStatus;
 use crate::web::download::download_text;
-use crate::web::schedule::next_macrotask;
+use crate::web::schedule::{next_macrotask, now_ms};
 use crate::web::storage;
 use crate::web::training::{
-    Command, NoWorker, RatingColumns, StartRun, TrainControls, TrainSplit, TrainUpdate,
+    Command, NoWorker, Phase, RatingColumns, StartRun, TrainControls, TrainSplit, TrainUpdate,
     TrainingWorker, train, train_in_worker,
 };
 
@@ -93,6 +94,21 @@ struct Run {
     device: Device,
     backend: RunBackend,
     controls: Rc<TrainControls>,
+    /// Benchmark tracing (`?trace=1`): the test ratings scored after every epoch; else empty.
+    trace_test: Vec<Rating>,
+}
+
+/// Benchmark tracing: the test RMSE after one epoch, and when the page heard of it.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct TraceEntry {
+    /// `false` for the holdout run, `true` for the refit.
+    pub refit: bool,
+    pub epoch: usize,
+    pub rmse: f64,
+    /// Time spent scoring it (to leave out of a time to a target).
+    pub eval_ms: f64,
+    /// `performance.now()` when the page received it.
+    pub at_ms: f64,
 }
 
 #[derive(Clone, Copy)]
@@ -113,8 +129,22 @@ pub struct Training {
     pub trained: RwSignal<Option<(Arc<MfWeights>, TrainSettings)>>,
     /// The films' PCA map after the latest epoch of the run in progress.
     pub live_map: RwSignal<Option<LiveMap>>,
+    /// Benchmark tracing only (`?trace=1`): test RMSE per epoch of the run in progress.
+    pub trace: RwSignal<Vec<TraceEntry>>,
     controls: StoredValue<Rc<TrainControls>, LocalStorage>,
     worker: StoredValue<Option<Rc<TrainingWorker>>, LocalStorage>,
+}
+
+/// What the page says when the CPU takes over from a failed GPU after `resumed_at` epochs.
+fn fell_back_message(error: &str, resumed_at: usize) -> String {
+    if resumed_at > 0 {
+        format!(
+            "WebGPU failed ({error}); training carries on on the CPU backend from epoch \
+             {resumed_at} (the optimiser's momentum starts afresh)."
+        )
+    } else {
+        format!("WebGPU failed ({error}); training again on the CPU backend.")
+    }
 }
 
 /// Picks the device for a run: auto means WebGPU only on a hardware adapter.
@@ -191,6 +221,7 @@ impl Training {
             thread: RwSignal::new(None),
             trained: RwSignal::new(None),
             live_map: RwSignal::new(None),
+            trace: RwSignal::new(Vec::new()),
             controls: StoredValue::new_local(Rc::new(TrainControls::default())),
             worker: StoredValue::new_local(None),
         }
@@ -210,12 +241,13 @@ impl Training {
         let settings = self.settings.get_untracked();
         let controls = Rc::new(TrainControls::default());
         controls.pause_after_epoch.set(one_epoch);
-        controls.gpu_fault_after.set(settings.gpu_fault);
+        controls.gpu_fault.set(settings.gpu_fault);
         self.controls.set_value(controls.clone());
         let (device, backend, warning) = choose_device(settings.backend, &status, gpu);
         self.message.set(warning);
         self.history.set(Vec::new());
         self.board.set(Vec::new());
+        self.trace.set(Vec::new());
         self.progress.set(Progress {
             epoch: 0,
             epochs: settings.epochs,
@@ -228,10 +260,16 @@ impl Training {
             let held = default_training_split(&split, config.seed);
             let sizes = (dataset.n_users(), dataset.n_items());
             next_macrotask().await;
+            let trace_test = if settings.trace_test {
+                split.test.clone()
+            } else {
+                Vec::new()
+            };
             let mut run = Run {
                 device,
                 backend,
                 controls,
+                trace_test,
             };
             // Early stopping on the holdout, then a refit on every training rating for the best
             // epoch count: the refit is what reaches the tuned RMSE (core/TUNING.md).
@@ -258,14 +296,14 @@ impl Training {
                     None => return,
                 }
             };
-            self.stage.set(String::new());
             self.finish(&settings, &split, sizes, weights, &run.backend)
                 .await;
         });
     }
 
-    /// Trains one phase to the end. A GPU failure moves the phase to the CPU backend and starts it
-    /// again; `None` when the run ended without weights (an error, or nothing to train).
+    /// Trains one phase to the end. A GPU failure moves the phase to the CPU backend, which carries
+    /// on from the last epoch the GPU finished (or starts again when there was none); `None` when
+    /// the run ended without weights (an error, or nothing to train).
     async fn run_phase(
         self,
         run: &mut Run,
@@ -274,6 +312,9 @@ impl Training {
         sizes: (usize, usize),
         record: bool,
     ) -> Option<(TrainSummary, MfWeights)> {
+        // The latest checkpoint the GPU sent, and where the next attempt starts from.
+        let checkpoint: RefCell<Option<Checkpoint>> = RefCell::new(None);
+        let mut resume: Option<Checkpoint> = None;
         loop {
             self.backend.set(Some(run.backend.clone()));
             let mut outcome = None;
@@ -307,23 +348,37 @@ impl Training {
                 } else {
                     TrainState::Training
                 }),
-                TrainUpdate::Finished(summary, weights) => outcome = Some(Ok((summary, weights))),
+                TrainUpdate::Finished(summary, weights) => {
+                    if summary.reason == StopReason::Stopped {
+                        self.stage
+                            .set("Stopped: scoring the best model so far".to_string());
+                    }
+                    outcome = Some(Ok((summary, weights)))
+                }
+                TrainUpdate::Checkpoint(c) => *checkpoint.borrow_mut() = Some(*c),
+                TrainUpdate::TestTrace {
+                    epoch,
+                    rmse,
+                    eval_ms,
+                } => self.trace.update(|t| {
+                    t.push(TraceEntry {
+                        refit: !record,
+                        epoch,
+                        rmse,
+                        eval_ms,
+                        at_ms: now_ms(),
+                    })
+                }),
                 TrainUpdate::Failed(error) => outcome = Some(Err(error)),
                 TrainUpdate::FellBack { error, resumed_at } => {
                     let reason = "CPU backend, after a WebGPU failure".to_string();
-                    self.message.set(Some(if resumed_at > 0 {
-                        format!(
-                            "WebGPU failed ({error}); training carries on on the CPU backend \
-                             from epoch {resumed_at} (the optimiser's momentum starts afresh)."
-                        )
-                    } else {
-                        format!("WebGPU failed ({error}); training again on the CPU backend.")
-                    }));
+                    self.message.set(Some(fell_back_message(&error, resumed_at)));
                     self.backend.set(Some(RunBackend {
                         gpu: false,
                         reason: reason.clone(),
                     }));
                     fell_back.set(true);
+                    checkpoint.borrow_mut().take();
                     if record {
                         // Epochs after the checkpoint are trained again.
                         self.history.update(|h| h.truncate(resumed_at));
@@ -340,6 +395,7 @@ impl Training {
             };
             // Off the main thread in a worker; on it, yielding between steps, if none starts.
             let pause_after_epoch = run.controls.pause_after_epoch.get();
+            let resume_from = resume.take();
             let start = StartRun {
                 config: config.clone(),
                 split: TrainSplit {
@@ -349,7 +405,10 @@ impl Training {
                 sizes,
                 gpu: run.backend.gpu,
                 pause_after_epoch,
-                gpu_fault_after: run.controls.gpu_fault_after.get(),
+                gpu_fault: run.controls.gpu_fault.get(),
+                resume: resume_from.clone(),
+                trace_test: (!run.trace_test.is_empty())
+                    .then(|| RatingColumns::of(&run.trace_test)),
             };
             run.controls.pause_after_epoch.set(false);
             self.thread.set(Some("in a Web Worker".into()));
@@ -364,16 +423,14 @@ impl Training {
                     self.thread
                         .set(Some(format!("on the main thread (no worker: {why})")));
                     run.controls.pause_after_epoch.set(pause_after_epoch);
-                    train(
-                        config.clone(),
+                    let phase = Phase {
+                        config: config.clone(),
                         split,
                         sizes,
-                        &run.device,
-                        run.backend.gpu,
-                        &run.controls,
-                        handle,
-                    )
-                    .await;
+                        resume: resume_from,
+                        trace_test: &run.trace_test,
+                    };
+                    train(phase, &run.device, run.backend.gpu, &run.controls, handle).await;
                 }
             }
             if fell_back.get() {
@@ -383,22 +440,24 @@ impl Training {
                     gpu: false,
                     reason: "CPU backend, after a WebGPU failure".into(),
                 };
-                run.controls.gpu_fault_after.set(None);
+                run.controls.gpu_fault.set(None);
             }
             match outcome {
                 Some(Ok(result)) => return Some(result),
                 Some(Err(error)) if run.backend.gpu => {
-                    // A GPU failure never leaves a dead page: this phase starts again on the CPU.
-                    self.message.set(Some(format!(
-                        "WebGPU failed ({error}); training again on the CPU backend."
-                    )));
+                    // A GPU failure never leaves a dead page: the CPU carries on from the last
+                    // checkpoint the GPU sent (the worker that died took nothing else with it).
+                    resume = checkpoint.borrow_mut().take();
+                    let resumed_at = resume.as_ref().map_or(0, |c| c.epoch);
+                    self.message.set(Some(fell_back_message(&error, resumed_at)));
                     run.device = Device::flex();
                     run.backend = RunBackend {
                         gpu: false,
                         reason: "CPU backend, after a WebGPU failure".into(),
                     };
+                    run.controls.gpu_fault.set(None);
                     if record {
-                        self.history.set(Vec::new());
+                        self.history.update(|h| h.truncate(resumed_at));
                     }
                 }
                 Some(Err(error)) => {
@@ -435,6 +494,7 @@ impl Training {
         self.board.set(saved.board.clone());
         self.trained
             .set(Some((Arc::new(saved.weights.clone()), settings.clone())));
+        self.stage.set(String::new());
         self.state.set(TrainState::Done);
         if let Err(error) = storage::put(MODEL_KEY, &saved.to_json()).await {
             self.message.set(Some(format!(

@@ -45,9 +45,30 @@ pub struct TrainSettings {
     pub batch_size: usize,
     /// Start training as soon as the data is there (URL only; never written back).
     pub autotrain: bool,
-    /// Fault injection (URL only, never written back): the GPU is treated as lost after this
-    /// many epochs, to show — and test — the fall-back to the CPU that keeps the progress.
-    pub gpu_fault: Option<usize>,
+    /// Fault injection (URL only, never written back), to show — and test — the fall-back to the
+    /// CPU that keeps the progress: `gpu_fault=N` makes the device report an error after N
+    /// epochs; `gpu_crash=N` makes the training worker die then, as a panic in the GPU runtime
+    /// would.
+    pub gpu_fault: Option<GpuFault>,
+    /// Benchmark tracing (URL `trace=1`, never written back): after every epoch the page also
+    /// scores the model of the moment on the test set, to time when a target RMSE is reached. The
+    /// figures are shown to nobody and never choose anything.
+    pub trace_test: bool,
+}
+
+/// An injected GPU failure: after `after` epochs the device fails, as `kind` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct GpuFault {
+    pub after: usize,
+    pub kind: FaultKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum FaultKind {
+    /// A step returns an error (what Burn reports for a lost device it notices).
+    Error,
+    /// The worker running the step dies (a panic or a trap in the GPU runtime).
+    Crash,
 }
 
 impl Default for TrainSettings {
@@ -63,6 +84,7 @@ impl Default for TrainSettings {
             batch_size: mf.batch_size,
             autotrain: false,
             gpu_fault: None,
+            trace_test: false,
         }
     }
 }
@@ -96,7 +118,17 @@ impl TrainSettings {
             "epochs" => self.epochs = in_range(value, EPOCHS_RANGE).ok_or_else(bad)?,
             "batch" => self.batch_size = in_range(value, BATCH_RANGE).ok_or_else(bad)?,
             "autotrain" => self.autotrain = value == "1" || value == "true",
-            "gpu_fault" => self.gpu_fault = Some(in_range(value, EPOCHS_RANGE).ok_or_else(bad)?),
+            "gpu_fault" | "gpu_crash" => {
+                self.gpu_fault = Some(GpuFault {
+                    after: in_range(value, EPOCHS_RANGE).ok_or_else(bad)?,
+                    kind: if key == "gpu_crash" {
+                        FaultKind::Crash
+                    } else {
+                        FaultKind::Error
+                    },
+                })
+            }
+            "trace" => self.trace_test = value == "1" || value == "true",
             _ => return Err(format!("{key} is not a setting")),
         }
         Ok(())
@@ -180,12 +212,22 @@ mod tests {
             }
         );
 
-        let (faulty, _) = TrainSettings::from_query("?gpu_fault=2&autotrain=1");
-        assert_eq!(faulty.gpu_fault, Some(2));
-        assert!(
-            !faulty.to_query().contains("gpu_fault"),
-            "fault injection is never written back"
+        let (faulty, _) = TrainSettings::from_query("?gpu_fault=2&autotrain=1&trace=1");
+        assert_eq!(
+            faulty.gpu_fault,
+            Some(GpuFault {
+                after: 2,
+                kind: FaultKind::Error
+            })
         );
+        assert!(faulty.trace_test);
+        let query = faulty.to_query();
+        assert!(
+            !query.contains("gpu_fault") && !query.contains("trace"),
+            "fault injection and tracing are never written back"
+        );
+        let (crashing, _) = TrainSettings::from_query("?gpu_crash=3");
+        assert_eq!(crashing.gpu_fault.map(|f| (f.after, f.kind)), Some((3, FaultKind::Crash)));
 
         let (s, problems) = TrainSettings::from_query("dim=0&epochs=abc&split=u9&other=1");
         assert_eq!(problems[0], "dim=0 is not a valid value");

@@ -141,7 +141,9 @@ fn default_clock() -> Clock {
 /// Where a run stood at the end of an epoch, in plain memory: enough to carry on on another
 /// device (the CPU taking over from a GPU that failed). The optimiser's moments are not kept, so
 /// Adam starts afresh from here; shuffles, epochs, early stopping and the history carry on.
-#[derive(Debug, Clone)]
+/// Serialisable, so a training worker can hand it to the page, which carries on after the worker
+/// itself died.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Checkpoint {
     pub epoch: usize,
     pub current: MfWeights,

@@ -40,11 +40,17 @@ fn ramp(t: f64) -> String {
 fn colour_of(facts: &FilmFacts, year: Option<u16>, by: ColourBy, item: usize) -> String {
     match by {
         ColourBy::Genre => GENRE_COLOURS[facts.primary[item].unwrap_or(0)].to_string(),
-        ColourBy::Decade => year.map_or("#adb5bd".into(), |y| ramp((y as f64 - 1920.0) / 80.0)),
+        ColourBy::Decade => {
+            let (first, last) = facts.decades;
+            let span = (last - first + 10).max(10) as f64;
+            year.map_or("#adb5bd".into(), |y| ramp((y as f64 - first as f64) / span))
+        }
         ColourBy::MeanRating => {
             facts.means[item].map_or("#adb5bd".into(), |m| ramp((m as f64 - 1.0) / 4.0))
         }
-        ColourBy::Popularity => ramp((1.0 + facts.counts[item] as f64).ln() / (584f64).ln()),
+        ColourBy::Popularity => ramp(
+            (1.0 + facts.counts[item] as f64).ln() / (1.0 + facts.max_count as f64).ln().max(1e-9),
+        ),
     }
 }
 
@@ -412,10 +418,12 @@ fn Legend(explorer: Explorer) -> impl IntoView {
                     .collect_view()
                     .into_any(),
                 other => {
-                    let (low, high) = match other {
-                        ColourBy::Decade => ("1920s", "1990s"),
-                        ColourBy::MeanRating => ("1★", "5★"),
-                        _ => ("1 rating", "583 ratings"),
+                    let facts = explorer.facts.get();
+                    let (low, high) = match (other, facts) {
+                        (ColourBy::Decade, Some(f)) => (format!("{}s", f.decades.0), format!("{}s", f.decades.1)),
+                        (ColourBy::MeanRating, _) => ("1★".to_string(), "5★".to_string()),
+                        (_, Some(f)) => ("0 ratings".to_string(), format!("{} ratings", f.max_count)),
+                        (_, None) => (String::new(), String::new()),
                     };
                     view! {
                         <span class="ramp-label">{low}</span>
@@ -450,7 +458,9 @@ fn Classifier(explorer: Explorer) -> impl IntoView {
                     <b data-testid="classifier-baseline">{format!("{:.4}", report.majority_accuracy)}</b>
                     " (macro-F1 " {format!("{:.4}", report.majority_macro_f1)} ") and the same classifier on random vectors "
                     <b data-testid="classifier-random">{format!("{:.4}", report.random_accuracy)}</b>
-                    " (macro-F1 " {format!("{:.4}", report.random_macro_f1)} ")."
+                    " (macro-F1 " {format!("{:.4}", report.random_macro_f1)} "). Computed in a worker in "
+                    <span data-testid="classifier-ms">{move || explorer.classifier_ms.get().map(|ms| format!("{ms:.0}"))}</span>
+                    " ms."
                 </p>
                 <Chart
                     testid="classifier-chart"

@@ -158,6 +158,10 @@ pub fn TrainPanel(
             </div>
             {move || Some(training.stage.get()).filter(|s| !s.is_empty()).map(|s| view! { <p class="hint" data-testid="train-stage">{s}</p> })}
             {move || training.message.get().map(|m| view! { <p class="status status-error" role="alert" data-testid="train-message">{m}</p> })}
+            // Benchmark tracing only (?trace=1): read by scripts/bench-browser.mjs, shown to nobody.
+            {move || Some(training.trace.get()).filter(|t| !t.is_empty()).map(|t| view! {
+                <div hidden data-testid="test-trace" data-trace=serde_json::to_string(&t).unwrap_or_default()></div>
+            })}
             <figure>
                 <Chart testid="loss-chart" label="Training loss and validation RMSE per epoch".to_string()
                     draw=move |canvas| draw_learning_curves(canvas, &training.history.get()) />

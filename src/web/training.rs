@@ -8,7 +8,9 @@ use std::rc::Rc;
 
 use burn::tensor::Device;
 use filmspace_core::data::Rating;
-use filmspace_core::models::{MfConfig, MfWeights};
+use filmspace_core::metrics::rating_errors;
+use filmspace_core::models::{MfConfig, MfWeights, RatingModel};
+use filmspace_core::settings::{FaultKind, GpuFault};
 use filmspace_core::split::Split;
 use filmspace_core::train::{
     BatchProgress, Checkpoint, EpochReport, TrainEvent, TrainSummary, Trainer,
@@ -39,6 +41,17 @@ pub enum TrainUpdate {
     FellBack {
         error: String,
         resumed_at: usize,
+    },
+    /// The run at the end of an epoch on a GPU, read back: the page keeps the latest, so that
+    /// even a worker that dies (a panic or trap in the GPU runtime) loses no finished epoch.
+    Checkpoint(Box<Checkpoint>),
+    /// Benchmark tracing only (`?trace=1`): the test RMSE of the model this phase would hand back
+    /// after `epoch` (best on validation so far, or the current one), and how long scoring it
+    /// took, so that a benchmark can leave that time out.
+    TestTrace {
+        epoch: usize,
+        rmse: f64,
+        eval_ms: f64,
     },
     /// The worker is listening (a message posted before this would be lost).
     WorkerReady,
@@ -89,8 +102,13 @@ pub struct StartRun {
     pub sizes: (usize, usize),
     pub gpu: bool,
     pub pause_after_epoch: bool,
-    /// See [`TrainControls::gpu_fault_after`].
-    pub gpu_fault_after: Option<usize>,
+    /// See [`TrainControls::gpu_fault`].
+    pub gpu_fault: Option<GpuFault>,
+    /// Carry on from here instead of starting afresh (the CPU taking over from a GPU whose
+    /// worker died).
+    pub resume: Option<Checkpoint>,
+    /// Benchmark tracing only: the test ratings to score after every epoch (`?trace=1`).
+    pub trace_test: Option<RatingColumns>,
 }
 
 /// The ratings a phase trains and validates on (never the test set), as columns: a compact
@@ -137,8 +155,8 @@ pub struct TrainControls {
     /// Pause again when the current epoch ends (the Step button).
     pub pause_after_epoch: Cell<bool>,
     pub learning_rate: Cell<Option<f64>>,
-    /// Fault injection (`?gpu_fault=N`): treat the GPU as lost after N epochs.
-    pub gpu_fault_after: Cell<Option<usize>>,
+    /// Fault injection (`?gpu_fault=N`, `?gpu_crash=N`): the GPU fails after N epochs.
+    pub gpu_fault: Cell<Option<GpuFault>>,
     worker: RefCell<Option<web_sys::Worker>>,
 }
 
@@ -168,19 +186,45 @@ impl TrainControls {
 /// Longest stretch of work between two yields: well under the 100 ms long-task threshold.
 const SLICE_MS: f64 = 12.0;
 
+/// What one phase trains: the settings, the ratings, where to start from.
+pub struct Phase<'a> {
+    pub config: MfConfig,
+    pub split: &'a Split,
+    pub sizes: (usize, usize),
+    /// Carry on from this checkpoint instead of starting afresh.
+    pub resume: Option<Checkpoint>,
+    /// Benchmark tracing: test ratings to score after every epoch (empty: none).
+    pub trace_test: &'a [Rating],
+}
+
+/// Whether this code runs in a dedicated worker (where an injected crash may kill the thread).
+fn in_worker() -> bool {
+    js_sys::global()
+        .dyn_into::<web_sys::DedicatedWorkerGlobalScope>()
+        .is_ok()
+}
+
 /// Trains to the end (or until stopped) in this thread, reporting every event to `on_update`.
-/// On a GPU, a checkpoint is read after every epoch; if the device fails, training carries on
-/// from it on the CPU (`TrainUpdate::FellBack`) instead of starting over.
+/// On a GPU, a checkpoint is read after every epoch (and reported); if the device fails, training
+/// carries on from it on the CPU (`TrainUpdate::FellBack`) instead of starting over.
 pub async fn train(
-    config: MfConfig,
-    split: &Split,
-    (n_users, n_items): (usize, usize),
+    phase: Phase<'_>,
     device: &Device,
     mut gpu: bool,
     controls: &TrainControls,
     mut on_update: impl FnMut(TrainUpdate),
 ) {
-    let mut trainer = Trainer::new(config.clone(), split, n_users, n_items, device);
+    let Phase {
+        config,
+        split,
+        sizes: (n_users, n_items),
+        resume,
+        trace_test,
+    } = phase;
+    let mut trainer = match resume {
+        Some(c) => Trainer::resume(config.clone(), split, n_users, n_items, device, c),
+        None => Trainer::new(config.clone(), split, n_users, n_items, device),
+    };
     trainer.set_clock(now_ms);
     let mut checkpoint: Option<Checkpoint> = None;
     // Building the trainer copied the ratings into tensors: let the page breathe before step one.
@@ -202,12 +246,19 @@ pub async fn train(
             on_update(TrainUpdate::Paused(false));
             continue;
         }
-        let injected = gpu
-            && controls
-                .gpu_fault_after
-                .get()
-                .is_some_and(|after| trainer.history().len() >= after);
-        let event = if injected {
+        let injected = controls
+            .gpu_fault
+            .get()
+            .filter(|fault| gpu && trainer.history().len() >= fault.after);
+        if let Some(GpuFault {
+            kind: FaultKind::Crash,
+            after,
+        }) = injected
+            && in_worker()
+        {
+            panic!("the GPU runtime crashed (simulated after epoch {after}, gpu_crash)");
+        }
+        let event = if injected.is_some() {
             Err(format!(
                 "the device was lost (simulated after epoch {}, gpu_fault)",
                 trainer.history().len()
@@ -242,6 +293,9 @@ pub async fn train(
                 // PCA map (a few milliseconds) for the page to show the points moving.
                 let weights = if gpu {
                     checkpoint = trainer.checkpoint_async().await.ok().flatten();
+                    if let Some(c) = &checkpoint {
+                        on_update(TrainUpdate::Checkpoint(Box::new(c.clone())));
+                    }
                     checkpoint
                         .as_ref()
                         .map(|c| c.best.as_ref().map_or(&c.current, |b| &b.2).clone())
@@ -249,6 +303,19 @@ pub async fn train(
                     Some(trainer.weights())
                 };
                 if let Some(w) = weights {
+                    if !trace_test.is_empty() {
+                        let started = now_ms();
+                        let errors = rating_errors(
+                            trace_test
+                                .iter()
+                                .map(|r| (w.predict(r.user, r.item), r.value)),
+                        );
+                        on_update(TrainUpdate::TestTrace {
+                            epoch: report.epoch,
+                            rmse: errors.rmse,
+                            eval_ms: now_ms() - started,
+                        });
+                    }
                     let pca = Pca::fit(&w.item_factors, w.dim);
                     on_update(TrainUpdate::FilmMap {
                         points: pca.project_all(&w.item_factors),
@@ -331,6 +398,9 @@ impl TrainingWorker {
         let on_error = {
             let broken = broken.clone();
             Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
+                // Handled here (the page carries on without this worker): not an uncaught error
+                // of the page.
+                event.prevent_default();
                 broken.set(true);
                 deliver(Err(event.message()));
             })

@@ -14,7 +14,7 @@ use filmspace_core::split::Split;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
-use super::training::{Command, StartRun, TrainControls, TrainUpdate, train};
+use super::training::{Command, Phase, StartRun, TrainControls, TrainUpdate, train};
 
 thread_local! {
     /// The worker's WebGPU device: a wgpu runtime can be initialised only once.
@@ -43,7 +43,7 @@ async fn run(
     controls: Rc<TrainControls>,
 ) {
     controls.pause_after_epoch.set(start.pause_after_epoch);
-    controls.gpu_fault_after.set(start.gpu_fault_after);
+    controls.gpu_fault.set(start.gpu_fault);
     let device = if start.gpu {
         match gpu_device().await {
             Ok(device) => device,
@@ -57,15 +57,21 @@ async fn run(
         validation: start.split.validation.ratings(),
         test: Vec::new(),
     };
-    train(
-        start.config,
-        &split,
-        start.sizes,
-        &device,
-        start.gpu,
-        &controls,
-        |update| post(&scope, &update),
-    )
+    let trace_test = start
+        .trace_test
+        .as_ref()
+        .map(|t| t.ratings())
+        .unwrap_or_default();
+    let phase = Phase {
+        config: start.config,
+        split: &split,
+        sizes: start.sizes,
+        resume: start.resume,
+        trace_test: &trace_test,
+    };
+    train(phase, &device, start.gpu, &controls, |update| {
+        post(&scope, &update)
+    })
     .await;
 }
 

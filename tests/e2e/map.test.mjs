@@ -85,6 +85,7 @@ describe('the film map', () => {
         // The classifier beats both of its baselines.
         await byTestId(page, 'classifier-accuracy').waitFor();
         const accuracy = Number(await byTestId(page, 'classifier-accuracy').textContent());
+        assert.match(await byTestId(page, 'classifier-ms').textContent(), /^\d+$/, 'the classifier time is shown');
         const baseline = Number(await byTestId(page, 'classifier-baseline').textContent());
         const random = Number(await byTestId(page, 'classifier-random').textContent());
         assert.ok(accuracy > baseline && accuracy > random, `${accuracy} vs ${baseline} / ${random}`);
@@ -105,10 +106,20 @@ describe('the film map', () => {
         assert.equal(metadata[0], 'title\tyear\tgenres\tcount\tmean rating');
         assert.ok(vectors.every((line) => line.split('\t').length === 32 && line.split('\t').every((x) => Number.isFinite(Number(x)))));
 
-        // t-SNE runs in a worker and finishes.
+        // t-SNE runs in a worker (the state passes through `running`) and draws another map.
+        const pcaPicture = await page.evaluate(() => document.querySelector('[data-testid="embedding-canvas"]').toDataURL());
+        await page.evaluate(() => {
+          window.__projectionStates = [];
+          const state = document.querySelector('[data-testid="projection-state"]');
+          new MutationObserver(() => window.__projectionStates.push(state.dataset.state))
+            .observe(state, { attributes: true, attributeFilter: ['data-state'] });
+        });
         await byTestId(page, 'projection-select').selectOption('tsne');
-        await page.waitForFunction(() => document.querySelector('[data-testid="projection-state"]')?.dataset.state === 'done', null, { timeout: 180_000 });
+        await page.waitForFunction(() => window.__projectionStates.includes('running')
+          && document.querySelector('[data-testid="projection-state"]')?.dataset.state === 'done', null, { timeout: 180_000 });
         assert.ok(await inkedFraction(page, 'embedding-canvas') > 0.01, 'the t-SNE map is blank');
+        const tsnePicture = await page.evaluate(() => document.querySelector('[data-testid="embedding-canvas"]').toDataURL());
+        assert.notEqual(tsnePicture, pcaPicture, 't-SNE drew the same picture as PCA');
         assert.deepEqual(page.errors, []);
       });
     } finally {

@@ -150,9 +150,16 @@ describe('rating films and getting recommendations', () => {
 
       // Rating a recommended film removes it from the list at once.
       const top = list[0].id;
-      await page.evaluate(() => { window.scrollTo(0, 0); });
+      const title = await byTestId(page, 'rec-item').first().locator('.rec-title').textContent();
+      await byTestId(page, 'film-search').fill(title.replace(/\s*\(\d{4}\)$/, ''));
+      await page.locator(`[data-testid="search-result"][data-item-id="${top}"]`).click();
+      await card(page, top).waitFor();
+      await card(page, top).getByTestId('star-3').click();
+      await page.waitForFunction((id) => {
+        const items = [...document.querySelectorAll('[data-testid="rec-item"]')];
+        return items.length === 10 && items.every((li) => Number(li.dataset.itemId) !== id);
+      }, top, { timeout: 5_000 });
       await byTestId(page, 'film-search').fill('');
-      await page.evaluate((id) => { window.__top = id; }, top);
       await byTestId(page, 'genre-filter').selectOption({ label: 'Sci-Fi' });
       await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="rec-item"]')]
         .every((li) => li.textContent.includes('Sci-Fi')));

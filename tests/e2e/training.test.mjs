@@ -163,8 +163,27 @@ describe('training in the page', () => {
       await page.waitForFunction((e) =>
         Number(document.querySelector('[data-testid="train-epoch"]').textContent) > e, pausedAt, { timeout: 20_000 });
 
+      // Stop latency, also inside the page: from the click to the page hearing that training
+      // ended (the stage line "Stopped: …" appears when the worker's last event arrives).
+      await page.evaluate(() => {
+        window.__stop = {};
+        document.querySelector('[data-testid="train-stop"]').addEventListener(
+          'click', () => { window.__stop.clicked = performance.now(); }, { capture: true, once: true });
+        new MutationObserver(() => {
+          if (!window.__stop.stopped
+            && /^Stopped/.test(document.querySelector('[data-testid="train-stage"]')?.textContent ?? '')) {
+            window.__stop.stopped = performance.now();
+          }
+        }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      });
       await byTestId(page, 'train-stop').click();
       await waitForState(page, ['done'], 10_000);
+      const stopLatency = await page.evaluate(() => window.__stop.stopped - window.__stop.clicked);
+      console.log(`# stop took effect in ${stopLatency.toFixed(0)} ms`);
+      assert.ok(stopLatency <= 200, `stop took ${stopLatency.toFixed(0)} ms`);
+      const stoppedAt = await epoch(page);
+      await page.waitForTimeout(500);
+      assert.equal(await epoch(page), stoppedAt, 'the epoch counter moved after stop');
       assert.match(await byTestId(page, 'metric-rmse').textContent(), /^\d\.\d{4}$/);
 
       // No main-thread task over 100 ms from Train to done (the longtask observer sees ≥ 50 ms).
@@ -187,6 +206,23 @@ describe('training in the page', () => {
         /WebGPU failed .*carries on on the CPU backend from epoch 2/);
       assert.match(await byTestId(page, 'metric-rmse').textContent(), /^\d\.\d{4}$/);
       assert.deepEqual(page.errors, []);
+    });
+  });
+
+  test('a training worker that dies on the GPU loses no finished epoch: the CPU carries on', async () => {
+    await withPage('gpu-crash', { webgpu: true }, async (page) => {
+      // gpu_crash=2: the worker panics after epoch 2, as a crash in the GPU runtime would. Only
+      // the checkpoints it sent to the page survive it.
+      await page.goto(`${server.url}?split=u1&backend=webgpu&epochs=4&gpu_crash=2&autotrain=1`);
+      assert.equal(await dataState(page), 'ready');
+      await waitForState(page, ['done', 'error'], 180_000);
+      assert.equal(await trainState(page), 'done');
+      assert.equal(await byTestId(page, 'train-backend').getAttribute('data-state'), 'cpu');
+      assert.match(await byTestId(page, 'train-message').textContent(),
+        /WebGPU failed \(the training worker stopped.*carries on on the CPU backend from epoch 2/);
+      assert.match(await byTestId(page, 'metric-rmse').textContent(), /^\d\.\d{4}$/);
+      // The worker's own panic report is expected; nothing else may go wrong.
+      assert.deepEqual(page.errors.filter((e) => !/gpu_crash|unreachable|RuntimeError/.test(e)), []);
     });
   });
 
