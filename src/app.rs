@@ -14,10 +14,12 @@ use crate::session::{Export, Training};
 use crate::ui::{
     backend_panel::BackendPanel, data_panel::DataPanel, header::Header, map_panel::MapPanel,
     rate_panel::RatePanel, recs_panel::RecsPanel, stats_panel::StatsPanel, train_panel::TrainPanel,
+    zoo_panel::ZooPanel,
 };
 use crate::visitor::Visitor;
 use crate::web::backend::{self, BackendStatus};
 use crate::web::movielens::{self, LoadProgress};
+use crate::zoo::Zoo;
 
 /// Where the dataset stands. `Ready` keeps where it came from, for the page to say.
 #[derive(Debug, Clone)]
@@ -61,6 +63,7 @@ pub fn App() -> impl IntoView {
     training.warm_up();
     let visitor = Visitor::new(training.trained);
     let explorer = Explorer::new();
+    let zoo = Zoo::new();
     // Each dataset (the built-in one or a picked zip) gets its search index and neighbours.
     Effect::new(move |_| {
         if let DataState::Ready { dataset, .. } = data.get() {
@@ -143,6 +146,16 @@ pub fn App() -> impl IntoView {
         backend_status.set(probe.status);
     });
 
+    let run_zoo = move |()| {
+        if let DataState::Ready { dataset, .. } = data.get_untracked() {
+            zoo.run(
+                dataset,
+                backend_status.get_untracked(),
+                gpu_device.get_value(),
+            );
+        }
+    };
+
     let on_export = move |what: Export| {
         if let DataState::Ready { dataset, .. } = data.get_untracked() {
             training.export(&dataset, what);
@@ -177,6 +190,7 @@ pub fn App() -> impl IntoView {
             <RecsPanel visitor />
             <TrainPanel training on_start=start_training on_export=on_export />
             <MapPanel explorer visitor />
+            <ZooPanel zoo training on_run=run_zoo />
             <StatsPanel data=data.read_only() />
         </main>
         <footer class="footer">

@@ -7,6 +7,7 @@ mod session;
 mod ui;
 mod visitor;
 pub mod web;
+mod zoo;
 
 #[cfg(target_arch = "wasm32")]
 unsafe extern "C" {

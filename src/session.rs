@@ -148,7 +148,7 @@ fn fell_back_message(error: &str, resumed_at: usize) -> String {
 }
 
 /// Picks the device for a run: auto means WebGPU only on a hardware adapter.
-fn choose_device(
+pub(crate) fn choose_device(
     choice: BackendChoice,
     status: &BackendStatus,
     gpu: Option<Device>,
@@ -372,7 +372,8 @@ impl Training {
                 TrainUpdate::Failed(error) => outcome = Some(Err(error)),
                 TrainUpdate::FellBack { error, resumed_at } => {
                     let reason = "CPU backend, after a WebGPU failure".to_string();
-                    self.message.set(Some(fell_back_message(&error, resumed_at)));
+                    self.message
+                        .set(Some(fell_back_message(&error, resumed_at)));
                     self.backend.set(Some(RunBackend {
                         gpu: false,
                         reason: reason.clone(),
@@ -387,11 +388,14 @@ impl Training {
                 TrainUpdate::FilmMap { points, explained } => {
                     self.live_map.set(Some(Arc::new((points, explained))))
                 }
-                // Projections are another worker's business.
+                // Projections and the zoo are other workers' business.
                 TrainUpdate::WorkerReady
                 | TrainUpdate::Projected(_)
                 | TrainUpdate::ProjectionProgress { .. }
-                | TrainUpdate::Classified(_) => {}
+                | TrainUpdate::Classified(_)
+                | TrainUpdate::ZooFinished { .. }
+                | TrainUpdate::ZooStopped
+                | TrainUpdate::ZooRefit => {}
             };
             // Off the main thread in a worker; on it, yielding between steps, if none starts.
             let pause_after_epoch = run.controls.pause_after_epoch.get();
@@ -449,7 +453,8 @@ impl Training {
                     // checkpoint the GPU sent (the worker that died took nothing else with it).
                     resume = checkpoint.borrow_mut().take();
                     let resumed_at = resume.as_ref().map_or(0, |c| c.epoch);
-                    self.message.set(Some(fell_back_message(&error, resumed_at)));
+                    self.message
+                        .set(Some(fell_back_message(&error, resumed_at)));
                     run.device = Device::flex();
                     run.backend = RunBackend {
                         gpu: false,

@@ -158,7 +158,7 @@ fn main() {
                     "  epoch {:>2}: loss {:.4} train RMSE {:.4} holdout RMSE {:.4} {:.0} ms {:.0} ratings/s",
                     r.epoch,
                     r.train_loss,
-                    r.train_rmse,
+                    r.train_rmse.unwrap_or(f64::NAN),
                     r.validation_rmse.unwrap(),
                     r.elapsed_ms,
                     r.ratings_per_sec

@@ -17,4 +17,7 @@ pub mod search;
 pub mod settings;
 pub mod split;
 pub mod stats;
+#[cfg(test)]
+mod testing;
 pub mod train;
+pub mod zoo;

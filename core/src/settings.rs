@@ -227,7 +227,10 @@ mod tests {
             "fault injection and tracing are never written back"
         );
         let (crashing, _) = TrainSettings::from_query("?gpu_crash=3");
-        assert_eq!(crashing.gpu_fault.map(|f| (f.after, f.kind)), Some((3, FaultKind::Crash)));
+        assert_eq!(
+            crashing.gpu_fault.map(|f| (f.after, f.kind)),
+            Some((3, FaultKind::Crash))
+        );
 
         let (s, problems) = TrainSettings::from_query("dim=0&epochs=abc&split=u9&other=1");
         assert_eq!(problems[0], "dim=0 is not a valid value");

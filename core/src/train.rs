@@ -22,7 +22,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use crate::data::Rating;
 use crate::metrics::RATING_RANGE;
-use crate::models::{Mf, MfConfig, MfWeights, Optimiser};
+use crate::models::{MfConfig, MfWeights, Optimiser};
 use crate::rng::SeededRng;
 use crate::split::{Split, holdout};
 
@@ -54,8 +54,9 @@ pub struct EpochReport {
     pub epoch: usize,
     /// The objective (MSE + L2 penalty) averaged over the epoch's ratings, as the batches saw it.
     pub train_loss: f64,
-    /// √(MSE) over the epoch's ratings as the batches saw them (unclipped, while training).
-    pub train_rmse: f64,
+    /// √(MSE) over the epoch's ratings as the batches saw them (unclipped, while training);
+    /// `None` for a model trained on a ranking loss.
+    pub train_rmse: Option<f64>,
     /// RMSE on the validation ratings after the epoch, predictions clipped to [1, 5]; `None`
     /// without a validation set.
     pub validation_rmse: Option<f64>,
@@ -99,12 +100,194 @@ pub enum TrainEvent {
     Finished(TrainSummary),
 }
 
-/// Validation ratings, on the plain (non-autodiff) device.
-struct Validation {
-    users: Tensor<1, Int>,
-    items: Tensor<1, Int>,
-    ratings: Tensor<1>,
-    count: usize,
+/// What the training loop needs from a model: the loss of a mini-batch of training examples, the
+/// error on the validation ratings, and its parameters as plain numbers. Biased MF, the neural
+/// models, the enriched MF, AutoRec and the two-tower retriever all train through it.
+pub trait Trainable: Module + Clone + Sized {
+    /// What validation reads, on the plain device (built once per run).
+    type Validation;
+    /// The parameters in plain memory: what a checkpoint keeps and what scores on the CPU.
+    type Weights: Clone + std::fmt::Debug + PartialEq;
+
+    /// Whether the data loss is the squared rating error (then a train RMSE is reported and the
+    /// validation RMSE early-stops); `false` for a ranking loss.
+    const RATING_LOSS: bool = true;
+
+    /// Σ (clip(r̂) − r)² over the validation ratings, shape `[1]`, on the plain device; `None` for
+    /// a model that is not validated on rating error (then the latest epoch is kept).
+    fn validation_error(&self, validation: &Self::Validation) -> Option<Tensor<1>>;
+
+    /// Every parameter, flattened, in the order [`Trainable::weights_from`] reads them.
+    fn flat_parameters(&self) -> Vec<Tensor<1>>;
+
+    /// The snapshot made of [`Trainable::flat_parameters`]' values.
+    fn weights_from(&self, values: Vec<Vec<f32>>) -> Self::Weights;
+
+    /// A module holding `weights` on `device` (to carry on training elsewhere).
+    fn from_weights(weights: &Self::Weights, device: &Device) -> Self;
+
+    /// The parameters in plain memory, one synchronous read each (Flex; not WebGPU in wasm).
+    fn to_weights(&self) -> Self::Weights {
+        let values = self
+            .flat_parameters()
+            .into_iter()
+            .map(|t| floats(t.into_data()))
+            .collect();
+        self.weights_from(values)
+    }
+
+    /// [`Trainable::to_weights`] with asynchronous reads.
+    #[allow(async_fn_in_trait)]
+    async fn to_weights_async(&self) -> Result<Self::Weights, ExecutionError> {
+        let mut values = Vec::new();
+        for t in self.flat_parameters() {
+            values.push(floats(t.into_data_async().await?));
+        }
+        Ok(self.weights_from(values))
+    }
+}
+
+/// The loss pieces of one mini-batch.
+pub struct BatchLoss {
+    /// Σ of the data term over the batch: squared errors for rating models, cross-entropy for
+    /// the retriever; shape `[1]`.
+    pub data_loss: Tensor<1>,
+    /// Σ of the penalty over the batch, shape `[1]`.
+    pub penalty: Tensor<1>,
+    /// Ratings the batch covers: the batch's objective is (data + penalty) / this.
+    pub ratings: usize,
+}
+
+/// The part of a model's settings that the loop itself follows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Schedule {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    pub optimiser: Optimiser,
+    /// Epochs without a better validation RMSE before training stops; 0 never stops early.
+    pub patience: usize,
+    pub seed: u64,
+}
+
+/// A model's settings, as the loop needs them: its schedule, how to build the model and its
+/// examples, and the same settings for a refit.
+pub trait Recipe: Clone {
+    type Model: Trainable;
+    /// The training examples in plain memory, as the model batches them (ratings as columns for
+    /// most models; the films' rating rows for AutoRec).
+    type Examples;
+
+    fn schedule(&self) -> Schedule;
+
+    /// How many examples an epoch passes over (the loop shuffles `0..count`).
+    fn example_count(examples: &Self::Examples) -> usize;
+
+    /// The loss of the examples at `picked` for `model`, on `device` (the training device,
+    /// autodiff on). The penalty is a setting, so the recipe computes it.
+    fn batch_loss(
+        &self,
+        model: &Self::Model,
+        examples: &Self::Examples,
+        picked: &[u32],
+        device: &Device,
+    ) -> BatchLoss;
+
+    /// The same settings for `epochs` epochs without early stopping (the refit).
+    fn for_refit(&self, epochs: usize) -> Self;
+
+    /// A fresh model for these training ratings (users and films are `0..n_users`, `0..n_items`).
+    fn init(
+        &self,
+        train: &[Rating],
+        n_users: usize,
+        n_items: usize,
+        device: &Device,
+    ) -> Self::Model;
+
+    fn examples(&self, train: &[Rating], n_users: usize, n_items: usize) -> Self::Examples;
+
+    /// What validation on `validation` needs (on `device`, the plain one); the training ratings
+    /// are there for models that predict from them (AutoRec).
+    fn validation(
+        &self,
+        train: &[Rating],
+        validation: &[Rating],
+        n_users: usize,
+        n_items: usize,
+        device: &Device,
+    ) -> <Self::Model as Trainable>::Validation;
+}
+
+/// Ratings as columns in plain memory: the examples of most rating models.
+#[derive(Debug, Clone, Default)]
+pub struct RatingColumns {
+    pub users: Vec<i64>,
+    pub items: Vec<i64>,
+    pub values: Vec<f32>,
+}
+
+/// Ratings as tensors: a batch, or the whole validation set.
+pub struct RatingTensors {
+    pub users: Tensor<1, Int>,
+    pub items: Tensor<1, Int>,
+    pub values: Tensor<1>,
+    pub count: usize,
+}
+
+impl RatingColumns {
+    pub fn of(ratings: &[Rating]) -> Self {
+        Self {
+            users: ratings.iter().map(|r| r.user as i64).collect(),
+            items: ratings.iter().map(|r| r.item as i64).collect(),
+            values: ratings.iter().map(|r| r.value).collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The ratings at `picked` as tensors on `device`.
+    pub fn gather(&self, picked: &[u32], device: &Device) -> RatingTensors {
+        let users = picked.iter().map(|&k| self.users[k as usize]).collect();
+        let items = picked.iter().map(|&k| self.items[k as usize]).collect();
+        let values = picked.iter().map(|&k| self.values[k as usize]).collect();
+        RatingTensors::new(users, items, values, device)
+    }
+
+    /// All of them as tensors on `device`.
+    pub fn tensors(&self, device: &Device) -> RatingTensors {
+        RatingTensors::new(
+            self.users.clone(),
+            self.items.clone(),
+            self.values.clone(),
+            device,
+        )
+    }
+}
+
+impl RatingTensors {
+    fn new(users: Vec<i64>, items: Vec<i64>, values: Vec<f32>, device: &Device) -> Self {
+        let n = values.len();
+        Self {
+            users: Tensor::from_data(TensorData::new(users, [n]), device),
+            items: Tensor::from_data(TensorData::new(items, [n]), device),
+            values: Tensor::from_data(TensorData::new(values, [n]), device),
+            count: n,
+        }
+    }
+
+    /// Σ (clip(prediction) − rating)², shape `[1]`.
+    pub fn clipped_squared_error(&self, predictions: Tensor<1>) -> Tensor<1> {
+        (predictions.clamp(RATING_RANGE.0, RATING_RANGE.1) - self.values.clone())
+            .square()
+            .sum()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -144,91 +327,89 @@ fn default_clock() -> Clock {
 /// Serialisable, so a training worker can hand it to the page, which carries on after the worker
 /// itself died.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Checkpoint {
+pub struct Checkpoint<W = MfWeights> {
     pub epoch: usize,
-    pub current: MfWeights,
+    pub current: W,
     /// Best validation epoch so far: (epoch, RMSE, weights).
-    pub best: Option<(usize, f64, MfWeights)>,
+    pub best: Option<(usize, f64, W)>,
     pub epochs_since_best: usize,
     pub history: Vec<EpochReport>,
     pub learning_rate: f64,
 }
 
 /// (epoch, validation RMSE, the model then).
-type BestEpoch = (usize, f64, Mf);
+type BestEpoch<M> = (usize, f64, M);
 
-/// Trains biased MF ([`Mf`]) with mini-batches, seeded shuffles, early stopping on the validation
-/// set, and a learning rate that can change while it runs.
-pub struct Trainer {
-    config: MfConfig,
+/// The current model and the best epoch so far, before they are read back.
+type CheckpointParts<M> = (M, Option<BestEpoch<M>>);
+
+/// The weights of recipe `R`'s model.
+pub type WeightsOf<R> = <<R as Recipe>::Model as Trainable>::Weights;
+
+/// Trains a model ([`Trainable`], set up by its [`Recipe`]; biased MF by default) with
+/// mini-batches, seeded shuffles, early stopping on the validation set, and a learning rate that
+/// can change while it runs.
+pub struct Trainer<R: Recipe = MfConfig> {
+    config: R,
+    schedule: Schedule,
     learning_rate: f64,
     device: Device,
     /// `None` only inside a step, while the optimiser owns it.
-    model: Option<Mf>,
+    model: Option<R::Model>,
     optim: ModuleOptimizer,
-    users: Vec<i64>,
-    items: Vec<i64>,
-    ratings: Vec<f32>,
+    examples: R::Examples,
+    /// Training ratings (for the epoch's mean loss and throughput).
+    ratings: usize,
     order: Vec<u32>,
     rng: SeededRng,
-    validation: Option<Validation>,
+    validation: Option<(<R::Model as Trainable>::Validation, usize)>,
     phase: Phase,
     epoch: usize,
     batch: usize,
-    /// [Σ squared error, Σ penalty] of the epoch so far, on the plain device.
+    /// [Σ data loss, Σ penalty] of the epoch so far, on the plain device.
     sums: Option<Tensor<1>>,
     clock: Clock,
     started_ms: Option<f64>,
     epoch_started_ms: f64,
-    /// Best epoch so far on validation: (epoch, RMSE, weights on the plain device).
-    best: Option<BestEpoch>,
+    /// Best epoch so far on validation: (epoch, RMSE, model on the plain device).
+    best: Option<BestEpoch<R::Model>>,
     epochs_since_best: usize,
     history: Vec<EpochReport>,
     summary: Option<TrainSummary>,
 }
 
-impl Trainer {
+impl<R: Recipe> Trainer<R> {
     /// A trainer on `split.train`, validating on `split.validation` (none when it is empty: then
     /// no early stopping, and the last epoch is kept). `split.test` is not looked at. `device` is
     /// the backend to train on (autodiff is switched on here); users and films are the dense ids
     /// `0..n_users` and `0..n_items`.
-    pub fn new(
-        config: MfConfig,
-        split: &Split,
-        n_users: usize,
-        n_items: usize,
-        device: &Device,
-    ) -> Self {
-        assert!(config.batch_size > 0, "batch size must be positive");
+    pub fn new(config: R, split: &Split, n_users: usize, n_items: usize, device: &Device) -> Self {
+        let schedule = config.schedule();
+        assert!(schedule.batch_size > 0, "batch size must be positive");
         let train_device = device.clone().autodiff();
         let plain = device.clone().inner();
-        let model = Mf::for_ratings(&config, &split.train, n_users, n_items, &train_device);
-        let optim = match config.optimiser {
+        let model = config.init(&split.train, n_users, n_items, &train_device);
+        let optim = match schedule.optimiser {
             Optimiser::Adam => AdamConfig::new().init(),
             Optimiser::Sgd => SgdConfig::new().init(),
         };
         let validation = (!split.validation.is_empty()).then(|| {
-            let (users, items, ratings) = columns(&split.validation);
-            let n = ratings.len();
-            Validation {
-                users: Tensor::from_data(TensorData::new(users, [n]), &plain),
-                items: Tensor::from_data(TensorData::new(items, [n]), &plain),
-                ratings: Tensor::from_data(TensorData::new(ratings, [n]), &plain),
-                count: n,
-            }
+            let v = config.validation(&split.train, &split.validation, n_users, n_items, &plain);
+            (v, split.validation.len())
         });
-        let (users, items, ratings) = columns(&split.train);
+        let examples = config.examples(&split.train, n_users, n_items);
+        let count = R::example_count(&examples);
         Self {
-            learning_rate: config.learning_rate,
-            rng: SeededRng::new(config.seed),
+            learning_rate: schedule.learning_rate,
+            rng: SeededRng::new(schedule.seed),
+            schedule,
             config,
             device: train_device,
             model: Some(model),
             optim,
-            order: (0..ratings.len() as u32).collect(),
-            users,
-            items,
-            ratings,
+            order: (0..count as u32).collect(),
+            examples,
+            ratings: split.train.len(),
             validation,
             phase: Phase::Batch,
             epoch: 0,
@@ -248,12 +429,12 @@ impl Trainer {
     /// and `split`) on `device`: the next epoch is `checkpoint.epoch + 1`, with the shuffle that
     /// epoch would have had.
     pub fn resume(
-        config: MfConfig,
+        config: R,
         split: &Split,
         n_users: usize,
         n_items: usize,
         device: &Device,
-        checkpoint: Checkpoint,
+        checkpoint: Checkpoint<WeightsOf<R>>,
     ) -> Self {
         let mut trainer = Self::new(config, split, n_users, n_items, device);
         // The shuffles are cumulative: replay the ones the finished epochs made.
@@ -261,10 +442,10 @@ impl Trainer {
             trainer.rng.shuffle(&mut trainer.order);
         }
         let plain = device.clone().inner();
-        trainer.model = Some(Mf::from_weights(&checkpoint.current, &trainer.device));
+        trainer.model = Some(R::Model::from_weights(&checkpoint.current, &trainer.device));
         trainer.best = checkpoint
             .best
-            .map(|(epoch, rmse, weights)| (epoch, rmse, Mf::from_weights(&weights, &plain)));
+            .map(|(epoch, rmse, weights)| (epoch, rmse, R::Model::from_weights(&weights, &plain)));
         trainer.epoch = checkpoint.epoch;
         trainer.epochs_since_best = checkpoint.epochs_since_best;
         trainer.learning_rate = checkpoint.learning_rate;
@@ -273,16 +454,16 @@ impl Trainer {
     }
 
     /// The run at the end of the last epoch; `None` in the middle of one or once finished.
-    fn checkpoint_parts(&self) -> Option<(Mf, Option<BestEpoch>)> {
+    fn checkpoint_parts(&self) -> Option<CheckpointParts<R::Model>> {
         (self.batch == 0 && matches!(self.phase, Phase::Batch))
             .then(|| (self.current().valid(), self.best.clone()))
     }
 
     fn checkpoint_from(
         &self,
-        current: MfWeights,
-        best: Option<(usize, f64, MfWeights)>,
-    ) -> Checkpoint {
+        current: WeightsOf<R>,
+        best: Option<(usize, f64, WeightsOf<R>)>,
+    ) -> Checkpoint<WeightsOf<R>> {
         Checkpoint {
             epoch: self.epoch,
             current,
@@ -294,14 +475,16 @@ impl Trainer {
     }
 
     /// [`Checkpoint`] with synchronous reads (Flex).
-    pub fn checkpoint(&self) -> Option<Checkpoint> {
+    pub fn checkpoint(&self) -> Option<Checkpoint<WeightsOf<R>>> {
         let (current, best) = self.checkpoint_parts()?;
         let best = best.map(|(e, r, m)| (e, r, m.to_weights()));
         Some(self.checkpoint_from(current.to_weights(), best))
     }
 
     /// [`Checkpoint`] with asynchronous reads (a GPU in wasm).
-    pub async fn checkpoint_async(&self) -> Result<Option<Checkpoint>, ExecutionError> {
+    pub async fn checkpoint_async(
+        &self,
+    ) -> Result<Option<Checkpoint<WeightsOf<R>>>, ExecutionError> {
         let Some((current, best)) = self.checkpoint_parts() else {
             return Ok(None);
         };
@@ -328,12 +511,12 @@ impl Trainer {
         self.learning_rate
     }
 
-    pub fn config(&self) -> &MfConfig {
+    pub fn config(&self) -> &R {
         &self.config
     }
 
     pub fn batches_per_epoch(&self) -> usize {
-        self.ratings.len().div_ceil(self.config.batch_size)
+        self.order.len().div_ceil(self.schedule.batch_size)
     }
 
     /// Reports of the epochs completed so far.
@@ -398,7 +581,7 @@ impl Trainer {
     /// The model training ends with: the best validation epoch's, or without validation the
     /// current one (which includes the steps of an epoch [`Trainer::stop`] interrupted). On the
     /// plain device, without autodiff. Can be called at any time, e.g. to show progress.
-    pub fn model(&self) -> Mf {
+    pub fn model(&self) -> R::Model {
         match &self.best {
             Some((_, _, model)) => model.clone(),
             None => self.current().valid(),
@@ -406,16 +589,16 @@ impl Trainer {
     }
 
     /// [`Trainer::model`]'s parameters in plain memory (one synchronous read per parameter).
-    pub fn weights(&self) -> MfWeights {
+    pub fn weights(&self) -> WeightsOf<R> {
         self.model().to_weights()
     }
 
     /// [`Trainer::weights`] with asynchronous reads.
-    pub async fn weights_async(&self) -> Result<MfWeights, ExecutionError> {
+    pub async fn weights_async(&self) -> Result<WeightsOf<R>, ExecutionError> {
         self.model().to_weights_async().await
     }
 
-    fn current(&self) -> &Mf {
+    fn current(&self) -> &R::Model {
         self.model
             .as_ref()
             .expect("the model is back after each step")
@@ -427,7 +610,7 @@ impl Trainer {
 
     fn advance(&mut self) -> Work {
         match self.phase {
-            Phase::Batch if self.epoch >= self.config.epochs || self.ratings.is_empty() => {
+            Phase::Batch if self.epoch >= self.schedule.epochs || self.order.is_empty() => {
                 self.phase = Phase::Finish(StopReason::Completed);
                 self.advance()
             }
@@ -461,32 +644,24 @@ impl Trainer {
             self.rng.shuffle(&mut self.order);
             self.sums = None;
         }
-        let size = self.config.batch_size;
+        let size = self.schedule.batch_size;
         let start = self.batch * size;
         let picked = &self.order[start..(start + size).min(self.order.len())];
-        let n = picked.len();
-        let users: Vec<i64> = picked.iter().map(|&k| self.users[k as usize]).collect();
-        let items: Vec<i64> = picked.iter().map(|&k| self.items[k as usize]).collect();
-        let ratings: Vec<f32> = picked.iter().map(|&k| self.ratings[k as usize]).collect();
-        let device = &self.device;
-        let users = Tensor::<1, Int>::from_data(TensorData::new(users, [n]), device);
-        let items = Tensor::<1, Int>::from_data(TensorData::new(items, [n]), device);
-        let ratings = Tensor::<1>::from_data(TensorData::new(ratings, [n]), device);
 
         let model = self
             .model
             .take()
             .expect("the model is back after each step");
-        let out = model.forward_batch(users, items);
-        let squared_error = (out.predictions - ratings).square().sum();
-        let penalty = out.factor_norms.mul_scalar(self.config.reg)
-            + out.bias_norms.mul_scalar(self.config.bias_reg);
-        let loss = (squared_error.clone() + penalty.clone()).div_scalar(n as f64);
+        let out = self
+            .config
+            .batch_loss(&model, &self.examples, picked, &self.device);
+        let loss =
+            (out.data_loss.clone() + out.penalty.clone()).div_scalar(out.ratings.max(1) as f64);
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         self.model = Some(self.optim.step(self.learning_rate, model, grads));
 
         let sums = Tensor::cat(
-            vec![squared_error.detach().inner(), penalty.detach().inner()],
+            vec![out.data_loss.detach().inner(), out.penalty.detach().inner()],
             0,
         );
         self.sums = Some(match self.sums.take() {
@@ -506,26 +681,20 @@ impl Trainer {
         progress
     }
 
-    /// [Σ squared error, Σ penalty, Σ squared validation error (clipped)], to read in one go.
+    /// [Σ data loss, Σ penalty, Σ squared validation error (clipped)], to read in one go.
     fn epoch_sums(&self) -> Tensor<1> {
         let sums = self.sums.clone().expect("an epoch has at least one batch");
-        let validation = match &self.validation {
-            Some(v) => {
-                let predictions = self
-                    .current()
-                    .valid()
-                    .forward(v.users.clone(), v.items.clone())
-                    .clamp(RATING_RANGE.0, RATING_RANGE.1);
-                (predictions - v.ratings.clone()).square().sum()
-            }
-            None => Tensor::zeros([1], &sums.device()),
-        };
+        let validation = self
+            .validation
+            .as_ref()
+            .and_then(|(v, _)| self.current().valid().validation_error(v))
+            .unwrap_or_else(|| Tensor::zeros([1], &sums.device()));
         Tensor::cat(vec![sums, validation], 0)
     }
 
     fn end_epoch(&mut self, sums: &[f32]) -> TrainEvent {
-        let n = self.ratings.len() as f64;
-        let (squared_error, penalty, validation_error) =
+        let n = self.ratings.max(1) as f64;
+        let (data_loss, penalty, validation_error) =
             (sums[0] as f64, sums[1] as f64, sums[2] as f64);
         self.epoch += 1;
         self.batch = 0;
@@ -533,7 +702,8 @@ impl Trainer {
         let validation_rmse = self
             .validation
             .as_ref()
-            .map(|v| (validation_error / v.count as f64).sqrt());
+            .filter(|_| R::Model::RATING_LOSS)
+            .map(|(_, count)| (validation_error / *count as f64).sqrt());
         let best = match validation_rmse {
             Some(rmse) if self.best.as_ref().is_none_or(|(_, b, _)| rmse < *b) => {
                 self.best = Some((self.epoch, rmse, self.current().valid()));
@@ -550,8 +720,8 @@ impl Trainer {
         let elapsed_ms = now - self.epoch_started_ms;
         let report = EpochReport {
             epoch: self.epoch,
-            train_loss: (squared_error + penalty) / n,
-            train_rmse: (squared_error / n).sqrt(),
+            train_loss: (data_loss + penalty) / n,
+            train_rmse: R::Model::RATING_LOSS.then(|| (data_loss / n).sqrt()),
             validation_rmse,
             best,
             learning_rate: self.learning_rate,
@@ -560,21 +730,14 @@ impl Trainer {
             ratings_per_sec: n / (elapsed_ms.max(1e-3) / 1e3),
         };
         self.history.push(report);
-        self.phase = if self.config.patience > 0 && self.epochs_since_best >= self.config.patience {
-            Phase::Finish(StopReason::EarlyStopped)
-        } else {
-            Phase::Batch
-        };
+        self.phase =
+            if self.schedule.patience > 0 && self.epochs_since_best >= self.schedule.patience {
+                Phase::Finish(StopReason::EarlyStopped)
+            } else {
+                Phase::Batch
+            };
         TrainEvent::Epoch(report)
     }
-}
-
-fn columns(ratings: &[Rating]) -> (Vec<i64>, Vec<i64>, Vec<f32>) {
-    (
-        ratings.iter().map(|r| r.user as i64).collect(),
-        ratings.iter().map(|r| r.item as i64).collect(),
-        ratings.iter().map(|r| r.value).collect(),
-    )
 }
 
 fn floats(data: TensorData) -> Vec<f32> {
@@ -583,21 +746,21 @@ fn floats(data: TensorData) -> Vec<f32> {
 
 /// What [`fit`] returns.
 #[derive(Debug, Clone)]
-pub struct Fit {
-    pub weights: MfWeights,
+pub struct Fit<W = MfWeights> {
+    pub weights: W,
     pub history: Vec<EpochReport>,
     pub summary: TrainSummary,
 }
 
 /// Trains to the end on `split.train` (validating on `split.validation` if any) and returns the
 /// kept weights: a native/CPU convenience over [`Trainer`].
-pub fn fit(
-    config: MfConfig,
+pub fn fit<R: Recipe>(
+    config: R,
     split: &Split,
     n_users: usize,
     n_items: usize,
     device: &Device,
-) -> Fit {
+) -> Fit<WeightsOf<R>> {
     let mut trainer = Trainer::new(config, split, n_users, n_items, device);
     trainer.run();
     Fit {
@@ -609,11 +772,8 @@ pub fn fit(
 
 /// The settings for a refit after a run with validation: the same, for the best epoch's count of
 /// epochs, without early stopping.
-pub fn refit_config(config: &MfConfig, summary: &TrainSummary) -> MfConfig {
-    config
-        .clone()
-        .with_epochs(summary.best_epoch.unwrap_or(config.epochs))
-        .with_patience(0)
+pub fn refit_config<R: Recipe>(config: &R, summary: &TrainSummary) -> R {
+    config.for_refit(summary.best_epoch.unwrap_or(config.schedule().epochs))
 }
 
 /// `split` with its validation ratings moved back into training, for a refit on all of them.
@@ -632,25 +792,25 @@ pub fn refit_split(split: &Split) -> Split {
 
 /// What [`fit_with_refit`] returns.
 #[derive(Debug, Clone)]
-pub struct Refit {
+pub struct Refit<W = MfWeights> {
     /// The run on the training ratings minus the validation holdout, which chose the epochs.
-    pub validated: Fit,
+    pub validated: Fit<W>,
     /// The run on all training ratings for that many epochs: its weights are the model.
-    pub refit: Fit,
+    pub refit: Fit<W>,
 }
 
 /// The recipe the defaults were tuned for (`core/TUNING.md`): train with early stopping on
 /// `split.validation` (a seeded 10% holdout of `split.train`, seeded by `config.seed`, when the
 /// split has none), then train again from scratch on training + validation ratings for the best
 /// epoch's count of epochs. Native/CPU convenience; a page drives two [`Trainer`]s the same way.
-pub fn fit_with_refit(
-    config: MfConfig,
+pub fn fit_with_refit<R: Recipe>(
+    config: R,
     split: &Split,
     n_users: usize,
     n_items: usize,
     device: &Device,
-) -> Refit {
-    let held = default_training_split(split, config.seed);
+) -> Refit<WeightsOf<R>> {
+    let held = default_training_split(split, config.schedule().seed);
     let validated = fit(config.clone(), &held, n_users, n_items, device);
     let refit = fit(
         refit_config(&config, &validated.summary),
@@ -686,64 +846,7 @@ mod tests {
     use crate::data::RatingIndex;
     use crate::metrics::rating_errors;
     use crate::models::{BiasConfig, BiasModel, RatingModel};
-    use crate::split::ratio_split;
-
-    const NOISE: f64 = 0.3;
-
-    fn normal(rng: &mut SeededRng) -> f64 {
-        let u1 = 1.0 - rng.unit();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * rng.unit()).cos()
-    }
-
-    /// Ratings 3 + b_u + b_i + p_u·q_i + N(0, noise²) with rank-`rank` truth, on a seeded
-    /// `density` of all pairs, cut 80/10/10 into train/validation/test.
-    fn low_rank(
-        n_users: usize,
-        n_items: usize,
-        rank: usize,
-        noise: f64,
-        density: f64,
-        seed: u64,
-    ) -> Split {
-        let mut rng = SeededRng::new(seed);
-        // Entries of sd a give p·q an sd of √rank·a²: aim for a signal sd of 0.8.
-        let a = (0.8 / (rank as f64).sqrt()).sqrt();
-        let mut draw =
-            |n: usize, sd: f64| -> Vec<f64> { (0..n).map(|_| normal(&mut rng) * sd).collect() };
-        let (p, q) = (draw(n_users * rank, a), draw(n_items * rank, a));
-        let (bu, bi) = (draw(n_users, 0.3), draw(n_items, 0.3));
-        let mut ratings = Vec::new();
-        for u in 0..n_users {
-            for i in 0..n_items {
-                if rng.unit() >= density {
-                    continue;
-                }
-                let signal: f64 = (0..rank).map(|k| p[u * rank + k] * q[i * rank + k]).sum();
-                let value = 3.0 + bu[u] + bi[i] + signal + normal(&mut rng) * noise;
-                ratings.push(Rating {
-                    user: u as u32,
-                    item: i as u32,
-                    value: value as f32,
-                    timestamp: 0,
-                });
-            }
-        }
-        let mut parts = ratio_split(&ratings, &[0.8, 0.1, 0.1], seed).into_iter();
-        Split {
-            train: parts.next().unwrap(),
-            validation: parts.next().unwrap(),
-            test: parts.next().unwrap(),
-        }
-    }
-
-    /// Unclipped RMSE: the synthetic ratings are not confined to [1, 5].
-    fn rmse(model: &impl RatingModel, ratings: &[Rating]) -> f64 {
-        let sse: f64 = ratings
-            .iter()
-            .map(|r| (model.predict(r.user, r.item) as f64 - r.value as f64).powi(2))
-            .sum();
-        (sse / ratings.len() as f64).sqrt()
-    }
+    use crate::testing::{NOISE, low_rank, rmse};
 
     #[test]
     fn low_rank_data_is_recovered_down_to_the_noise() {

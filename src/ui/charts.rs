@@ -185,17 +185,61 @@ pub fn draw_learning_curves(
     canvas: &HtmlCanvasElement,
     history: &[filmspace_core::train::EpochReport],
 ) {
+    let series = [
+        Line {
+            name: "train loss".into(),
+            color: ACCENT,
+            points: history
+                .iter()
+                .map(|r| (r.epoch as u32, r.train_loss))
+                .collect(),
+        },
+        Line {
+            name: "validation RMSE".into(),
+            color: RGBColor(0xe0, 0x6c, 0x00),
+            points: history
+                .iter()
+                .filter_map(|r| Some((r.epoch as u32, r.validation_rmse?)))
+                .collect(),
+        },
+    ];
+    draw_lines(canvas, &series, "epoch");
+}
+
+/// One named series of a line chart.
+pub struct Line {
+    pub name: String,
+    pub color: RGBColor,
+    pub points: Vec<(u32, f64)>,
+}
+
+/// Colours for several series (the zoo's overlaid curves), in turn.
+pub const SERIES_COLOURS: [RGBColor; 8] = [
+    RGBColor(0x1f, 0x6f, 0xb4),
+    RGBColor(0xe0, 0x6c, 0x00),
+    RGBColor(0x2c, 0xa0, 0x2c),
+    RGBColor(0xd6, 0x27, 0x28),
+    RGBColor(0x94, 0x67, 0xbd),
+    RGBColor(0x8c, 0x56, 0x4b),
+    RGBColor(0xe3, 0x77, 0xc2),
+    RGBColor(0x7f, 0x7f, 0x7f),
+];
+
+/// Lines with dots over epochs, with a legend.
+pub fn draw_lines(canvas: &HtmlCanvasElement, series: &[Line], x_desc: &str) {
     let Some(root) = blank_area(canvas) else {
         return;
     };
-    let values = history
-        .iter()
-        .flat_map(|r| [Some(r.train_loss), r.validation_rmse])
-        .flatten();
+    let values = series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
     let (low, high) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let (low, high) = if low <= high { (low, high) } else { (0.7, 1.2) };
     let pad = ((high - low) * 0.1).max(0.01);
-    let epochs = history.len().max(2) as u32;
+    let epochs = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .max()
+        .unwrap_or(2)
+        .max(2);
     let Ok(mut chart) = framed(&root).build_cartesian_2d(1u32..epochs, (low - pad)..(high + pad))
     else {
         return;
@@ -204,33 +248,15 @@ pub fn draw_learning_curves(
         .configure_mesh()
         .light_line_style(WHITE)
         .bold_line_style(GRID)
-        .x_desc("epoch")
+        .x_desc(x_desc)
         .label_style(font(12.0))
         .axis_desc_style(font(12.0))
         .draw();
-    type Series = (&'static str, RGBColor, Vec<(u32, f64)>);
-    let series: [Series; 2] = [
-        (
-            "train loss",
-            ACCENT,
-            history
-                .iter()
-                .map(|r| (r.epoch as u32, r.train_loss))
-                .collect(),
-        ),
-        (
-            "validation RMSE",
-            RGBColor(0xe0, 0x6c, 0x00),
-            history
-                .iter()
-                .filter_map(|r| Some((r.epoch as u32, r.validation_rmse?)))
-                .collect(),
-        ),
-    ];
-    for (name, color, points) in series {
+    for line in series {
+        let (color, points) = (line.color, line.points.clone());
         let style = ShapeStyle::from(color).stroke_width(px(2.0));
         if let Ok(drawn) = chart.draw_series(LineSeries::new(points.clone(), style)) {
-            drawn.label(name).legend(move |(x, y)| {
+            drawn.label(line.name.clone()).legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + px(16.0) as i32, y)], style)
             });
         }
@@ -247,6 +273,16 @@ pub fn draw_learning_curves(
         .border_style(GRID)
         .draw();
     let _ = root.present();
+}
+
+/// One metric of the zoo's models as bars (`y_max` the top of the axis).
+pub fn draw_metric_bars(
+    canvas: &HtmlCanvasElement,
+    bars: &[(String, f64)],
+    y_max: f64,
+    y_desc: &str,
+) {
+    draw_bars(canvas, bars, y_max, "", y_desc);
 }
 
 /// F1 per genre as bars (0–1), one per genre present in the classifier's test films.

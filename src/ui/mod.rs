@@ -12,3 +12,4 @@ pub mod recs_panel;
 pub mod stars;
 pub mod stats_panel;
 pub mod train_panel;
+pub mod zoo_panel;

@@ -7,13 +7,21 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use burn::tensor::Device;
-use filmspace_core::data::Rating;
+use std::sync::Arc;
+
+use filmspace_core::data::{Rating, RatingIndex};
 use filmspace_core::metrics::rating_errors;
-use filmspace_core::models::{MfConfig, MfWeights, RatingModel};
+use filmspace_core::models::{
+    EnrichedRecipe, MfConfig, MfWeights, RatingModel, SideFeatures, TwoTowerRecipe,
+};
 use filmspace_core::settings::{FaultKind, GpuFault};
 use filmspace_core::split::Split;
 use filmspace_core::train::{
-    BatchProgress, Checkpoint, EpochReport, TrainEvent, TrainSummary, Trainer,
+    BatchProgress, Checkpoint, EpochReport, Recipe, StopReason, TrainEvent, TrainSummary, Trainer,
+    WeightsOf, default_training_split, refit_config, refit_split,
+};
+use filmspace_core::zoo::{
+    self, IntoTrained, Trained, ZooModel, ZooOptions, ZooRow, fit_closed_form,
 };
 use futures::StreamExt;
 use futures::channel::mpsc;
@@ -45,6 +53,16 @@ pub enum TrainUpdate {
     /// The run at the end of an epoch on a GPU, read back: the page keeps the latest, so that
     /// even a worker that dies (a panic or trap in the GPU runtime) loses no finished epoch.
     Checkpoint(Box<Checkpoint>),
+    /// A zoo model fitted and scored: its board row, and its MF-shaped weights where it has them
+    /// (to serve recommendations and the map).
+    ZooFinished {
+        row: Box<ZooRow>,
+        factors: Option<Box<MfWeights>>,
+    },
+    /// The zoo run was stopped before this model was done.
+    ZooStopped,
+    /// The zoo model's holdout run is over; its refit on all training ratings starts.
+    ZooRefit,
     /// Benchmark tracing only (`?trace=1`): the test RMSE of the model this phase would hand back
     /// after `epoch` (best on validation so far, or the current one), and how long scoring it
     /// took, so that a benchmark can leave that time out.
@@ -76,6 +94,8 @@ pub enum TrainUpdate {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Command {
     Start(Box<StartRun>),
+    /// Fit and score one model of the zoo.
+    Zoo(Box<ZooStart>),
     Pause(bool),
     Stop,
     StepEpoch,
@@ -177,7 +197,10 @@ impl TrainControls {
                 self.paused.set(false);
             }
             Command::LearningRate(rate) => self.learning_rate.set(Some(*rate)),
-            Command::Start(_) | Command::Project { .. } | Command::Classify { .. } => {}
+            Command::Start(_)
+            | Command::Zoo(_)
+            | Command::Project { .. }
+            | Command::Classify { .. } => {}
         }
         self.post(command);
     }
@@ -229,23 +252,9 @@ pub async fn train(
     let mut checkpoint: Option<Checkpoint> = None;
     // Building the trainer copied the ratings into tensors: let the page breathe before step one.
     next_macrotask().await;
-    let mut slice_start = now_ms();
+    let mut slice = Slice::start();
     loop {
-        if controls.stop.get() {
-            trainer.stop();
-            controls.paused.set(false);
-        }
-        if let Some(rate) = controls.learning_rate.take() {
-            trainer.set_learning_rate(rate);
-        }
-        if controls.paused.get() {
-            on_update(TrainUpdate::Paused(true));
-            while controls.paused.get() && !controls.stop.get() {
-                sleep_ms(30).await;
-            }
-            on_update(TrainUpdate::Paused(false));
-            continue;
-        }
+        obey(&mut trainer, controls, &mut on_update).await;
         let injected = controls
             .gpu_fault
             .get()
@@ -263,10 +272,8 @@ pub async fn train(
                 "the device was lost (simulated after epoch {}, gpu_fault)",
                 trainer.history().len()
             ))
-        } else if gpu {
-            trainer.step_async().await.map_err(|e| format!("{e:?}"))
         } else {
-            Ok(trainer.step())
+            step(&mut trainer, gpu).await
         };
         let event = match event {
             Ok(event) => event,
@@ -338,11 +345,282 @@ pub async fn train(
                 on_update(TrainUpdate::Finished(summary, weights));
             }
         }
-        if now_ms() - slice_start > SLICE_MS {
+        slice.breathe().await;
+    }
+}
+
+/// Applies the page's commands before a step: stop, a new learning rate, and a pause (waited out
+/// here, and reported).
+async fn obey<R: Recipe>(
+    trainer: &mut Trainer<R>,
+    controls: &TrainControls,
+    on_update: &mut impl FnMut(TrainUpdate),
+) {
+    if let Some(rate) = controls.learning_rate.take() {
+        trainer.set_learning_rate(rate);
+    }
+    if controls.paused.get() && !controls.stop.get() {
+        on_update(TrainUpdate::Paused(true));
+        while controls.paused.get() && !controls.stop.get() {
+            sleep_ms(30).await;
+        }
+        on_update(TrainUpdate::Paused(false));
+    }
+    if controls.stop.get() {
+        trainer.stop();
+        controls.paused.set(false);
+    }
+}
+
+/// One step of `trainer`, reading the device asynchronously on a GPU.
+async fn step<R: Recipe>(
+    trainer: &mut Trainer<R>,
+    gpu: bool,
+) -> Result<Option<TrainEvent>, String> {
+    if gpu {
+        trainer.step_async().await.map_err(|e| format!("{e:?}"))
+    } else {
+        Ok(trainer.step())
+    }
+}
+
+/// The stretch of work since the last yield to the event loop.
+struct Slice(f64);
+
+impl Slice {
+    fn start() -> Self {
+        Slice(now_ms())
+    }
+
+    /// Yields a macrotask once the slice is longer than [`SLICE_MS`].
+    async fn breathe(&mut self) {
+        if now_ms() - self.0 > SLICE_MS {
             next_macrotask().await;
-            slice_start = now_ms();
+            self.0 = now_ms();
         }
     }
+}
+
+/// Trains `recipe` to the end on `split` (stepping as [`train`] does: commands between steps,
+/// yields, asynchronous reads on a GPU), reporting batches and epochs; the kept weights, or why
+/// the device failed.
+async fn train_to_end<R: Recipe>(
+    recipe: R,
+    split: &Split,
+    (n_users, n_items): (usize, usize),
+    device: &Device,
+    gpu: bool,
+    controls: &TrainControls,
+    on_update: &mut impl FnMut(TrainUpdate),
+) -> Result<(TrainSummary, WeightsOf<R>, Vec<EpochReport>), String> {
+    let mut trainer = Trainer::new(recipe, split, n_users, n_items, device);
+    trainer.set_clock(now_ms);
+    next_macrotask().await;
+    let mut slice = Slice::start();
+    loop {
+        obey(&mut trainer, controls, on_update).await;
+        match step(&mut trainer, gpu).await? {
+            None => unreachable!("the trainer reports Finished before it ends"),
+            Some(TrainEvent::Batch(progress)) => on_update(TrainUpdate::Batch(progress)),
+            Some(TrainEvent::Epoch(report)) => on_update(TrainUpdate::Epoch(report)),
+            Some(TrainEvent::Finished(summary)) => {
+                let weights = if gpu {
+                    trainer
+                        .weights_async()
+                        .await
+                        .map_err(|e| format!("{e:?}"))?
+                } else {
+                    trainer.weights()
+                };
+                return Ok((summary, weights, trainer.history().to_vec()));
+            }
+        }
+        slice.breathe().await;
+    }
+}
+
+/// Everything a worker needs to fit one model of the zoo and score it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ZooStart {
+    pub model: ZooModel,
+    pub options: ZooOptions,
+    /// The split's training ratings, its validation ratings (empty: a holdout is carved from the
+    /// training ones) and its test ratings.
+    pub train: RatingColumns,
+    pub validation: RatingColumns,
+    pub test: RatingColumns,
+    pub features: SideFeatures,
+    pub sizes: (usize, usize),
+    pub gpu: bool,
+    pub seed: u64,
+}
+
+/// How the worker fits the zoo's trainable models: the holdout run, then the refit for its best
+/// epoch count (as the page trains MF and as `train::fit_with_refit` does natively).
+struct ZooFit<'a> {
+    split: &'a Split,
+    seed: u64,
+    sizes: (usize, usize),
+    device: &'a Device,
+    gpu: bool,
+    controls: &'a TrainControls,
+}
+
+impl ZooFit<'_> {
+    /// The refit's model, as the board scores it, and the holdout run's epochs; `None` when
+    /// stopped.
+    async fn run<R: Recipe>(
+        &self,
+        recipe: R,
+        on_update: &mut impl FnMut(TrainUpdate),
+    ) -> Result<Fitted, String>
+    where
+        WeightsOf<R>: IntoTrained,
+    {
+        let held = default_training_split(self.split, self.seed);
+        let (device, gpu, controls) = (self.device, self.gpu, self.controls);
+        let (summary, _, history) = train_to_end(
+            recipe.clone(),
+            &held,
+            self.sizes,
+            device,
+            gpu,
+            controls,
+            on_update,
+        )
+        .await?;
+        if summary.reason == StopReason::Stopped {
+            return Ok(None);
+        }
+        let refit = refit_config(&recipe, &summary);
+        let all = refit_split(&held);
+        on_update(TrainUpdate::ZooRefit);
+        let (summary, weights, _) =
+            train_to_end(refit, &all, self.sizes, device, gpu, controls, on_update).await?;
+        if summary.reason == StopReason::Stopped {
+            return Ok(None);
+        }
+        let (trained, parameters) = weights.into_trained(&all.train, self.sizes.1);
+        Ok(Some((trained, parameters, history)))
+    }
+}
+
+type Fitted = Option<(Trained, usize, Vec<EpochReport>)>;
+
+/// Trains one of the zoo's trainable models with its tuned settings.
+async fn fit_trainable(
+    model: ZooModel,
+    fit: &ZooFit<'_>,
+    features: Arc<SideFeatures>,
+    on_update: &mut impl FnMut(TrainUpdate),
+) -> Result<Fitted, String> {
+    match model {
+        ZooModel::Mf => fit.run(zoo::mf_config(), on_update).await,
+        ZooModel::Ncf => fit.run(zoo::ncf_config(), on_update).await,
+        ZooModel::Deep => fit.run(zoo::deep_config(), on_update).await,
+        ZooModel::AutoRec => fit.run(zoo::autorec_config(), on_update).await,
+        ZooModel::Enriched => {
+            let recipe = EnrichedRecipe {
+                config: zoo::enriched_config(),
+                features,
+            };
+            fit.run(recipe, on_update).await
+        }
+        ZooModel::TwoTower => {
+            let recipe = TwoTowerRecipe {
+                config: zoo::two_tower_config(),
+                features,
+            };
+            fit.run(recipe, on_update).await
+        }
+        closed => Err(format!("{} is solved, not trained", closed.name())),
+    }
+}
+
+/// Fits one zoo model (trained here, or solved in closed form) and scores it on the test ratings
+/// on the CPU; reports the board row (with the model's MF-shaped weights, where it has them, to
+/// serve), or nothing when stopped.
+pub async fn fit_zoo_model(
+    start: ZooStart,
+    device: &Device,
+    controls: &TrainControls,
+    mut on_update: impl FnMut(TrainUpdate),
+) {
+    let ZooStart {
+        model,
+        options,
+        train,
+        validation,
+        test,
+        features,
+        sizes,
+        gpu,
+        seed,
+    } = start;
+    let split = Split {
+        train: train.ratings(),
+        validation: validation.ratings(),
+        test: test.ratings(),
+    };
+    let index = RatingIndex::new(&split.train, sizes.0, sizes.1);
+    let started = now_ms();
+    next_macrotask().await;
+    let mut on_gpu = gpu;
+    let fitted = if model.trainable() {
+        let features = Arc::new(features);
+        let mut fit = ZooFit {
+            split: &split,
+            seed,
+            sizes,
+            device,
+            gpu,
+            controls,
+        };
+        match fit_trainable(model, &fit, features.clone(), &mut on_update).await {
+            Err(error) if gpu => {
+                // A GPU failure never ends the board: this model starts again on the CPU.
+                on_update(TrainUpdate::FellBack {
+                    error,
+                    resumed_at: 0,
+                });
+                let cpu = Device::flex();
+                (fit.device, fit.gpu, on_gpu) = (&cpu, false, false);
+                fit_trainable(model, &fit, features, &mut on_update).await
+            }
+            other => other,
+        }
+    } else {
+        let (trained, parameters) = fit_closed_form(model, &split.train, &index, &options);
+        Ok(Some((trained, parameters, Vec::new())))
+    };
+    let (trained, parameters, history) = match fitted {
+        Ok(Some(fitted)) => fitted,
+        Ok(None) => return on_update(TrainUpdate::ZooStopped),
+        Err(error) => return on_update(TrainUpdate::Failed(error)),
+    };
+    let train_ms = now_ms() - started;
+    next_macrotask().await;
+    let evaluation = trained.evaluate(model, &index, &split.test);
+    let backend = if !model.trainable() {
+        "closed form"
+    } else if on_gpu {
+        "WebGPU"
+    } else {
+        "CPU"
+    };
+    let row = ZooRow {
+        model,
+        errors: evaluation.errors,
+        ranking: evaluation.ranking,
+        train_ms,
+        parameters,
+        backend: backend.to_string(),
+        history,
+    };
+    on_update(TrainUpdate::ZooFinished {
+        row: Box::new(row),
+        factors: trained.factors().cloned().map(Box::new),
+    });
 }
 
 /// Why a worker could not run the phase; the caller trains on the main thread instead.
@@ -434,6 +712,17 @@ pub async fn train_in_worker(
     worker: &TrainingWorker,
     run: StartRun,
     controls: &TrainControls,
+    on_update: impl FnMut(TrainUpdate),
+) -> Result<(), NoWorker> {
+    run_in_worker(worker, Command::Start(Box::new(run)), controls, on_update).await
+}
+
+/// Runs `command` (a training phase, or a zoo model) in `worker`, relaying its updates until the
+/// last one. `Err` when the worker cannot run it (then nothing was reported).
+pub async fn run_in_worker(
+    worker: &TrainingWorker,
+    command: Command,
+    controls: &TrainControls,
     mut on_update: impl FnMut(TrainUpdate),
 ) -> Result<(), NoWorker> {
     if worker.is_broken() {
@@ -441,7 +730,7 @@ pub async fn train_in_worker(
     }
     let (sender, mut updates) = mpsc::unbounded::<Result<TrainUpdate, String>>();
     *worker.inbox.borrow_mut() = Some(sender);
-    let mut start = Some(Command::Start(Box::new(run)));
+    let mut start = Some(command);
     let post_start = |start: &mut Option<Command>| {
         // Commands go to the worker from now on, starting with the run itself.
         *controls.worker.borrow_mut() = Some(worker.worker.clone());
@@ -458,7 +747,13 @@ pub async fn train_in_worker(
             Some(Ok(TrainUpdate::WorkerReady)) => post_start(&mut start),
             Some(Ok(update)) => {
                 heard_anything = true;
-                let last = matches!(update, TrainUpdate::Finished(..) | TrainUpdate::Failed(_));
+                let last = matches!(
+                    update,
+                    TrainUpdate::Finished(..)
+                        | TrainUpdate::Failed(_)
+                        | TrainUpdate::ZooFinished { .. }
+                        | TrainUpdate::ZooStopped
+                );
                 on_update(update);
                 if last {
                     break Ok(());

@@ -14,7 +14,9 @@ use filmspace_core::split::Split;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
-use super::training::{Command, Phase, StartRun, TrainControls, TrainUpdate, train};
+use super::training::{
+    Command, Phase, StartRun, TrainControls, TrainUpdate, ZooStart, fit_zoo_model, train,
+};
 
 thread_local! {
     /// The worker's WebGPU device: a wgpu runtime can be initialised only once.
@@ -75,6 +77,23 @@ async fn run(
     .await;
 }
 
+/// Fits one zoo model on this worker's device and posts its progress and row.
+async fn zoo(
+    scope: web_sys::DedicatedWorkerGlobalScope,
+    start: ZooStart,
+    controls: Rc<TrainControls>,
+) {
+    let device = if start.gpu {
+        match gpu_device().await {
+            Ok(device) => device,
+            Err(error) => return post(&scope, &TrainUpdate::Failed(error)),
+        }
+    } else {
+        Device::flex()
+    };
+    fit_zoo_model(start, &device, &controls, |update| post(&scope, &update)).await;
+}
+
 /// Installs the message handler and says so; the worker then lives until the page ends it.
 pub fn serve() {
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
@@ -98,6 +117,11 @@ pub fn serve() {
                     let controls = Rc::new(TrainControls::default());
                     *current.borrow_mut() = controls.clone();
                     wasm_bindgen_futures::spawn_local(run(handler_scope.clone(), *start, controls));
+                }
+                Command::Zoo(start) => {
+                    let controls = Rc::new(TrainControls::default());
+                    *current.borrow_mut() = controls.clone();
+                    wasm_bindgen_futures::spawn_local(zoo(handler_scope.clone(), *start, controls));
                 }
                 Command::Project { vectors, dim } => {
                     let settings = TsneSettings::default();

@@ -2,7 +2,7 @@
 //!
 //! The Burn module [`Mf`] is what trains (see [`crate::train`]); [`MfWeights`] is a plain-`Vec`
 //! snapshot of its parameters that scores and evaluates on the CPU. Taking the snapshot reads each
-//! of the four parameters once ([`Mf::to_weights`], or [`Mf::to_weights_async`] where synchronous
+//! of the four parameters once ([`Trainable::to_weights`], or [`Trainable::to_weights_async`] where synchronous
 //! reads are not allowed, as on WebGPU in a browser); nothing else ever reads the device.
 //!
 //! μ is a fixed constant, the training mean, as in Surprise's SVD: the biases absorb any offset,
@@ -10,13 +10,15 @@
 //! around the right centre makes the first epochs count.
 
 use burn::config::Config;
-use burn::module::{Module, Param};
+use burn::module::Module;
 use burn::nn::Embedding;
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor};
 
+use super::init::{normal_table, seen, table};
 use super::{RatingModel, Scorer};
 use crate::data::Rating;
 use crate::rng::SeededRng;
+use crate::train::{BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable};
 
 /// How the parameters follow their gradients.
 #[derive(Config, Debug, PartialEq, Eq, Copy)]
@@ -96,20 +98,6 @@ pub struct MfBatch {
     pub bias_norms: Tensor<1>,
 }
 
-fn table(values: Vec<f32>, rows: usize, cols: usize, device: &Device) -> Embedding {
-    Embedding {
-        weight: Param::from_data(TensorData::new(values, [rows, cols]), device),
-    }
-}
-
-/// Standard normal by Box–Muller from the crate's seeded generator, so an initialisation is the
-/// same on every platform and backend.
-fn normal(rng: &mut SeededRng) -> f64 {
-    let u1 = 1.0 - rng.unit(); // (0, 1]
-    let u2 = rng.unit();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-}
-
 impl Mf {
     /// A model with N(0, init_std²) factors and zero biases. Rows flagged `false` in `user_seen`
     /// / `item_seen` (no training rating) start at zero and, never gathered, stay there: such a
@@ -123,22 +111,10 @@ impl Mf {
     ) -> Self {
         let d = config.dim;
         let mut rng = SeededRng::new(config.seed ^ 0x6D66_5F69_6E69_7400);
-        let mut factors = |seen: &[bool]| -> Vec<f32> {
-            let mut out = Vec::with_capacity(seen.len() * d);
-            for &s in seen {
-                for _ in 0..d {
-                    let x = normal(&mut rng) * config.init_std;
-                    out.push(if s { x as f32 } else { 0.0 });
-                }
-            }
-            out
-        };
         let (users, items) = (user_seen.len(), item_seen.len());
-        let user_factors = factors(user_seen);
-        let item_factors = factors(item_seen);
         Self {
-            user_factors: table(user_factors, users, d, device),
-            item_factors: table(item_factors, items, d, device),
+            user_factors: normal_table(user_seen, d, config.init_std, &mut rng, device),
+            item_factors: normal_table(item_seen, d, config.init_std, &mut rng, device),
             user_bias: table(vec![0.0; users], users, 1, device),
             item_bias: table(vec![0.0; items], items, 1, device),
             mean,
@@ -165,15 +141,9 @@ impl Mf {
         n_items: usize,
         device: &Device,
     ) -> Self {
-        let mut user_seen = vec![false; n_users];
-        let mut item_seen = vec![false; n_items];
-        let mut sum = 0.0f64;
-        for r in train {
-            user_seen[r.user as usize] = true;
-            item_seen[r.item as usize] = true;
-            sum += r.value as f64;
-        }
-        let mean = (sum / train.len().max(1) as f64) as f32;
+        let (user_seen, item_seen) = seen(train, n_users, n_items);
+        let mean =
+            (train.iter().map(|r| r.value as f64).sum::<f64>() / train.len().max(1) as f64) as f32;
         Self::new(config, mean, &user_seen, &item_seen, device)
     }
 
@@ -221,34 +191,99 @@ impl Mf {
             self.item_bias.weight.val(),
         ]
     }
+}
 
-    fn weights_from(&self, [uf, itf, ub, ib]: [TensorData; 4]) -> MfWeights {
-        let floats = |data: TensorData| data.iter::<f32>().collect::<Vec<f32>>();
+impl Trainable for Mf {
+    type Validation = RatingTensors;
+    type Weights = MfWeights;
+
+    fn validation_error(&self, validation: &RatingTensors) -> Option<Tensor<1>> {
+        let predictions = self.forward(validation.users.clone(), validation.items.clone());
+        Some(validation.clipped_squared_error(predictions))
+    }
+
+    fn flat_parameters(&self) -> Vec<Tensor<1>> {
+        self.parameters()
+            .into_iter()
+            .map(|t| t.flatten(0, 1))
+            .collect()
+    }
+
+    fn weights_from(&self, values: Vec<Vec<f32>>) -> MfWeights {
+        let [user_factors, item_factors, user_bias, item_bias]: [Vec<f32>; 4] =
+            values.try_into().expect("four parameters");
         MfWeights {
             mean: self.mean,
             dim: self.dim(),
-            user_factors: floats(uf),
-            item_factors: floats(itf),
-            user_bias: floats(ub),
-            item_bias: floats(ib),
+            user_factors,
+            item_factors,
+            user_bias,
+            item_bias,
         }
     }
 
-    /// Reads the parameters into a CPU snapshot, one synchronous read per parameter. Native and
-    /// CPU backends only: on WebGPU in a browser use [`Mf::to_weights_async`].
-    pub fn to_weights(&self) -> MfWeights {
-        self.weights_from(self.parameters().map(|t| t.into_data()))
+    fn from_weights(weights: &MfWeights, device: &Device) -> Self {
+        Mf::from_weights(weights, device)
+    }
+}
+
+impl Recipe for MfConfig {
+    type Model = Mf;
+    type Examples = RatingColumns;
+
+    fn example_count(examples: &RatingColumns) -> usize {
+        examples.len()
     }
 
-    /// [`Mf::to_weights`] with asynchronous reads, for devices that cannot read synchronously.
-    pub async fn to_weights_async(&self) -> Result<MfWeights, burn::backend::ExecutionError> {
-        let [uf, itf, ub, ib] = self.parameters();
-        Ok(self.weights_from([
-            uf.into_data_async().await?,
-            itf.into_data_async().await?,
-            ub.into_data_async().await?,
-            ib.into_data_async().await?,
-        ]))
+    fn batch_loss(
+        &self,
+        model: &Mf,
+        examples: &RatingColumns,
+        picked: &[u32],
+        device: &Device,
+    ) -> BatchLoss {
+        let batch = examples.gather(picked, device);
+        let out = model.forward_batch(batch.users, batch.items);
+        BatchLoss {
+            data_loss: (out.predictions - batch.values).square().sum(),
+            penalty: out.factor_norms.mul_scalar(self.reg)
+                + out.bias_norms.mul_scalar(self.bias_reg),
+            ratings: batch.count,
+        }
+    }
+
+    fn schedule(&self) -> Schedule {
+        Schedule {
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            learning_rate: self.learning_rate,
+            optimiser: self.optimiser,
+            patience: self.patience,
+            seed: self.seed,
+        }
+    }
+
+    fn for_refit(&self, epochs: usize) -> Self {
+        self.clone().with_epochs(epochs).with_patience(0)
+    }
+
+    fn init(&self, train: &[Rating], n_users: usize, n_items: usize, device: &Device) -> Mf {
+        Mf::for_ratings(self, train, n_users, n_items, device)
+    }
+
+    fn examples(&self, train: &[Rating], _: usize, _: usize) -> RatingColumns {
+        RatingColumns::of(train)
+    }
+
+    fn validation(
+        &self,
+        _: &[Rating],
+        validation: &[Rating],
+        _: usize,
+        _: usize,
+        device: &Device,
+    ) -> RatingTensors {
+        RatingColumns::of(validation).tensors(device)
     }
 }
 
@@ -317,6 +352,7 @@ impl RatingModel for MfWeights {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use burn::tensor::TensorData;
 
     fn ids(values: &[i64], device: &Device) -> Tensor<1, Int> {
         Tensor::from_data(TensorData::new(values.to_vec(), [values.len()]), device)

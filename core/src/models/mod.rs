@@ -2,18 +2,28 @@
 //! and biased MF ([`Mf`]) trained with Burn by [`crate::train`].
 
 mod als;
+mod autorec;
 mod bias;
 mod ease;
+mod enriched;
+mod init;
 mod mean;
 mod mf;
+mod neural;
+pub mod params;
 mod popularity;
+mod two_tower;
 
 pub use als::{AlsConfig, fit_als};
+pub use autorec::{AutoRec, AutoRecConfig, AutoRecWeights, FilmColumns, Reconstruction};
 pub use bias::{BiasConfig, BiasModel};
 pub use ease::{EASE_LAMBDA, Ease};
+pub use enriched::{Enriched, EnrichedConfig, EnrichedRecipe, EnrichedWeights, SideFeatures};
 pub use mean::GlobalMean;
 pub use mf::{Mf, MfBatch, MfConfig, MfWeights, Optimiser};
+pub use neural::{Neural, NeuralConfig, NeuralWeights};
 pub use popularity::Popularity;
+pub use two_tower::{LIKED, TwoTower, TwoTowerConfig, TwoTowerRecipe, TwoTowerWeights};
 
 use crate::data::{Rating, RatingIndex};
 use crate::metrics::{ErrorMetrics, RankingMetrics, evaluate_ranking, rating_errors};
@@ -28,6 +38,11 @@ pub trait Scorer {
 /// A model that predicts ratings.
 pub trait RatingModel: Scorer {
     fn predict(&self, user: u32, item: u32) -> f32;
+
+    /// [`RatingModel::predict`] for many pairs (models that run on a device do it in one go).
+    fn predict_many(&self, pairs: &[(u32, u32)]) -> Vec<f32> {
+        pairs.iter().map(|&(u, i)| self.predict(u, i)).collect()
+    }
 }
 
 /// What a rating model gets on a test set: RMSE/MAE on every pair and the top-10 metrics.
@@ -45,10 +60,13 @@ pub fn evaluate_rating_model(
     test: &[Rating],
 ) -> Evaluation {
     Evaluation {
-        errors: Some(rating_errors(
-            test.iter()
-                .map(|r| (model.predict(r.user, r.item), r.value)),
-        )),
+        errors: Some(rating_errors({
+            let pairs: Vec<(u32, u32)> = test.iter().map(|r| (r.user, r.item)).collect();
+            model
+                .predict_many(&pairs)
+                .into_iter()
+                .zip(test.iter().map(|r| r.value))
+        })),
         ranking: evaluate_ranking(train, test, TOP_K, |user, out| model.score_items(user, out)),
     }
 }

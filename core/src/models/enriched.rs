@@ -1,0 +1,429 @@
+//! Biased MF enriched with side information (SVDFeature / LightFM style, TFRS's "enriched"
+//! model): each person's vector and bias get a learned share per feature they have — age band,
+//! gender, occupation, and the month of their first rating (their rating time) — and each film's
+//! per genre and release decade:
+//!
+//! r̂ = μ + (b_u + f_u·w_u) + (b_i + f_i·w_i) + (p_u + f_u W_u) · (q_i + f_i W_i)
+//!
+//! with f_u, f_i the feature rows (one-hot bands; a film's genres share 1 between them). A film
+//! or person with few ratings leans on what its features learned from everyone else — how side
+//! information helps the cold ones. Features are known for every user and film, so the
+//! effective vectors are plain biased MF ([`EnrichedWeights::effective`]): what the page serves,
+//! folds visitors into and draws.
+
+use burn::config::Config;
+use burn::module::{Module, Param};
+use burn::nn::Embedding;
+use burn::tensor::{Device, Int, Tensor, TensorData};
+
+use super::init::{mean_rating, normal_table, seen, table};
+use super::params::{Parameters, flat_parameters, load_parameters, parameters_from};
+use super::{MfWeights, Optimiser};
+use crate::data::{Dataset, GENRES, Rating};
+use crate::rng::SeededRng;
+use crate::train::{BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable};
+
+/// Age bands of the MovieLens 1M documentation (under 18, 18–24, 25–34, 35–44, 45–49, 50–55, 56+).
+const AGE_BANDS: [u8; 6] = [18, 25, 35, 45, 50, 56];
+/// Thirty days, in seconds: the rating-time bands.
+const MONTH_S: u64 = 30 * 24 * 3600;
+/// Rating-time bands kept (later months share the last one).
+const MONTHS: usize = 12;
+
+/// What is known of every person and film besides ratings, as dense feature rows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SideFeatures {
+    pub user_dim: usize,
+    /// Row-major users × `user_dim`.
+    pub user: Vec<f32>,
+    pub item_dim: usize,
+    /// Row-major films × `item_dim`.
+    pub item: Vec<f32>,
+    /// Names of the columns, users' then films' (for explanations).
+    pub user_names: Vec<String>,
+    pub item_names: Vec<String>,
+}
+
+impl SideFeatures {
+    /// The features of `dataset`'s people and films. The rating-time band of a person is the month
+    /// of their first rating in `train` (so nothing comes from the test ratings).
+    pub fn of(dataset: &Dataset, train: &[Rating]) -> Self {
+        let mut occupations: Vec<&str> = dataset
+            .people
+            .iter()
+            .map(|p| p.occupation.as_str())
+            .collect();
+        occupations.sort_unstable();
+        occupations.dedup();
+        let mut user_names: Vec<String> = (0..=AGE_BANDS.len())
+            .map(|b| match b {
+                0 => format!("age < {}", AGE_BANDS[0]),
+                b if b == AGE_BANDS.len() => format!("age {}+", AGE_BANDS[b - 1]),
+                b => format!("age {}–{}", AGE_BANDS[b - 1], AGE_BANDS[b] - 1),
+            })
+            .collect();
+        user_names.extend(["gender F".to_string(), "gender M".to_string()]);
+        user_names.extend(occupations.iter().map(|o| format!("occupation {o}")));
+        user_names.extend((0..MONTHS).map(|m| format!("first rating in month {}", m + 1)));
+        let user_dim = user_names.len();
+
+        let first_time = train.iter().map(|r| r.timestamp).min().unwrap_or(0);
+        let mut joined = vec![u64::MAX; dataset.n_users()];
+        for r in train {
+            let t = &mut joined[r.user as usize];
+            *t = (*t).min(r.timestamp);
+        }
+        let mut user = vec![0.0f32; dataset.n_users() * user_dim];
+        for (u, person) in dataset.people.iter().enumerate() {
+            let row = &mut user[u * user_dim..(u + 1) * user_dim];
+            let band = AGE_BANDS.iter().take_while(|&&b| person.age >= b).count();
+            row[band] = 1.0;
+            let at = AGE_BANDS.len() + 1;
+            row[at + usize::from(person.gender != 'F')] = 1.0;
+            let at = at + 2;
+            if let Ok(k) = occupations.binary_search(&person.occupation.as_str()) {
+                row[at + k] = 1.0;
+            }
+            let at = at + occupations.len();
+            if joined[u] != u64::MAX {
+                let month = ((joined[u] - first_time) / MONTH_S) as usize;
+                row[at + month.min(MONTHS - 1)] = 1.0;
+            }
+        }
+
+        let decades: Vec<u16> = {
+            let mut d: Vec<u16> = dataset
+                .films
+                .iter()
+                .filter_map(|f| f.year)
+                .map(|y| y / 10 * 10)
+                .collect();
+            d.sort_unstable();
+            d.dedup();
+            d
+        };
+        let mut item_names: Vec<String> = GENRES.iter().map(|g| format!("genre {g}")).collect();
+        item_names.extend(decades.iter().map(|d| format!("released in the {d}s")));
+        item_names.push("release year unknown".to_string());
+        let item_dim = item_names.len();
+        let mut item = vec![0.0f32; dataset.n_items() * item_dim];
+        for (i, film) in dataset.films.iter().enumerate() {
+            let row = &mut item[i * item_dim..(i + 1) * item_dim];
+            let genres: Vec<usize> = (0..GENRES.len()).filter(|&g| film.has_genre(g)).collect();
+            for &g in &genres {
+                row[g] = 1.0 / genres.len() as f32;
+            }
+            let at = GENRES.len();
+            match film
+                .year
+                .and_then(|y| decades.binary_search(&(y / 10 * 10)).ok())
+            {
+                Some(k) => row[at + k] = 1.0,
+                None => row[at + decades.len()] = 1.0,
+            }
+        }
+        Self {
+            user_dim,
+            user,
+            item_dim,
+            item,
+            user_names,
+            item_names,
+        }
+    }
+
+    fn n_users(&self) -> usize {
+        self.user.len() / self.user_dim.max(1)
+    }
+
+    fn n_items(&self) -> usize {
+        self.item.len() / self.item_dim.max(1)
+    }
+}
+
+/// Settings of the enriched model and of its training.
+#[derive(Config, Debug, PartialEq)]
+pub struct EnrichedConfig {
+    #[config(default = 32)]
+    pub dim: usize,
+    #[config(default = 0.005)]
+    pub learning_rate: f64,
+    /// L2 on the gathered id rows (p_u, q_i), as MF's `reg`.
+    #[config(default = 0.1)]
+    pub reg: f64,
+    /// L2 on the gathered feature shares (f_u W_u, f_i W_i).
+    #[config(default = 0.02)]
+    pub feature_reg: f64,
+    #[config(default = 40)]
+    pub epochs: usize,
+    #[config(default = 1024)]
+    pub batch_size: usize,
+    #[config(default = 3)]
+    pub patience: usize,
+    #[config(default = 0.01)]
+    pub init_std: f64,
+    #[config(default = 42)]
+    pub seed: u64,
+}
+
+/// A recipe needs the features too: the settings and the data they describe.
+#[derive(Debug, Clone)]
+pub struct EnrichedRecipe {
+    pub config: EnrichedConfig,
+    pub features: std::sync::Arc<SideFeatures>,
+}
+
+#[derive(Module, Debug)]
+pub struct Enriched {
+    pub user_factors: Embedding,
+    pub item_factors: Embedding,
+    pub user_bias: Embedding,
+    pub item_bias: Embedding,
+    /// W_u: user features × d.
+    pub user_feature_factors: Param<Tensor<2>>,
+    pub item_feature_factors: Param<Tensor<2>>,
+    /// w_u: user features × 1.
+    pub user_feature_bias: Param<Tensor<2>>,
+    pub item_feature_bias: Param<Tensor<2>>,
+    /// f_u rows, constant.
+    pub user_features: Tensor<2>,
+    pub item_features: Tensor<2>,
+    #[module(skip)]
+    pub features: std::sync::Arc<SideFeatures>,
+    pub mean: f32,
+}
+
+fn param(values: Vec<f32>, rows: usize, cols: usize, device: &Device) -> Param<Tensor<2>> {
+    Param::from_data(TensorData::new(values, [rows, cols]), device)
+}
+
+/// Predictions of a batch and the squared norms of what it gathered.
+pub struct EnrichedBatch {
+    pub predictions: Tensor<1>,
+    pub id_norms: Tensor<1>,
+    pub feature_norms: Tensor<1>,
+}
+
+impl Enriched {
+    pub fn new(
+        config: &EnrichedConfig,
+        features: std::sync::Arc<SideFeatures>,
+        mean: f32,
+        user_seen: &[bool],
+        item_seen: &[bool],
+        device: &Device,
+    ) -> Self {
+        let mut rng = SeededRng::new(config.seed ^ 0x656E_7269_6368);
+        let d = config.dim;
+        let (users, items) = (user_seen.len(), item_seen.len());
+        let sd = config.init_std;
+        let everyone = |n| vec![true; n];
+        let (fu, fi) = (features.user_dim, features.item_dim);
+        let user_feature_factors = normal_table(&everyone(fu), d, sd, &mut rng, device).weight;
+        let item_feature_factors = normal_table(&everyone(fi), d, sd, &mut rng, device).weight;
+        Self {
+            user_factors: normal_table(user_seen, d, sd, &mut rng, device),
+            item_factors: normal_table(item_seen, d, sd, &mut rng, device),
+            user_bias: table(vec![0.0; users], users, 1, device),
+            item_bias: table(vec![0.0; items], items, 1, device),
+            user_feature_factors,
+            item_feature_factors,
+            user_feature_bias: param(vec![0.0; fu], fu, 1, device),
+            item_feature_bias: param(vec![0.0; fi], fi, 1, device),
+            user_features: Tensor::from_data(
+                TensorData::new(features.user.clone(), [features.n_users(), fu]),
+                device,
+            ),
+            item_features: Tensor::from_data(
+                TensorData::new(features.item.clone(), [features.n_items(), fi]),
+                device,
+            ),
+            features,
+            mean,
+        }
+    }
+
+    pub fn forward_batch(&self, users: Tensor<1, Int>, items: Tensor<1, Int>) -> EnrichedBatch {
+        let fu = self.user_features.clone().select(0, users.clone());
+        let fi = self.item_features.clone().select(0, items.clone());
+        let pu = self.user_factors.weight.val().select(0, users.clone());
+        let qi = self.item_factors.weight.val().select(0, items.clone());
+        let su = fu.clone().matmul(self.user_feature_factors.val());
+        let si = fi.clone().matmul(self.item_feature_factors.val());
+        let bias = self.user_bias.weight.val().select(0, users)
+            + self.item_bias.weight.val().select(0, items)
+            + fu.matmul(self.user_feature_bias.val())
+            + fi.matmul(self.item_feature_bias.val());
+        let id_norms = pu.clone().square().sum() + qi.clone().square().sum();
+        let feature_norms = su.clone().square().sum() + si.clone().square().sum();
+        let dot = ((pu + su) * (qi + si)).sum_dim(1);
+        EnrichedBatch {
+            predictions: (dot + bias).add_scalar(self.mean).squeeze_dim::<1>(1),
+            id_norms,
+            feature_norms,
+        }
+    }
+
+    pub fn forward(&self, users: Tensor<1, Int>, items: Tensor<1, Int>) -> Tensor<1> {
+        self.forward_batch(users, items).predictions
+    }
+
+    /// Every person's and film's effective vector and bias, features folded in: plain MF.
+    pub fn effective(&self) -> MfWeights {
+        let read = |t: Tensor<2>| t.into_data().iter::<f32>().collect::<Vec<f32>>();
+        let user_factors = self.user_factors.weight.val()
+            + self
+                .user_features
+                .clone()
+                .matmul(self.user_feature_factors.val());
+        let item_factors = self.item_factors.weight.val()
+            + self
+                .item_features
+                .clone()
+                .matmul(self.item_feature_factors.val());
+        let user_bias = self.user_bias.weight.val()
+            + self
+                .user_features
+                .clone()
+                .matmul(self.user_feature_bias.val());
+        let item_bias = self.item_bias.weight.val()
+            + self
+                .item_features
+                .clone()
+                .matmul(self.item_feature_bias.val());
+        MfWeights {
+            mean: self.mean,
+            dim: self.user_factors.weight.shape().dims::<2>()[1],
+            user_factors: read(user_factors),
+            item_factors: read(item_factors),
+            user_bias: read(user_bias),
+            item_bias: read(item_bias),
+        }
+    }
+}
+
+/// The enriched model in plain memory.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EnrichedWeights {
+    pub dim: usize,
+    pub mean: f32,
+    pub features: SideFeatures,
+    pub parameters: Parameters,
+}
+
+impl EnrichedWeights {
+    /// Plain biased MF with the features folded into every vector and bias (computed on the CPU).
+    pub fn effective(&self) -> MfWeights {
+        Enriched::from_weights(self, &Device::flex()).effective()
+    }
+}
+
+impl Trainable for Enriched {
+    type Validation = RatingTensors;
+    type Weights = EnrichedWeights;
+
+    fn validation_error(&self, validation: &RatingTensors) -> Option<Tensor<1>> {
+        let predictions = self.forward(validation.users.clone(), validation.items.clone());
+        Some(validation.clipped_squared_error(predictions))
+    }
+
+    fn flat_parameters(&self) -> Vec<Tensor<1>> {
+        flat_parameters(self).0
+    }
+
+    fn weights_from(&self, values: Vec<Vec<f32>>) -> EnrichedWeights {
+        EnrichedWeights {
+            dim: self.user_factors.weight.shape().dims::<2>()[1],
+            mean: self.mean,
+            features: (*self.features).clone(),
+            parameters: parameters_from(self, values),
+        }
+    }
+
+    fn from_weights(weights: &EnrichedWeights, device: &Device) -> Self {
+        let features = std::sync::Arc::new(weights.features.clone());
+        let config = EnrichedConfig::new().with_dim(weights.dim);
+        let (users, items) = (features.n_users(), features.n_items());
+        let skeleton = Enriched::new(
+            &config,
+            features,
+            weights.mean,
+            &vec![true; users],
+            &vec![true; items],
+            device,
+        );
+        load_parameters(skeleton, &weights.parameters)
+    }
+}
+
+impl Recipe for EnrichedRecipe {
+    type Model = Enriched;
+    type Examples = RatingColumns;
+
+    fn schedule(&self) -> Schedule {
+        let c = &self.config;
+        Schedule {
+            epochs: c.epochs,
+            batch_size: c.batch_size,
+            learning_rate: c.learning_rate,
+            optimiser: Optimiser::Adam,
+            patience: c.patience,
+            seed: c.seed,
+        }
+    }
+
+    fn example_count(examples: &RatingColumns) -> usize {
+        examples.len()
+    }
+
+    fn batch_loss(
+        &self,
+        model: &Enriched,
+        examples: &RatingColumns,
+        picked: &[u32],
+        device: &Device,
+    ) -> BatchLoss {
+        let batch = examples.gather(picked, device);
+        let out = model.forward_batch(batch.users, batch.items);
+        BatchLoss {
+            data_loss: (out.predictions - batch.values).square().sum(),
+            penalty: out.id_norms.mul_scalar(self.config.reg)
+                + out.feature_norms.mul_scalar(self.config.feature_reg),
+            ratings: batch.count,
+        }
+    }
+
+    fn for_refit(&self, epochs: usize) -> Self {
+        Self {
+            config: self.config.clone().with_epochs(epochs).with_patience(0),
+            features: self.features.clone(),
+        }
+    }
+
+    fn init(&self, train: &[Rating], n_users: usize, n_items: usize, device: &Device) -> Enriched {
+        let (user_seen, item_seen) = seen(train, n_users, n_items);
+        Enriched::new(
+            &self.config,
+            self.features.clone(),
+            mean_rating(train),
+            &user_seen,
+            &item_seen,
+            device,
+        )
+    }
+
+    fn examples(&self, train: &[Rating], _: usize, _: usize) -> RatingColumns {
+        RatingColumns::of(train)
+    }
+
+    fn validation(
+        &self,
+        _: &[Rating],
+        validation: &[Rating],
+        _: usize,
+        _: usize,
+        device: &Device,
+    ) -> RatingTensors {
+        RatingColumns::of(validation).tensors(device)
+    }
+}
