@@ -1,7 +1,8 @@
 // Times training in the built page, in Debian's headless Chromium: for scripts/bench.
 //
 // Usage: node scripts/bench-browser.mjs DIST NAME=QUERY[@webgpu|@nowebgpu] ...
-//   e.g. cpu=?split=u1&backend=cpu&autotrain=1
+//   e.g. cpu=?split=u1&backend=cpu&autotrain=1; a NAME starting with `zoo` runs the whole model
+//   zoo on u1 in the page instead and reports its rows
 // Each run gets a fresh browser profile, opens DIST's index.html with QUERY (which must contain
 // autotrain=1) and waits for train-state to be `done`. The app is not changed: an init script
 // watches the page's DOM with a MutationObserver and stamps each change of the elements below
@@ -136,6 +137,44 @@ const VISITOR_RATINGS = [[50, 5], [100, 4], [127, 5], [56, 4], [1, 3], [313, 2],
 
 const result0ok = (state) => state === 'done';
 
+// The model zoo in the page: every model on u1, one after another; each row's figures as shown.
+async function runZoo(base, name, query, webgpu) {
+  const profile = mkdtempSync(join(tmpdir(), 'filmspace-bench-'));
+  const args = webgpu ? [...ARGS, '--enable-unsafe-webgpu'] : ARGS;
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args, viewport: { width: 1280, height: 900 },
+  });
+  const errors = [];
+  try {
+    const page = context.pages()[0] ?? await context.newPage();
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    await page.goto(base + query);
+    await page.waitForFunction(() => document.querySelector('[data-testid="data-status"]')?.dataset.state === 'ready',
+      null, { timeout: 60_000 });
+    for (const box of await page.locator('[data-testid="zoo-model"]').all()) {
+      if (!(await box.isChecked())) await box.click();
+    }
+    process.stderr.write(`    ${name}: the whole zoo on u1 in the page${webgpu ? ' (--enable-unsafe-webgpu)' : ''}\n`);
+    await page.locator('[data-testid="zoo-run"]').click();
+    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid="zoo-state"]')?.dataset.state),
+      null, { timeout: TIMEOUT_MS * 4, polling: 500 });
+    const rows = await page.locator('[data-testid="zoo-row"]').evaluateAll((trs) => trs.map((tr) => {
+      const cells = [...tr.querySelectorAll('td')].map((td) => td.textContent);
+      return { model: tr.dataset.model, rmse: cells[0], mae: cells[1], p10: cells[2], r10: cells[3], ndcg10: cells[4],
+        hr10: cells[5], train_s: Number(cells[6]), parameters: Number(cells[7]), backend: cells[8] };
+    }));
+    const state = await page.locator('[data-testid="zoo-state"]').getAttribute('data-state');
+    process.stderr.write(`    ${name}: ${state}, ${rows.length} rows\n`);
+    return { name, query, webgpu, zoo: true, ok: state === 'done' && rows.length === 11, state, rows, errors };
+  } catch (error) {
+    process.stderr.write(`    ${name}: FAILED: ${error.message.split('\n')[0]}\n`);
+    return { name, query, webgpu, zoo: true, ok: false, error: error.message.split('\n')[0], errors };
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 async function runOne(base, name, query, webgpu) {
   const idleBefore = await idleShare();
   const profile = mkdtempSync(join(tmpdir(), 'filmspace-bench-'));
@@ -235,7 +274,8 @@ try {
   for (const spec of specs) {
     const [, name, query, flag] = spec.match(/^([^=]+)=([^@]*)(?:@(webgpu|nowebgpu))?$/) ?? [];
     if (!name) throw new Error(`bad run spec ${spec}`);
-    runs.push(await runOne(base, name, query, flag !== 'nowebgpu'));
+    const run = name.startsWith('zoo') ? runZoo : runOne;
+    runs.push(await run(base, name, query, flag !== 'nowebgpu'));
   }
 } finally {
   server.close();

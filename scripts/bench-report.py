@@ -5,6 +5,7 @@ DIR holds machine.json, native.json, surprise.json, browser.json and wasm.json (
 BENCH_JSON object of one step, or machine facts). Standard library only.
 """
 
+import csv
 import json
 import statistics
 import sys
@@ -216,6 +217,38 @@ def main() -> None:
         )
         out.append("")
         out.extend(table)
+        out.append("")
+    zoo_native = {}
+    zoo_log = (d / "zoo.log").read_text() if (d / "zoo.log").exists() else ""
+    for row in csv.DictReader(l for l in zoo_log.splitlines() if "," in l and not l.startswith("|")):
+        zoo_native[row["model"]] = row
+    zoo_page = next((r for r in runs if r.get("zoo")), None)
+    page_rows = {r["model"]: r for r in (zoo_page or {}).get("rows", [])}
+    if zoo_native or page_rows:
+        out.append(
+            "The model zoo on u1, every model natively (`core/examples/zoo.rs`, Flex, release "
+            "build) and in the page (all eleven picked, run one after another in the zoo's "
+            "worker; `auto` backend"
+            + (f", which chose {next(iter(page_rows.values()))['backend']}" if page_rows else "")
+            + "). Trainable models: early stopping on a 10% holdout of u1.base, then a refit; "
+            "times are fit times (holdout run + refit), scoring excluded."
+        )
+        out.append("")
+        out.append("| model | RMSE native / page | MAE | P@10 | R@10 | NDCG@10 native / page | HR@10 | train s native / page | parameters |")
+        out.append("|---|---|---|---|---|---|---|---|---|")
+        for name in dict.fromkeys(list(zoo_native) + list(page_rows)):
+            n, p = zoo_native.get(name, {}), page_rows.get(name, {})
+            v = lambda x: x if x not in (None, "", "–") else "–"
+            page_s = f"{p['train_s']:.2f}" if p else "–"
+            out.append(
+                f"| {n.get('label', name)} | {v(n.get('rmse'))} / {v(p.get('rmse'))} | {v(n.get('mae'))} | "
+                f"{v(n.get('p10'))} | {v(n.get('r10'))} | {v(n.get('ndcg10'))} / {v(p.get('ndcg10'))} | "
+                f"{v(n.get('hr10'))} | {v(n.get('train_seconds'))} / "
+                f"{page_s} | "
+                f"{v(n.get('parameters'))} |"
+            )
+        if zoo_page and not zoo_page.get("ok"):
+            out.append(f"- the zoo run in the page did not finish: {zoo_page.get('error') or zoo_page.get('state')}")
         out.append("")
     out.append(
         "¹ Native only: for this benchmark, u1.test RMSE of the model each phase would hand back at "

@@ -47,7 +47,7 @@ fn main() {
         "enriched" => {
             let features = Arc::new(SideFeatures::of(&dataset, &held.train));
             for reg in [0.05, 0.1, 0.15] {
-                for feature_reg in [0.005, 0.02, 0.08] {
+                for feature_reg in [0.005, 0.02, 0.08, 0.2, 0.5, 1.0] {
                     let config = EnrichedConfig::new()
                         .with_reg(reg)
                         .with_feature_reg(feature_reg);
@@ -61,6 +61,19 @@ fn main() {
                         &held,
                         sizes,
                     );
+                }
+            }
+        }
+        "enriched-dim" => {
+            let features = Arc::new(SideFeatures::of(&dataset, &held.train));
+            for dim in [16, 32, 64, 128] {
+                for lr in [0.003, 0.005] {
+                    let config = EnrichedConfig::new().with_dim(dim).with_learning_rate(lr);
+                    let recipe = EnrichedRecipe {
+                        config,
+                        features: features.clone(),
+                    };
+                    holdout(&format!("enriched dim {dim} lr {lr}"), recipe, &held, sizes);
                 }
             }
         }

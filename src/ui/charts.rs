@@ -119,8 +119,10 @@ fn draw_bars(
         .y_label_formatter(&|y| {
             if whole {
                 format!("{y:.0}")
-            } else {
+            } else if y_max >= 2.0 {
                 format!("{y:.1}")
+            } else {
+                format!("{y:.2}")
             }
         })
         .draw();

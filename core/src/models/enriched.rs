@@ -152,7 +152,7 @@ pub struct EnrichedConfig {
     #[config(default = 0.1)]
     pub reg: f64,
     /// L2 on the gathered feature shares (f_u W_u, f_i W_i).
-    #[config(default = 0.02)]
+    #[config(default = 0.08)]
     pub feature_reg: f64,
     #[config(default = 40)]
     pub epochs: usize,
