@@ -227,7 +227,7 @@ def main() -> None:
     if zoo_native or page_rows:
         out.append(
             "The model zoo on u1, every model natively (`core/examples/zoo.rs`, Flex, release "
-            "build) and in the page (all eleven picked, run one after another in the zoo's "
+            "build) and in the page (all of them picked, run one after another in the zoo's "
             "worker; `auto` backend"
             + (f", which chose {next(iter(page_rows.values()))['backend']}" if page_rows else "")
             + "). Trainable models: early stopping on a 10% holdout of u1.base, then a refit; "

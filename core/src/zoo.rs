@@ -8,6 +8,7 @@ use std::sync::Arc;
 use burn::tensor::Device;
 
 use crate::data::{Dataset, Rating, RatingIndex};
+use crate::linalg::{cholesky, cholesky_solve};
 use crate::metrics::{ErrorMetrics, RankingMetrics};
 use crate::models::{
     AlsConfig, AutoRecConfig, AutoRecWeights, BiasConfig, BiasModel, EASE_LAMBDA, Ease,
@@ -15,8 +16,11 @@ use crate::models::{
     Neural, NeuralConfig, NeuralWeights, Popularity, Reconstruction, SideFeatures, TwoTowerConfig,
     TwoTowerRecipe, TwoTowerWeights, evaluate_ranker, evaluate_rating_model, fit_als,
 };
+use crate::models::{RatingModel, Scorer};
 use crate::split::Split;
-use crate::train::{EpochReport, Recipe, Refit, WeightsOf, fit_with_refit, refit_split};
+use crate::train::{
+    EpochReport, Recipe, Refit, WeightsOf, default_training_split, fit_with_refit, refit_split,
+};
 
 /// The models of the board, in the order the page lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -32,10 +36,11 @@ pub enum ZooModel {
     TwoTower,
     Als,
     Ease,
+    Blend,
 }
 
 impl ZooModel {
-    pub const ALL: [ZooModel; 11] = [
+    pub const ALL: [ZooModel; 12] = [
         ZooModel::Mean,
         ZooModel::Bias,
         ZooModel::Popularity,
@@ -47,6 +52,7 @@ impl ZooModel {
         ZooModel::TwoTower,
         ZooModel::Als,
         ZooModel::Ease,
+        ZooModel::Blend,
     ];
 
     /// The short name (the page's `data-model`, the CSV's first column).
@@ -63,6 +69,7 @@ impl ZooModel {
             ZooModel::TwoTower => "twotower",
             ZooModel::Als => "als",
             ZooModel::Ease => "ease",
+            ZooModel::Blend => "blend",
         }
     }
 
@@ -83,6 +90,7 @@ impl ZooModel {
             ZooModel::TwoTower => "Two-tower retrieval",
             ZooModel::Als => "ALS with biases",
             ZooModel::Ease => "EASE",
+            ZooModel::Blend => "Blend (side features + AutoRec)",
         }
     }
 
@@ -137,6 +145,11 @@ impl ZooModel {
                 "A closed-form film-to-film model on who rated what (no rating values): the \
                  strongest top-10 ranker here by far. Predicts no rating."
             }
+            ZooModel::Blend => {
+                "The two best rating models (MF with side features and I-AutoRec) stacked: their \
+                 predictions weighted by least squares on the holdout they were trained \
+                 without. Different families err differently, so the blend beats both."
+            }
         }
     }
 
@@ -150,6 +163,7 @@ impl ZooModel {
                 | ZooModel::Enriched
                 | ZooModel::AutoRec
                 | ZooModel::TwoTower
+                | ZooModel::Blend
         )
     }
 
@@ -192,6 +206,7 @@ pub enum Trained {
     Neural(Box<Neural>),
     AutoRec(Reconstruction),
     Ease(Box<Ease>),
+    Blend(Box<Blend>),
 }
 
 impl Trained {
@@ -206,7 +221,21 @@ impl Trained {
             Trained::Neural(m) => evaluate_rating_model(m.as_ref(), index, test),
             Trained::AutoRec(m) => evaluate_rating_model(m, index, test),
             Trained::Ease(m) => evaluate_ranker(m.as_ref(), index, test),
+            Trained::Blend(m) => evaluate_rating_model(m.as_ref(), index, test),
         }
+    }
+
+    /// The rating model inside, if this is one.
+    fn rating_model(&self) -> Option<&dyn RatingModel> {
+        Some(match self {
+            Trained::Mean(m) => m,
+            Trained::Bias(m) => m,
+            Trained::Factors(m) => m,
+            Trained::Neural(m) => m.as_ref(),
+            Trained::AutoRec(m) => m,
+            Trained::Blend(m) => m.as_ref(),
+            Trained::Popularity(_) | Trained::Ease(_) => return None,
+        })
     }
 
     /// The MF-shaped weights that can serve recommendations and the film map.
@@ -215,6 +244,85 @@ impl Trained {
             Trained::Factors(w) => Some(w),
             _ => None,
         }
+    }
+}
+
+/// Rating models stacked: r̂ = w₀ + Σ w_k r̂_k, the weights fitted by least squares on holdout
+/// ratings that the parts were trained without, then applied to the same parts refitted on all
+/// training ratings.
+pub struct Blend {
+    pub parts: Vec<Trained>,
+    /// Intercept first, then one weight per part.
+    pub weights: Vec<f64>,
+}
+
+impl Blend {
+    /// `fitted`: the parts trained without `holdout`; `finals`: the same parts refitted.
+    pub fn fit(fitted: &[Trained], finals: Vec<Trained>, holdout: &[Rating]) -> Blend {
+        let pairs: Vec<(u32, u32)> = holdout.iter().map(|r| (r.user, r.item)).collect();
+        let columns: Vec<Vec<f32>> = fitted
+            .iter()
+            .map(|t| {
+                t.rating_model()
+                    .expect("a blend of rating models")
+                    .predict_many(&pairs)
+            })
+            .collect();
+        let n = columns.len() + 1;
+        // Normal equations of [1, r̂_1, …] against the ratings (a tiny ridge keeps them solvable).
+        let mut normal = vec![0.0f64; n * n];
+        let mut rhs = vec![0.0f64; n];
+        for (k, r) in holdout.iter().enumerate() {
+            let x: Vec<f64> = std::iter::once(1.0)
+                .chain(columns.iter().map(|c| c[k] as f64))
+                .collect();
+            for a in 0..n {
+                rhs[a] += x[a] * r.value as f64;
+                for b in 0..n {
+                    normal[a * n + b] += x[a] * x[b];
+                }
+            }
+        }
+        for a in 0..n {
+            normal[a * n + a] += 1e-6 * holdout.len() as f64;
+        }
+        let weights = cholesky_solve(&cholesky(&normal, n), n, &rhs);
+        Blend {
+            parts: finals,
+            weights,
+        }
+    }
+}
+
+impl Scorer for Blend {
+    fn score_items(&self, user: u32, out: &mut [f32]) {
+        out.fill(self.weights[0] as f32);
+        let mut part = vec![0.0f32; out.len()];
+        for (t, &w) in self.parts.iter().zip(&self.weights[1..]) {
+            t.rating_model()
+                .expect("rating parts")
+                .score_items(user, &mut part);
+            for (o, p) in out.iter_mut().zip(&part) {
+                *o += w as f32 * p;
+            }
+        }
+    }
+}
+
+impl RatingModel for Blend {
+    fn predict(&self, user: u32, item: u32) -> f32 {
+        self.predict_many(&[(user, item)])[0]
+    }
+
+    fn predict_many(&self, pairs: &[(u32, u32)]) -> Vec<f32> {
+        let mut out = vec![self.weights[0] as f32; pairs.len()];
+        for (t, &w) in self.parts.iter().zip(&self.weights[1..]) {
+            let part = t.rating_model().expect("rating parts").predict_many(pairs);
+            for (o, p) in out.iter_mut().zip(part) {
+                *o += w as f32 * p;
+            }
+        }
+        out
     }
 }
 
@@ -316,13 +424,56 @@ fn fit_one<R: Recipe>(
 where
     WeightsOf<R>: IntoTrained,
 {
+    fit_both(recipe, split, sizes, device).refit
+}
+
+/// A trainable model's fit: the refit, and (for a blend's parts) the holdout run's model, which
+/// never saw the holdout.
+pub struct Part {
+    pub holdout: Option<Trained>,
+    pub refit: TrainableFit,
+}
+
+fn fit_both<R: Recipe>(recipe: R, split: &Split, sizes: (usize, usize), device: &Device) -> Part
+where
+    WeightsOf<R>: IntoTrained,
+{
+    let seed = recipe.schedule().seed;
     let Refit { validated, refit } = fit_with_refit(recipe, split, sizes.0, sizes.1, device);
+    let held = default_training_split(split, seed);
+    let holdout = Some(validated.weights.into_trained(&held.train, sizes.1).0);
     // The refit trained on the training ratings and the validation ones.
-    let all = refit_split(split).train;
+    let all = refit_split(&held).train;
     let (trained, parameters) = refit.weights.into_trained(&all, sizes.1);
+    Part {
+        holdout,
+        refit: TrainableFit {
+            trained,
+            history: validated.history,
+            parameters,
+        },
+    }
+}
+
+/// The blend of `parts`, weighted on `holdout` (the ratings their holdout models never saw).
+pub fn blend_of(parts: Vec<Part>, holdout: &[Rating]) -> TrainableFit {
+    let parameters = parts.iter().map(|p| p.refit.parameters).sum::<usize>() + parts.len() + 1;
+    let history = parts
+        .first()
+        .map(|p| p.refit.history.clone())
+        .unwrap_or_default();
+    let (fitted, finals): (Vec<Trained>, Vec<Trained>) = parts
+        .into_iter()
+        .map(|p| {
+            (
+                p.holdout.expect("a blend part keeps its holdout model"),
+                p.refit.trained,
+            )
+        })
+        .unzip();
     TrainableFit {
-        trained,
-        history: validated.history,
+        trained: Trained::Blend(Box::new(Blend::fit(&fitted, finals, holdout))),
+        history,
         parameters,
     }
 }
@@ -364,6 +515,17 @@ pub fn fit_trainable(
                 sizes,
                 device,
             )
+        }
+        ZooModel::Blend => {
+            let config = enriched_config();
+            let recipe = EnrichedRecipe {
+                config,
+                features: features(),
+            };
+            let side = fit_both(recipe, split, sizes, device);
+            let autorec = fit_both(autorec_config(), split, sizes, device);
+            let holdout = default_training_split(split, mf_config().seed).validation;
+            blend_of(vec![side, autorec], &holdout)
         }
         closed => panic!("{} is fitted in closed form", closed.name()),
     }
@@ -470,6 +632,53 @@ pub fn board_csv(rows: &[ZooRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A model predicting 3 + b_u + b_i from these biases (no factors).
+    fn biases(user_bias: Vec<f32>, item_bias: Vec<f32>) -> Trained {
+        Trained::Factors(MfWeights {
+            mean: 3.0,
+            dim: 0,
+            user_factors: Vec::new(),
+            item_factors: Vec::new(),
+            user_bias,
+            item_bias,
+        })
+    }
+
+    #[test]
+    fn a_blend_of_two_models_that_err_differently_beats_both() {
+        let mut rng = crate::rng::SeededRng::new(5);
+        let mut noise =
+            |n: usize| -> Vec<f32> { (0..n).map(|_| (rng.unit() as f32 - 0.5) * 0.8).collect() };
+        let (users, items) = (40, 30);
+        let (bu, bi) = (noise(users), noise(items));
+        let ratings: Vec<Rating> = (0..users * items)
+            .map(|k| Rating {
+                user: (k / items) as u32,
+                item: (k % items) as u32,
+                value: 3.0 + bu[k / items] + bi[k % items],
+                timestamp: 0,
+            })
+            .collect();
+        // Each part is right about one side and wrong about the other.
+        let (wrong_u, wrong_i) = (noise(users), noise(items));
+        let a = || biases(bu.clone(), wrong_i.clone());
+        let b = || biases(wrong_u.clone(), bi.clone());
+        let blend = Blend::fit(&[a(), b()], vec![a(), b()], &ratings);
+        let rmse = |t: &Trained| {
+            let pairs: Vec<(u32, u32)> = ratings.iter().map(|r| (r.user, r.item)).collect();
+            let p = t.rating_model().unwrap().predict_many(&pairs);
+            let se: f64 = p
+                .iter()
+                .zip(&ratings)
+                .map(|(p, r)| ((p - r.value) as f64).powi(2))
+                .sum();
+            (se / ratings.len() as f64).sqrt()
+        };
+        let blended = rmse(&Trained::Blend(Box::new(blend)));
+        let (ra, rb) = (rmse(&a()), rmse(&b()));
+        assert!(blended < ra.min(rb) * 0.9, "blend {blended} vs {ra}, {rb}");
+    }
 
     #[test]
     fn names_round_trip_and_kinds_are_consistent() {

@@ -21,7 +21,7 @@ use filmspace_core::train::{
     WeightsOf, default_training_split, refit_config, refit_split,
 };
 use filmspace_core::zoo::{
-    self, IntoTrained, Trained, ZooModel, ZooOptions, ZooRow, fit_closed_form,
+    self, IntoTrained, Part, TrainableFit, ZooModel, ZooOptions, ZooRow, blend_of, fit_closed_form,
 };
 use futures::StreamExt;
 use futures::channel::mpsc;
@@ -467,19 +467,21 @@ struct ZooFit<'a> {
 }
 
 impl ZooFit<'_> {
-    /// The refit's model, as the board scores it, and the holdout run's epochs; `None` when
-    /// stopped.
+    /// The refit's model, as the board scores it, with the holdout run's epochs (and, with
+    /// `keep_holdout`, the holdout run's model, for a blend); `None` when stopped.
     async fn run<R: Recipe>(
         &self,
         recipe: R,
+        keep_holdout: bool,
         on_update: &mut impl FnMut(TrainUpdate),
-    ) -> Result<Fitted, String>
+    ) -> Result<Option<Part>, String>
     where
         WeightsOf<R>: IntoTrained,
     {
         let held = default_training_split(self.split, self.seed);
         let (device, gpu, controls) = (self.device, self.gpu, self.controls);
-        let (summary, _, history) = train_to_end(
+        let n_items = self.sizes.1;
+        let (summary, holdout, history) = train_to_end(
             recipe.clone(),
             &held,
             self.sizes,
@@ -500,12 +502,20 @@ impl ZooFit<'_> {
         if summary.reason == StopReason::Stopped {
             return Ok(None);
         }
-        let (trained, parameters) = weights.into_trained(&all.train, self.sizes.1);
-        Ok(Some((trained, parameters, history)))
+        let holdout = keep_holdout.then(|| holdout.into_trained(&held.train, n_items).0);
+        let (trained, parameters) = weights.into_trained(&all.train, n_items);
+        Ok(Some(Part {
+            holdout,
+            refit: TrainableFit {
+                trained,
+                history,
+                parameters,
+            },
+        }))
     }
 }
 
-type Fitted = Option<(Trained, usize, Vec<EpochReport>)>;
+type Fitted = Option<TrainableFit>;
 
 /// Trains one of the zoo's trainable models with its tuned settings.
 async fn fit_trainable(
@@ -514,27 +524,36 @@ async fn fit_trainable(
     features: Arc<SideFeatures>,
     on_update: &mut impl FnMut(TrainUpdate),
 ) -> Result<Fitted, String> {
-    match model {
-        ZooModel::Mf => fit.run(zoo::mf_config(), on_update).await,
-        ZooModel::Ncf => fit.run(zoo::ncf_config(), on_update).await,
-        ZooModel::Deep => fit.run(zoo::deep_config(), on_update).await,
-        ZooModel::AutoRec => fit.run(zoo::autorec_config(), on_update).await,
-        ZooModel::Enriched => {
-            let recipe = EnrichedRecipe {
-                config: zoo::enriched_config(),
-                features,
-            };
-            fit.run(recipe, on_update).await
-        }
+    let refit = |part: Option<Part>| part.map(|p| p.refit);
+    let side = |features: Arc<SideFeatures>| EnrichedRecipe {
+        config: zoo::enriched_config(),
+        features,
+    };
+    Ok(match model {
+        ZooModel::Mf => refit(fit.run(zoo::mf_config(), false, on_update).await?),
+        ZooModel::Ncf => refit(fit.run(zoo::ncf_config(), false, on_update).await?),
+        ZooModel::Deep => refit(fit.run(zoo::deep_config(), false, on_update).await?),
+        ZooModel::AutoRec => refit(fit.run(zoo::autorec_config(), false, on_update).await?),
+        ZooModel::Enriched => refit(fit.run(side(features), false, on_update).await?),
         ZooModel::TwoTower => {
             let recipe = TwoTowerRecipe {
                 config: zoo::two_tower_config(),
                 features,
             };
-            fit.run(recipe, on_update).await
+            refit(fit.run(recipe, false, on_update).await?)
         }
-        closed => Err(format!("{} is solved, not trained", closed.name())),
-    }
+        ZooModel::Blend => {
+            let Some(with_features) = fit.run(side(features), true, on_update).await? else {
+                return Ok(None);
+            };
+            let Some(autorec) = fit.run(zoo::autorec_config(), true, on_update).await? else {
+                return Ok(None);
+            };
+            let holdout = default_training_split(fit.split, fit.seed).validation;
+            Some(blend_of(vec![with_features, autorec], &holdout))
+        }
+        closed => return Err(format!("{} is solved, not trained", closed.name())),
+    })
 }
 
 /// Fits one zoo model (trained here, or solved in closed form) and scores it on the test ratings
@@ -591,9 +610,17 @@ pub async fn fit_zoo_model(
         }
     } else {
         let (trained, parameters) = fit_closed_form(model, &split.train, &index, &options);
-        Ok(Some((trained, parameters, Vec::new())))
+        Ok(Some(TrainableFit {
+            trained,
+            parameters,
+            history: Vec::new(),
+        }))
     };
-    let (trained, parameters, history) = match fitted {
+    let TrainableFit {
+        trained,
+        parameters,
+        history,
+    } = match fitted {
         Ok(Some(fitted)) => fitted,
         Ok(None) => return on_update(TrainUpdate::ZooStopped),
         Err(error) => return on_update(TrainUpdate::Failed(error)),
