@@ -229,7 +229,10 @@ def main() -> None:
             "The model zoo on u1, every model natively (`core/examples/zoo.rs`, Flex, release "
             "build) and in the page (all of them picked, run one after another in the zoo's "
             "worker; `auto` backend"
-            + (f", which chose {next(iter(page_rows.values()))['backend']}" if page_rows else "")
+            + "".join(
+                f", which trained on {b}" for b in list(dict.fromkeys(
+                    r["backend"] for r in page_rows.values() if r["backend"] != "closed form"))[:1]
+            )
             + "). Trainable models: early stopping on a 10% holdout of u1.base, then a refit; "
             "times are fit times (holdout run + refit), scoring excluded."
         )

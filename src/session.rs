@@ -67,7 +67,7 @@ pub struct RunBackend {
 pub struct Progress {
     pub epoch: usize,
     pub epochs: usize,
-    /// 0–100 over the whole run.
+    /// 0–100 over the phase in progress (the holdout run, then the refit).
     pub percent: f64,
 }
 
