@@ -137,13 +137,19 @@ const VISITOR_RATINGS = [[50, 5], [100, 4], [127, 5], [56, 4], [1, 3], [313, 2],
 
 const result0ok = (state) => state === 'done';
 
-// The model zoo in the page: every model on u1, one after another; each row's figures as shown.
-async function runZoo(base, name, query, webgpu) {
+// Debian's Chromium in a new, empty profile (removed by the caller).
+async function freshBrowser(webgpu) {
   const profile = mkdtempSync(join(tmpdir(), 'filmspace-bench-'));
   const args = webgpu ? [...ARGS, '--enable-unsafe-webgpu'] : ARGS;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, args, viewport: { width: 1280, height: 900 },
   });
+  return { context, profile };
+}
+
+// The model zoo in the page: every model on u1, one after another; each row's figures as shown.
+async function runZoo(base, name, query, webgpu) {
+  const { context, profile } = await freshBrowser(webgpu);
   const errors = [];
   try {
     const page = context.pages()[0] ?? await context.newPage();
@@ -178,11 +184,7 @@ async function runZoo(base, name, query, webgpu) {
 
 async function runOne(base, name, query, webgpu) {
   const idleBefore = await idleShare();
-  const profile = mkdtempSync(join(tmpdir(), 'filmspace-bench-'));
-  const args = webgpu ? [...ARGS, '--enable-unsafe-webgpu'] : ARGS;
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args, viewport: { width: 1280, height: 900 },
-  });
+  const { context, profile } = await freshBrowser(webgpu);
   const errors = [];
   try {
     await context.addInitScript(watcher);

@@ -219,6 +219,40 @@ pub trait Recipe: Clone {
     ) -> <Self::Model as Trainable>::Validation;
 }
 
+/// The [`Recipe`] items of a model whose examples are the training ratings themselves and whose
+/// validation is the validation ratings as tensors (biased MF, the neural models, the enriched
+/// model): `type Examples`, `example_count`, `examples` and `validation`.
+macro_rules! rating_examples {
+    () => {
+        type Examples = $crate::train::RatingColumns;
+
+        fn example_count(examples: &$crate::train::RatingColumns) -> usize {
+            examples.len()
+        }
+
+        fn examples(
+            &self,
+            train: &[$crate::data::Rating],
+            _: usize,
+            _: usize,
+        ) -> $crate::train::RatingColumns {
+            $crate::train::RatingColumns::of(train)
+        }
+
+        fn validation(
+            &self,
+            _: &[$crate::data::Rating],
+            validation: &[$crate::data::Rating],
+            _: usize,
+            _: usize,
+            device: &burn::tensor::Device,
+        ) -> $crate::train::RatingTensors {
+            $crate::train::RatingColumns::of(validation).tensors(device)
+        }
+    };
+}
+pub(crate) use rating_examples;
+
 /// Ratings as columns in plain memory: the examples of most rating models.
 #[derive(Debug, Clone, Default)]
 pub struct RatingColumns {

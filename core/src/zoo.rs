@@ -339,6 +339,35 @@ pub struct ZooRow {
     pub history: Vec<EpochReport>,
 }
 
+/// How a row's model was fitted (everything on the row but its test metrics).
+pub struct Fitting {
+    pub train_ms: f64,
+    pub parameters: usize,
+    pub backend: String,
+    pub history: Vec<EpochReport>,
+}
+
+impl ZooRow {
+    /// The row of `trained`, scored on `test` (candidates exclude the films rated in `index`).
+    pub fn scored(
+        model: ZooModel,
+        trained: &Trained,
+        (index, test): (&RatingIndex, &[Rating]),
+        fitting: Fitting,
+    ) -> ZooRow {
+        let evaluation = trained.evaluate(model, index, test);
+        ZooRow {
+            model,
+            errors: evaluation.errors,
+            ranking: evaluation.ranking,
+            train_ms: fitting.train_ms,
+            parameters: fitting.parameters,
+            backend: fitting.backend,
+            history: fitting.history,
+        }
+    }
+}
+
 /// The trainable models' settings, tuned on a holdout of u1.base (README).
 pub fn mf_config() -> MfConfig {
     MfConfig::default()
@@ -587,21 +616,22 @@ pub fn run_native(
         (trained, n, Vec::new())
     };
     let train_ms = clock() - started;
-    let evaluation = trained.evaluate(model, &index, &split.test);
-    let row = ZooRow {
-        model,
-        errors: evaluation.errors,
-        ranking: evaluation.ranking,
-        train_ms,
-        parameters,
-        backend: if model.trainable() {
-            "CPU (Flex)"
-        } else {
-            "closed form"
-        }
-        .to_string(),
-        history,
+    let backend = if model.trainable() {
+        "CPU (Flex)"
+    } else {
+        "closed form"
     };
+    let row = ZooRow::scored(
+        model,
+        &trained,
+        (&index, &split.test),
+        Fitting {
+            train_ms,
+            parameters,
+            backend: backend.to_string(),
+            history,
+        },
+    );
     (row, trained)
 }
 

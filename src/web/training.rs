@@ -21,7 +21,8 @@ use filmspace_core::train::{
     WeightsOf, default_training_split, refit_config, refit_split,
 };
 use filmspace_core::zoo::{
-    self, IntoTrained, Part, TrainableFit, ZooModel, ZooOptions, ZooRow, blend_of, fit_closed_form,
+    self, Fitting, IntoTrained, Part, TrainableFit, ZooModel, ZooOptions, ZooRow, blend_of,
+    fit_closed_form,
 };
 use futures::StreamExt;
 use futures::channel::mpsc;
@@ -627,7 +628,6 @@ pub async fn fit_zoo_model(
     };
     let train_ms = now_ms() - started;
     next_macrotask().await;
-    let evaluation = trained.evaluate(model, &index, &split.test);
     let backend = if !model.trainable() {
         "closed form"
     } else if on_gpu {
@@ -635,15 +635,13 @@ pub async fn fit_zoo_model(
     } else {
         "CPU"
     };
-    let row = ZooRow {
-        model,
-        errors: evaluation.errors,
-        ranking: evaluation.ranking,
+    let fitting = Fitting {
         train_ms,
         parameters,
         backend: backend.to_string(),
         history,
     };
+    let row = ZooRow::scored(model, &trained, (&index, &split.test), fitting);
     on_update(TrainUpdate::ZooFinished {
         row: Box::new(row),
         factors: trained.factors().cloned().map(Box::new),

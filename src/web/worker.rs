@@ -39,6 +39,15 @@ async fn gpu_device() -> Result<Device, String> {
     Ok(device)
 }
 
+/// The worker's WebGPU device when `gpu`, else the CPU backend.
+async fn device_for(gpu: bool) -> Result<Device, String> {
+    if gpu {
+        gpu_device().await
+    } else {
+        Ok(Device::flex())
+    }
+}
+
 async fn run(
     scope: web_sys::DedicatedWorkerGlobalScope,
     start: StartRun,
@@ -46,13 +55,9 @@ async fn run(
 ) {
     controls.pause_after_epoch.set(start.pause_after_epoch);
     controls.gpu_fault.set(start.gpu_fault);
-    let device = if start.gpu {
-        match gpu_device().await {
-            Ok(device) => device,
-            Err(error) => return post(&scope, &TrainUpdate::Failed(error)),
-        }
-    } else {
-        Device::flex()
+    let device = match device_for(start.gpu).await {
+        Ok(device) => device,
+        Err(error) => return post(&scope, &TrainUpdate::Failed(error)),
     };
     let split = Split {
         train: start.split.train.ratings(),
@@ -83,13 +88,9 @@ async fn zoo(
     start: ZooStart,
     controls: Rc<TrainControls>,
 ) {
-    let device = if start.gpu {
-        match gpu_device().await {
-            Ok(device) => device,
-            Err(error) => return post(&scope, &TrainUpdate::Failed(error)),
-        }
-    } else {
-        Device::flex()
+    let device = match device_for(start.gpu).await {
+        Ok(device) => device,
+        Err(error) => return post(&scope, &TrainUpdate::Failed(error)),
     };
     fit_zoo_model(start, &device, &controls, |update| post(&scope, &update)).await;
 }

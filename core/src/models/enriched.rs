@@ -21,7 +21,9 @@ use super::params::{Parameters, flat_parameters, load_parameters, parameters_fro
 use super::{MfWeights, Optimiser};
 use crate::data::{Dataset, GENRES, Rating};
 use crate::rng::SeededRng;
-use crate::train::{BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable};
+use crate::train::{
+    BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable, rating_examples,
+};
 
 /// Age bands of the MovieLens 1M documentation (under 18, 18–24, 25–34, 35–44, 45–49, 50–55, 56+).
 const AGE_BANDS: [u8; 6] = [18, 25, 35, 45, 50, 56];
@@ -358,7 +360,7 @@ impl Trainable for Enriched {
 
 impl Recipe for EnrichedRecipe {
     type Model = Enriched;
-    type Examples = RatingColumns;
+    rating_examples!();
 
     fn schedule(&self) -> Schedule {
         let c = &self.config;
@@ -370,10 +372,6 @@ impl Recipe for EnrichedRecipe {
             patience: c.patience,
             seed: c.seed,
         }
-    }
-
-    fn example_count(examples: &RatingColumns) -> usize {
-        examples.len()
     }
 
     fn batch_loss(
@@ -410,21 +408,6 @@ impl Recipe for EnrichedRecipe {
             &item_seen,
             device,
         )
-    }
-
-    fn examples(&self, train: &[Rating], _: usize, _: usize) -> RatingColumns {
-        RatingColumns::of(train)
-    }
-
-    fn validation(
-        &self,
-        _: &[Rating],
-        validation: &[Rating],
-        _: usize,
-        _: usize,
-        device: &Device,
-    ) -> RatingTensors {
-        RatingColumns::of(validation).tensors(device)
     }
 }
 

@@ -18,7 +18,9 @@ use super::init::{normal_table, seen, table};
 use super::{RatingModel, Scorer};
 use crate::data::Rating;
 use crate::rng::SeededRng;
-use crate::train::{BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable};
+use crate::train::{
+    BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable, rating_examples,
+};
 
 /// How the parameters follow their gradients.
 #[derive(Config, Debug, PartialEq, Eq, Copy)]
@@ -229,11 +231,7 @@ impl Trainable for Mf {
 
 impl Recipe for MfConfig {
     type Model = Mf;
-    type Examples = RatingColumns;
-
-    fn example_count(examples: &RatingColumns) -> usize {
-        examples.len()
-    }
+    rating_examples!();
 
     fn batch_loss(
         &self,
@@ -269,21 +267,6 @@ impl Recipe for MfConfig {
 
     fn init(&self, train: &[Rating], n_users: usize, n_items: usize, device: &Device) -> Mf {
         Mf::for_ratings(self, train, n_users, n_items, device)
-    }
-
-    fn examples(&self, train: &[Rating], _: usize, _: usize) -> RatingColumns {
-        RatingColumns::of(train)
-    }
-
-    fn validation(
-        &self,
-        _: &[Rating],
-        validation: &[Rating],
-        _: usize,
-        _: usize,
-        device: &Device,
-    ) -> RatingTensors {
-        RatingColumns::of(validation).tensors(device)
     }
 }
 

@@ -21,7 +21,9 @@ use super::params::{Parameters, flat_parameters, load_parameters, parameters_fro
 use super::{Optimiser, RatingModel, Scorer};
 use crate::data::Rating;
 use crate::rng::SeededRng;
-use crate::train::{BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable};
+use crate::train::{
+    BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable, rating_examples,
+};
 
 /// Settings of the neural models and of their training.
 #[derive(Config, Debug, PartialEq)]
@@ -284,7 +286,7 @@ impl Trainable for Neural {
 
 impl Recipe for NeuralConfig {
     type Model = Neural;
-    type Examples = RatingColumns;
+    rating_examples!();
 
     fn schedule(&self) -> Schedule {
         Schedule {
@@ -295,10 +297,6 @@ impl Recipe for NeuralConfig {
             patience: self.patience,
             seed: self.seed,
         }
-    }
-
-    fn example_count(examples: &RatingColumns) -> usize {
-        examples.len()
     }
 
     fn batch_loss(
@@ -326,21 +324,6 @@ impl Recipe for NeuralConfig {
         device.seed(self.seed);
         let (user_seen, item_seen) = seen(train, n_users, n_items);
         Neural::new(self, mean_rating(train), &user_seen, &item_seen, device)
-    }
-
-    fn examples(&self, train: &[Rating], _: usize, _: usize) -> RatingColumns {
-        RatingColumns::of(train)
-    }
-
-    fn validation(
-        &self,
-        _: &[Rating],
-        validation: &[Rating],
-        _: usize,
-        _: usize,
-        device: &Device,
-    ) -> RatingTensors {
-        RatingColumns::of(validation).tensors(device)
     }
 }
 
