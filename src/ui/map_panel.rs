@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use filmspace_core::data::GENRES;
+use filmspace_core::embedding::GenreScore;
 use filmspace_core::embedding::view::Viewport;
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -467,6 +468,27 @@ fn Classifier(explorer: Explorer) -> impl IntoView {
                     label="F1 per genre".to_string()
                     draw=move |canvas: &HtmlCanvasElement| draw_genre_scores(canvas, &scores)
                 />
+                <table class="board" data-testid="classifier-genres">
+                    <caption>"F1 per genre on the test films: the classifier on the learned vectors, always the most common genre, and the same classifier on random vectors"</caption>
+                    <thead><tr>
+                        <th scope="col">"genre"</th><th scope="col">"test films"</th>
+                        <th scope="col">"learned vectors"</th><th scope="col">"majority"</th><th scope="col">"random vectors"</th>
+                    </tr></thead>
+                    <tbody>
+                        {report.per_genre.iter().map(|g| {
+                            let f1_of = |list: &[GenreScore]| list.iter().find(|o| o.genre == g.genre).map_or("–".to_string(), |o| format!("{:.3}", o.f1));
+                            view! {
+                                <tr data-genre=g.name.clone()>
+                                    <th scope="row">{g.name.clone()}</th>
+                                    <td>{g.support.to_string()}</td>
+                                    <td>{format!("{:.3}", g.f1)}</td>
+                                    <td>{f1_of(&report.majority_per_genre)}</td>
+                                    <td>{f1_of(&report.random_per_genre)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
             }
             .into_any()
         }

@@ -86,6 +86,11 @@ describe('the film map', () => {
         await byTestId(page, 'classifier-accuracy').waitFor();
         const accuracy = Number(await byTestId(page, 'classifier-accuracy').textContent());
         assert.match(await byTestId(page, 'classifier-ms').textContent(), /^\d+$/, 'the classifier time is shown');
+        // Per genre, the classifier beside both baselines (Drama, the most common, among them).
+        const genres = await byTestId(page, 'classifier-genres').locator('tbody tr').evaluateAll((trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent)));
+        assert.ok(genres.length >= 5, `${genres.length} genres`);
+        assert.ok(genres.every((row) => row.length === 5 && row.slice(2).every((x) => /^\d\.\d{3}$/.test(x))), JSON.stringify(genres));
         const baseline = Number(await byTestId(page, 'classifier-baseline').textContent());
         const random = Number(await byTestId(page, 'classifier-random').textContent());
         assert.ok(accuracy > baseline && accuracy > random, `${accuracy} vs ${baseline} / ${random}`);

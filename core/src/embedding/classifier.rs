@@ -47,9 +47,12 @@ pub struct GenreReport {
     /// Always predicting the most frequent training genre.
     pub majority_accuracy: f64,
     pub majority_macro_f1: f64,
+    /// Its scores per genre (F1 0 but for the genre it always answers).
+    pub majority_per_genre: Vec<GenreScore>,
     /// The same procedure (cross-validated L2, refit, same split) on seeded N(0, 1) vectors.
     pub random_accuracy: f64,
     pub random_macro_f1: f64,
+    pub random_per_genre: Vec<GenreScore>,
     /// The held-out films (20% of those with a genre).
     pub test_films: usize,
     /// The L2 strength cross-validation on the training films chose for the film vectors, and
@@ -655,8 +658,10 @@ pub fn genre_report_for_labels(
         per_genre: model.per_genre,
         majority_accuracy: majority.accuracy,
         majority_macro_f1: majority.macro_f1,
+        majority_per_genre: majority.per_genre,
         random_accuracy: random.accuracy,
         random_macro_f1: random.macro_f1,
+        random_per_genre: random.per_genre,
         test_films,
         l2,
         random_l2,
