@@ -253,8 +253,9 @@ macro_rules! rating_examples {
 }
 pub(crate) use rating_examples;
 
-/// Ratings as columns in plain memory: the examples of most rating models.
-#[derive(Debug, Clone, Default)]
+/// Ratings as columns in plain memory: the examples of most rating models, and the compact form
+/// in which the page sends ratings to a worker (timestamps are not kept).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RatingColumns {
     pub users: Vec<i64>,
     pub items: Vec<i64>,
@@ -276,6 +277,18 @@ impl RatingColumns {
             items: ratings.iter().map(|r| r.item as i64).collect(),
             values: ratings.iter().map(|r| r.value).collect(),
         }
+    }
+
+    /// The ratings back (timestamp 0).
+    pub fn ratings(&self) -> Vec<Rating> {
+        (0..self.values.len())
+            .map(|k| Rating {
+                user: self.users[k] as u32,
+                item: self.items[k] as u32,
+                value: self.values[k],
+                timestamp: 0,
+            })
+            .collect()
     }
 
     pub fn len(&self) -> usize {

@@ -16,6 +16,8 @@ use filmspace_core::models::{
 };
 use filmspace_core::settings::{FaultKind, GpuFault};
 use filmspace_core::split::Split;
+/// The ratings a message carries, as columns (posting them stays a short main-thread task).
+pub use filmspace_core::train::RatingColumns;
 use filmspace_core::train::{
     BatchProgress, Checkpoint, EpochReport, Recipe, StopReason, TrainEvent, TrainSummary, Trainer,
     WeightsOf, default_training_split, refit_config, refit_split,
@@ -138,34 +140,6 @@ pub struct StartRun {
 pub struct TrainSplit {
     pub train: RatingColumns,
     pub validation: RatingColumns,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct RatingColumns {
-    pub users: Vec<u32>,
-    pub items: Vec<u32>,
-    pub values: Vec<f32>,
-}
-
-impl RatingColumns {
-    pub fn of(ratings: &[Rating]) -> Self {
-        Self {
-            users: ratings.iter().map(|r| r.user).collect(),
-            items: ratings.iter().map(|r| r.item).collect(),
-            values: ratings.iter().map(|r| r.value).collect(),
-        }
-    }
-
-    pub fn ratings(&self) -> Vec<Rating> {
-        (0..self.values.len())
-            .map(|k| Rating {
-                user: self.users[k],
-                item: self.items[k],
-                value: self.values[k],
-                timestamp: 0,
-            })
-            .collect()
-    }
 }
 
 /// Commands from the page, read between steps. With a worker attached they are also posted to it.
