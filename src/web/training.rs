@@ -308,17 +308,10 @@ pub async fn train(
                     controls.paused.set(true);
                 }
             }
-            Some(TrainEvent::Finished(summary)) => {
-                let weights = if gpu {
-                    match trainer.weights_async().await {
-                        Ok(weights) => weights,
-                        Err(error) => return on_update(TrainUpdate::Failed(format!("{error:?}"))),
-                    }
-                } else {
-                    trainer.weights()
-                };
-                on_update(TrainUpdate::Finished(summary, weights));
-            }
+            Some(TrainEvent::Finished(summary)) => match kept_weights(&trainer, gpu).await {
+                Ok(weights) => on_update(TrainUpdate::Finished(summary, weights)),
+                Err(error) => return on_update(TrainUpdate::Failed(error)),
+            },
         }
         slice.breathe().await;
     }
@@ -356,6 +349,15 @@ async fn step<R: Recipe>(
         trainer.step_async().await.map_err(|e| format!("{e:?}"))
     } else {
         Ok(trainer.step())
+    }
+}
+
+/// The weights `trainer` ends with, read asynchronously on a GPU.
+async fn kept_weights<R: Recipe>(trainer: &Trainer<R>, gpu: bool) -> Result<WeightsOf<R>, String> {
+    if gpu {
+        trainer.weights_async().await.map_err(|e| format!("{e:?}"))
+    } else {
+        Ok(trainer.weights())
     }
 }
 
@@ -399,14 +401,7 @@ async fn train_to_end<R: Recipe>(
             Some(TrainEvent::Batch(progress)) => on_update(TrainUpdate::Batch(progress)),
             Some(TrainEvent::Epoch(report)) => on_update(TrainUpdate::Epoch(report)),
             Some(TrainEvent::Finished(summary)) => {
-                let weights = if gpu {
-                    trainer
-                        .weights_async()
-                        .await
-                        .map_err(|e| format!("{e:?}"))?
-                } else {
-                    trainer.weights()
-                };
+                let weights = kept_weights(&trainer, gpu).await?;
                 return Ok((summary, weights, trainer.history().to_vec()));
             }
         }
