@@ -19,7 +19,7 @@ use crate::models::{
 use crate::models::{RatingModel, Scorer};
 use crate::split::Split;
 use crate::train::{
-    EpochReport, Recipe, Refit, WeightsOf, default_training_split, fit_with_refit, refit_split,
+    EpochReport, Recipe, WeightsOf, default_training_split, fit, refit_config, refit_split,
 };
 
 /// The models of the board, in the order the page lists them.
@@ -444,18 +444,6 @@ impl IntoTrained for TwoTowerWeights {
     }
 }
 
-fn fit_one<R: Recipe>(
-    recipe: R,
-    split: &Split,
-    sizes: (usize, usize),
-    device: &Device,
-) -> TrainableFit
-where
-    WeightsOf<R>: IntoTrained,
-{
-    fit_both(recipe, split, sizes, device).refit
-}
-
 /// A trainable model's fit: the refit, and (for a blend's parts) the holdout run's model, which
 /// never saw the holdout.
 pub struct Part {
@@ -463,25 +451,85 @@ pub struct Part {
     pub refit: TrainableFit,
 }
 
-fn fit_both<R: Recipe>(recipe: R, split: &Split, sizes: (usize, usize), device: &Device) -> Part
-where
-    WeightsOf<R>: IntoTrained,
-{
-    let seed = recipe.schedule().seed;
-    let Refit { validated, refit } = fit_with_refit(recipe, split, sizes.0, sizes.1, device);
-    let held = default_training_split(split, seed);
-    let holdout = Some(validated.weights.into_trained(&held.train, sizes.1).0);
-    // The refit trained on the training ratings and the validation ones.
-    let all = refit_split(&held).train;
-    let (trained, parameters) = refit.weights.into_trained(&all, sizes.1);
-    Part {
-        holdout,
-        refit: TrainableFit {
-            trained,
-            history: validated.history,
-            parameters,
-        },
+impl Part {
+    /// The part made of a holdout run (trained on `held.train`) and the refit on `refit_split
+    /// (held)`; the holdout run's model is scored-ready only with `keep_holdout`.
+    pub fn of<W: IntoTrained>(
+        (holdout, history): (W, Vec<EpochReport>),
+        refit: W,
+        held: &Split,
+        n_items: usize,
+        keep_holdout: bool,
+    ) -> Part {
+        let holdout = keep_holdout.then(|| holdout.into_trained(&held.train, n_items).0);
+        // The refit trained on the training ratings and the validation ones.
+        let (trained, parameters) = refit.into_trained(&refit_split(held).train, n_items);
+        Part {
+            holdout,
+            refit: TrainableFit {
+                trained,
+                history,
+                parameters,
+            },
+        }
     }
+}
+
+/// How the zoo's trainable models are fitted: the holdout run, then the refit for its best epoch
+/// count. Natively in one go ([`fit_trainable`]); a page steps the same runs, yielding.
+#[allow(async_fn_in_trait)]
+pub trait Fitter {
+    /// The split trained on, and the seed of its holdout.
+    fn split(&self) -> (&Split, u64);
+
+    /// `recipe`'s fit; `None` when it was stopped.
+    async fn fit<R: Recipe>(
+        &mut self,
+        recipe: R,
+        keep_holdout: bool,
+    ) -> Result<Option<Part>, String>
+    where
+        WeightsOf<R>: IntoTrained;
+}
+
+/// Fits trainable `model` with its tuned settings through `fitter`. The blend fits its two parts
+/// and weights them on the holdout their holdout runs never saw. `None` when stopped.
+pub async fn fit_trainable_with(
+    model: ZooModel,
+    features: Arc<SideFeatures>,
+    fitter: &mut impl Fitter,
+) -> Result<Option<TrainableFit>, String> {
+    let refit = |part: Option<Part>| part.map(|p| p.refit);
+    let side = |features: Arc<SideFeatures>| EnrichedRecipe {
+        config: enriched_config(),
+        features,
+    };
+    Ok(match model {
+        ZooModel::Mf => refit(fitter.fit(mf_config(), false).await?),
+        ZooModel::Ncf => refit(fitter.fit(ncf_config(), false).await?),
+        ZooModel::Deep => refit(fitter.fit(deep_config(), false).await?),
+        ZooModel::AutoRec => refit(fitter.fit(autorec_config(), false).await?),
+        ZooModel::Enriched => refit(fitter.fit(side(features), false).await?),
+        ZooModel::TwoTower => {
+            let recipe = TwoTowerRecipe {
+                config: two_tower_config(),
+                features,
+            };
+            refit(fitter.fit(recipe, false).await?)
+        }
+        ZooModel::Blend => {
+            let Some(with_features) = fitter.fit(side(features), true).await? else {
+                return Ok(None);
+            };
+            let Some(autorec) = fitter.fit(autorec_config(), true).await? else {
+                return Ok(None);
+            };
+            let (split, seed) = fitter.split();
+            let holdout = default_training_split(split, seed).validation;
+            Some(blend_of(vec![with_features, autorec], &holdout))
+        }
+        closed => return Err(format!("{} is solved, not trained", closed.name())),
+    })
 }
 
 /// The blend of `parts`, weighted on `holdout` (the ratings their holdout models never saw).
@@ -507,6 +555,58 @@ pub fn blend_of(parts: Vec<Part>, holdout: &[Rating]) -> TrainableFit {
     }
 }
 
+/// Fits natively, synchronously, on one device.
+struct NativeFitter<'a> {
+    split: &'a Split,
+    seed: u64,
+    sizes: (usize, usize),
+    device: &'a Device,
+}
+
+impl Fitter for NativeFitter<'_> {
+    fn split(&self) -> (&Split, u64) {
+        (self.split, self.seed)
+    }
+
+    async fn fit<R: Recipe>(
+        &mut self,
+        recipe: R,
+        keep_holdout: bool,
+    ) -> Result<Option<Part>, String>
+    where
+        WeightsOf<R>: IntoTrained,
+    {
+        let ((users, items), device) = (self.sizes, self.device);
+        let held = default_training_split(self.split, self.seed);
+        let validated = fit(recipe.clone(), &held, users, items, device);
+        let refit = fit(
+            refit_config(&recipe, &validated.summary),
+            &refit_split(&held),
+            users,
+            items,
+            device,
+        );
+        let holdout = (validated.weights, validated.history);
+        Ok(Some(Part::of(
+            holdout,
+            refit.weights,
+            &held,
+            items,
+            keep_holdout,
+        )))
+    }
+}
+
+/// Runs a future that never waits (the native fitter's): polled once, it is ready.
+fn ready<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => unreachable!("native fitting never waits"),
+    }
+}
+
 /// Fits a trainable model natively: holdout run, then refit, on `device` (Flex in tests).
 pub fn fit_trainable(
     model: ZooModel,
@@ -514,50 +614,16 @@ pub fn fit_trainable(
     split: &Split,
     device: &Device,
 ) -> TrainableFit {
-    let sizes = (dataset.n_users(), dataset.n_items());
-    let features = || Arc::new(SideFeatures::of(dataset, &split.train));
-    match model {
-        ZooModel::Mf => fit_one(mf_config(), split, sizes, device),
-        ZooModel::Ncf => fit_one(ncf_config(), split, sizes, device),
-        ZooModel::Deep => fit_one(deep_config(), split, sizes, device),
-        ZooModel::AutoRec => fit_one(autorec_config(), split, sizes, device),
-        ZooModel::Enriched => {
-            let config = enriched_config();
-            fit_one(
-                EnrichedRecipe {
-                    config,
-                    features: features(),
-                },
-                split,
-                sizes,
-                device,
-            )
-        }
-        ZooModel::TwoTower => {
-            let config = two_tower_config();
-            fit_one(
-                TwoTowerRecipe {
-                    config,
-                    features: features(),
-                },
-                split,
-                sizes,
-                device,
-            )
-        }
-        ZooModel::Blend => {
-            let config = enriched_config();
-            let recipe = EnrichedRecipe {
-                config,
-                features: features(),
-            };
-            let side = fit_both(recipe, split, sizes, device);
-            let autorec = fit_both(autorec_config(), split, sizes, device);
-            let holdout = default_training_split(split, mf_config().seed).validation;
-            blend_of(vec![side, autorec], &holdout)
-        }
-        closed => panic!("{} is fitted in closed form", closed.name()),
-    }
+    let mut fitter = NativeFitter {
+        split,
+        seed: mf_config().seed,
+        sizes: (dataset.n_users(), dataset.n_items()),
+        device,
+    };
+    let features = Arc::new(SideFeatures::of(dataset, &split.train));
+    ready(fit_trainable_with(model, features, &mut fitter))
+        .expect("a trainable model")
+        .expect("native fitting is never stopped")
 }
 
 fn mf_parameters(w: &MfWeights) -> usize {

@@ -11,9 +11,8 @@ use std::sync::Arc;
 
 use filmspace_core::data::{Rating, RatingIndex};
 use filmspace_core::metrics::rating_errors;
-use filmspace_core::models::{
-    EnrichedRecipe, MfConfig, MfWeights, RatingModel, SideFeatures, TwoTowerRecipe,
-};
+use filmspace_core::models::{MfConfig, MfWeights, RatingModel, SideFeatures};
+
 use filmspace_core::settings::{FaultKind, GpuFault};
 use filmspace_core::split::Split;
 /// The ratings a message carries, as columns (posting them stays a short main-thread task).
@@ -23,8 +22,8 @@ use filmspace_core::train::{
     WeightsOf, default_training_split, refit_config, refit_split,
 };
 use filmspace_core::zoo::{
-    self, Fitting, IntoTrained, Part, TrainableFit, ZooModel, ZooOptions, ZooRow, blend_of,
-    fit_closed_form,
+    Fitter, Fitting, IntoTrained, Part, TrainableFit, ZooModel, ZooOptions, ZooRow,
+    fit_closed_form, fit_trainable_with,
 };
 use futures::StreamExt;
 use futures::channel::mpsc;
@@ -426,35 +425,39 @@ pub struct ZooStart {
 }
 
 /// How the worker fits the zoo's trainable models: the holdout run, then the refit for its best
-/// epoch count (as the page trains MF and as `train::fit_with_refit` does natively).
-struct ZooFit<'a> {
+/// epoch count, stepped in this thread with yields (as the page trains MF).
+struct ZooFit<'a, F> {
     split: &'a Split,
     seed: u64,
     sizes: (usize, usize),
     device: &'a Device,
     gpu: bool,
     controls: &'a TrainControls,
+    on_update: &'a mut F,
 }
 
-impl ZooFit<'_> {
-    /// The refit's model, as the board scores it, with the holdout run's epochs (and, with
-    /// `keep_holdout`, the holdout run's model, for a blend); `None` when stopped.
-    async fn run<R: Recipe>(
-        &self,
+impl<F: FnMut(TrainUpdate)> Fitter for ZooFit<'_, F> {
+    fn split(&self) -> (&Split, u64) {
+        (self.split, self.seed)
+    }
+
+    /// Stepped like the training panel's phases, reporting batches and epochs; the refit is
+    /// announced with `TrainUpdate::ZooRefit`.
+    async fn fit<R: Recipe>(
+        &mut self,
         recipe: R,
         keep_holdout: bool,
-        on_update: &mut impl FnMut(TrainUpdate),
     ) -> Result<Option<Part>, String>
     where
         WeightsOf<R>: IntoTrained,
     {
         let held = default_training_split(self.split, self.seed);
-        let (device, gpu, controls) = (self.device, self.gpu, self.controls);
-        let n_items = self.sizes.1;
+        let (sizes, device, gpu, controls) = (self.sizes, self.device, self.gpu, self.controls);
+        let on_update = &mut *self.on_update;
         let (summary, holdout, history) = train_to_end(
             recipe.clone(),
             &held,
-            self.sizes,
+            sizes,
             device,
             gpu,
             controls,
@@ -464,66 +467,23 @@ impl ZooFit<'_> {
         if summary.reason == StopReason::Stopped {
             return Ok(None);
         }
+        on_update(TrainUpdate::ZooRefit);
         let refit = refit_config(&recipe, &summary);
         let all = refit_split(&held);
-        on_update(TrainUpdate::ZooRefit);
         let (summary, weights, _) =
-            train_to_end(refit, &all, self.sizes, device, gpu, controls, on_update).await?;
+            train_to_end(refit, &all, sizes, device, gpu, controls, on_update).await?;
         if summary.reason == StopReason::Stopped {
             return Ok(None);
         }
-        let holdout = keep_holdout.then(|| holdout.into_trained(&held.train, n_items).0);
-        let (trained, parameters) = weights.into_trained(&all.train, n_items);
-        Ok(Some(Part {
+        let holdout = (holdout, history);
+        Ok(Some(Part::of(
             holdout,
-            refit: TrainableFit {
-                trained,
-                history,
-                parameters,
-            },
-        }))
+            weights,
+            &held,
+            sizes.1,
+            keep_holdout,
+        )))
     }
-}
-
-type Fitted = Option<TrainableFit>;
-
-/// Trains one of the zoo's trainable models with its tuned settings.
-async fn fit_trainable(
-    model: ZooModel,
-    fit: &ZooFit<'_>,
-    features: Arc<SideFeatures>,
-    on_update: &mut impl FnMut(TrainUpdate),
-) -> Result<Fitted, String> {
-    let refit = |part: Option<Part>| part.map(|p| p.refit);
-    let side = |features: Arc<SideFeatures>| EnrichedRecipe {
-        config: zoo::enriched_config(),
-        features,
-    };
-    Ok(match model {
-        ZooModel::Mf => refit(fit.run(zoo::mf_config(), false, on_update).await?),
-        ZooModel::Ncf => refit(fit.run(zoo::ncf_config(), false, on_update).await?),
-        ZooModel::Deep => refit(fit.run(zoo::deep_config(), false, on_update).await?),
-        ZooModel::AutoRec => refit(fit.run(zoo::autorec_config(), false, on_update).await?),
-        ZooModel::Enriched => refit(fit.run(side(features), false, on_update).await?),
-        ZooModel::TwoTower => {
-            let recipe = TwoTowerRecipe {
-                config: zoo::two_tower_config(),
-                features,
-            };
-            refit(fit.run(recipe, false, on_update).await?)
-        }
-        ZooModel::Blend => {
-            let Some(with_features) = fit.run(side(features), true, on_update).await? else {
-                return Ok(None);
-            };
-            let Some(autorec) = fit.run(zoo::autorec_config(), true, on_update).await? else {
-                return Ok(None);
-            };
-            let holdout = default_training_split(fit.split, fit.seed).validation;
-            Some(blend_of(vec![with_features, autorec], &holdout))
-        }
-        closed => return Err(format!("{} is solved, not trained", closed.name())),
-    })
 }
 
 /// Fits one zoo model (trained here, or solved in closed form) and scores it on the test ratings
@@ -564,17 +524,18 @@ pub async fn fit_zoo_model(
             device,
             gpu,
             controls,
+            on_update: &mut on_update,
         };
-        match fit_trainable(model, &fit, features.clone(), &mut on_update).await {
+        match fit_trainable_with(model, features.clone(), &mut fit).await {
             Err(error) if gpu => {
                 // A GPU failure never ends the board: this model starts again on the CPU.
-                on_update(TrainUpdate::FellBack {
+                (fit.on_update)(TrainUpdate::FellBack {
                     error,
                     resumed_at: 0,
                 });
                 let cpu = Device::flex();
                 (fit.device, fit.gpu, on_gpu) = (&cpu, false, false);
-                fit_trainable(model, &fit, features, &mut on_update).await
+                fit_trainable_with(model, features, &mut fit).await
             }
             other => other,
         }
