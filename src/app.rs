@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use filmspace_core::settings::TrainSettings;
 
 use crate::explore::Explorer;
+use crate::serving::{ServedBy, Serving};
 use crate::session::{Export, Training};
 use crate::ui::{
     backend_panel::BackendPanel, data_panel::DataPanel, header::Header, map_panel::MapPanel,
@@ -61,9 +62,10 @@ pub fn App() -> impl IntoView {
     let autotrain = settings.autotrain;
     let training = Training::new(settings);
     training.warm_up();
-    let visitor = Visitor::new(training.trained);
+    let serving = Serving::new();
+    let visitor = Visitor::new(serving.now);
     let explorer = Explorer::new();
-    let zoo = Zoo::new();
+    let zoo = Zoo::new(serving);
     // Each dataset (the built-in one or a picked zip) gets its search index and neighbours.
     Effect::new(move |_| {
         if let DataState::Ready { dataset, .. } = data.get() {
@@ -71,8 +73,21 @@ pub fn App() -> impl IntoView {
             visitor.prepare(dataset);
         }
     });
-    // The map follows the kept model (trained now or restored), and each epoch of a run.
-    Effect::new(move |_| explorer.show_model(training.trained.get()));
+    // The training panel's model serves unless a zoo row was chosen; a newly trained one takes
+    // over. The map follows whichever serves, and each epoch of a run.
+    Effect::new(move |_| serving.follow_training(training.trained.get().map(|(w, _)| w)));
+    Effect::new(move |_| {
+        if training.runs_kept.get() > 0
+            && let Some((weights, _)) = training.trained.get_untracked()
+        {
+            serving.take_new_training(weights);
+        }
+    });
+    Effect::new(move |_| {
+        let now = serving.now.get();
+        let about = now.as_ref().map(ServedBy::map_about);
+        explorer.show_model(now.and_then(|s| s.films), about);
+    });
     Effect::new(move |_| {
         if let Some(map) = training.live_map.get()
             && training.state.get_untracked().is_running()
@@ -120,8 +135,12 @@ pub fn App() -> impl IntoView {
         if autotrain {
             start_training(false);
         } else {
-            training.restore(dataset, url_has_settings);
+            training.restore(dataset.clone(), url_has_settings);
         }
+        let runs_kept = training.runs_kept.into();
+        spawn_local(async move {
+            serving.restore(dataset, runs_kept).await;
+        });
         true
     });
 
@@ -190,7 +209,7 @@ pub fn App() -> impl IntoView {
             <RecsPanel visitor />
             <TrainPanel training on_start=start_training on_export=on_export />
             <MapPanel explorer visitor />
-            <ZooPanel zoo training on_run=run_zoo />
+            <ZooPanel zoo on_run=run_zoo />
             <StatsPanel data=data.read_only() />
         </main>
         <footer class="footer">

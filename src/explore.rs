@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use filmspace_core::data::Dataset;
 use filmspace_core::embedding::view::{Bounds, Viewport};
-use filmspace_core::embedding::{GenreReport, Pca, metadata_tsv, nearest_by_cosine, vectors_tsv};
-use filmspace_core::models::MfWeights;
+use filmspace_core::embedding::{
+    FilmVectors, GenreReport, Pca, metadata_tsv, nearest_by_cosine, vectors_tsv,
+};
 use filmspace_core::recommend::onboarding::genre_sizes;
 use filmspace_core::recommend::primary_genre;
-use filmspace_core::settings::TrainSettings;
 use filmspace_core::stats::FilmRatings;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -114,10 +114,10 @@ impl FilmFacts {
 }
 
 /// What is drawn: the model's points in the current projection. While a run trains, only its
-/// latest PCA points are here (`weights` and `pca` are `None`); a kept model brings both.
+/// latest PCA points are here (`films` and `pca` are `None`); the serving model brings both.
 #[derive(Clone)]
 pub struct MapModel {
-    pub weights: Option<Arc<MfWeights>>,
+    pub films: Option<Arc<FilmVectors>>,
     pub pca: Option<Arc<Pca>>,
     pub explained: [f64; 2],
     pub points: Arc<Vec<[f32; 2]>>,
@@ -128,21 +128,21 @@ impl MapModel {
     fn new(
         points: Vec<[f32; 2]>,
         explained: [f64; 2],
-        weights: Option<Arc<MfWeights>>,
+        films: Option<Arc<FilmVectors>>,
         pca: Option<Arc<Pca>>,
     ) -> MapModel {
         MapModel {
             bounds: Bounds::of(&points),
             points: Arc::new(points),
             explained,
-            weights,
+            films,
             pca,
         }
     }
 
     fn pca_points(&self) -> Option<Arc<Vec<[f32; 2]>>> {
-        let (w, pca) = (self.weights.as_ref()?, self.pca.as_ref()?);
-        Some(Arc::new(pca.project_all(&w.item_factors)))
+        let (w, pca) = (self.films.as_ref()?, self.pca.as_ref()?);
+        Some(Arc::new(pca.project_all(&w.values)))
     }
 }
 
@@ -163,6 +163,8 @@ pub struct Explorer {
     pub facts: RwSignal<Option<Arc<FilmFacts>>>,
     pub dataset: RwSignal<Option<Arc<Dataset>>>,
     pub neighbours: Memo<Vec<(u32, f32)>>,
+    /// Whose film vectors are drawn, in words.
+    pub about: RwSignal<Option<String>>,
     /// The t-SNE worker while one runs (dropping it terminates it).
     worker: StoredValue<Option<Rc<TrainingWorker>>, LocalStorage>,
     /// A warm worker for the classifier.
@@ -181,9 +183,9 @@ impl Explorer {
             };
             model.with(|m| {
                 m.as_ref()
-                    .and_then(|m| m.weights.as_ref())
+                    .and_then(|m| m.films.as_ref())
                     .map_or_else(Vec::new, |w| {
-                        nearest_by_cosine(&w.item_factors, w.dim, item, NEIGHBOURS)
+                        nearest_by_cosine(&w.values, w.dim, item, NEIGHBOURS)
                     })
             })
         });
@@ -204,6 +206,7 @@ impl Explorer {
             facts: RwSignal::new(None),
             dataset: RwSignal::new(None),
             neighbours,
+            about: RwSignal::new(None),
             worker: StoredValue::new_local(None),
             analysis: StoredValue::new_local(None),
             generation: StoredValue::new(0),
@@ -214,39 +217,40 @@ impl Explorer {
         self.facts.set(Some(Arc::new(FilmFacts::of(&dataset))));
         self.dataset.set(Some(dataset));
         // A model shown before the facts were known still gets its classifier.
-        if let Some(weights) = self.model.get_untracked().and_then(|m| m.weights) {
-            self.classify(weights);
+        if let Some(films) = self.model.get_untracked().and_then(|m| m.films) {
+            self.classify(films);
         }
     }
 
     /// A new model to draw (trained now or restored): PCA at once, the classifier in a worker,
     /// and a t-SNE view recomputed for it when t-SNE is the projection chosen.
-    pub fn show_model(self, trained: Option<(Arc<MfWeights>, TrainSettings)>) {
+    pub fn show_model(self, films: Option<Arc<FilmVectors>>, about: Option<String>) {
         self.cancel();
-        let Some((weights, _)) = trained else {
+        self.about.set(about);
+        let Some(films) = films else {
             self.model.set(None);
             self.classifier.set(None);
             self.state.set(ProjectionState::Idle);
             return;
         };
-        let pca = Arc::new(Pca::fit(&weights.item_factors, weights.dim));
-        let points = pca.project_all(&weights.item_factors);
+        let pca = Arc::new(Pca::fit(&films.values, films.dim));
+        let points = pca.project_all(&films.values);
         self.display(MapModel::new(
             points,
             pca.explained,
-            Some(weights.clone()),
+            Some(films.clone()),
             Some(pca),
         ));
         if self.projection.get_untracked() == Projection::Tsne {
             self.run_tsne();
         }
         self.classifier.set(None);
-        self.classify(weights);
+        self.classify(films);
     }
 
     /// The genre classifier, in a warm worker of its own: hundreds of milliseconds of wasm that
     /// must not freeze the page.
-    fn classify(self, weights: Arc<MfWeights>) {
+    fn classify(self, films: Arc<FilmVectors>) {
         let Some(facts) = self.facts.get_untracked() else {
             return;
         };
@@ -269,8 +273,8 @@ impl Explorer {
         };
         let command = Command::Classify {
             labels: facts.primary.clone(),
-            vectors: weights.item_factors.clone(),
-            dim: weights.dim,
+            vectors: films.values.clone(),
+            dim: films.dim,
             seed: CLASSIFIER_SEED,
         };
         spawn_local(async move {
@@ -280,8 +284,8 @@ impl Explorer {
             // Only the report of the model still shown counts.
             let current = self
                 .model
-                .with_untracked(|m| m.as_ref().and_then(|m| m.weights.clone()));
-            if !current.is_some_and(|w| Arc::ptr_eq(&w, &weights)) {
+                .with_untracked(|m| m.as_ref().and_then(|m| m.films.clone()));
+            if !current.is_some_and(|w| Arc::ptr_eq(&w, &films)) {
                 return;
             }
             self.classifier_ms.set(Some(took));
@@ -336,7 +340,7 @@ impl Explorer {
     /// t-SNE in a worker of its own (seconds of work): the page stays responsive, and Cancel
     /// terminates it.
     fn run_tsne(self) {
-        let Some(weights) = self.model.get_untracked().and_then(|m| m.weights) else {
+        let Some(films) = self.model.get_untracked().and_then(|m| m.films) else {
             // Mid-training there is no kept model yet: t-SNE runs when it arrives.
             return;
         };
@@ -358,8 +362,8 @@ impl Explorer {
         self.state.set(ProjectionState::Running(0.0));
         spawn_local(async move {
             let command = Command::Project {
-                vectors: weights.item_factors.clone(),
-                dim: weights.dim,
+                vectors: films.values.clone(),
+                dim: films.dim,
             };
             let result = ask_worker(&worker, &command, |epoch, epochs, points| {
                 if self.generation.get_value() != generation {
@@ -448,8 +452,8 @@ impl Explorer {
 
     /// vectors.tsv and metadata.tsv for projector.tensorflow.org.
     pub fn export(self) -> Result<(), String> {
-        let (Some(weights), Some(dataset)) = (
-            self.model.get_untracked().and_then(|m| m.weights),
+        let (Some(films), Some(dataset)) = (
+            self.model.get_untracked().and_then(|m| m.films),
             self.dataset.get_untracked(),
         ) else {
             return Err("train or restore a model first".into());
@@ -457,7 +461,7 @@ impl Explorer {
         download_text(
             "vectors.tsv",
             "text/tab-separated-values",
-            &vectors_tsv(&weights),
+            &vectors_tsv(&films),
         )?;
         download_text(
             "metadata.tsv",

@@ -3,6 +3,7 @@
 
 mod app;
 mod explore;
+mod serving;
 mod session;
 mod ui;
 mod visitor;

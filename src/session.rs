@@ -127,6 +127,8 @@ pub struct Training {
     pub stage: RwSignal<String>,
     /// The kept model and the settings that made it (trained now or restored from IndexedDB).
     pub trained: RwSignal<Option<(Arc<MfWeights>, TrainSettings)>>,
+    /// Counts the models trained (not restored) on this visit: a new one takes over serving.
+    pub runs_kept: RwSignal<u32>,
     /// The films' PCA map after the latest epoch of the run in progress.
     pub live_map: RwSignal<Option<LiveMap>>,
     /// Benchmark tracing only (`?trace=1`): test RMSE per epoch of the run in progress.
@@ -220,6 +222,7 @@ impl Training {
             stage: RwSignal::new(String::new()),
             thread: RwSignal::new(None),
             trained: RwSignal::new(None),
+            runs_kept: RwSignal::new(0),
             live_map: RwSignal::new(None),
             trace: RwSignal::new(Vec::new()),
             controls: StoredValue::new_local(Rc::new(TrainControls::default())),
@@ -499,6 +502,7 @@ impl Training {
         self.board.set(saved.board.clone());
         self.trained
             .set(Some((Arc::new(saved.weights.clone()), settings.clone())));
+        self.runs_kept.update(|n| *n += 1);
         self.stage.set(String::new());
         self.state.set(TrainState::Done);
         if let Err(error) = storage::put(MODEL_KEY, &saved.to_json()).await {

@@ -5,17 +5,16 @@
 use std::sync::Arc;
 
 use filmspace_core::data::{Dataset, GENRES, RatingIndex};
-use filmspace_core::models::MfWeights;
 use filmspace_core::profile::Profile;
 use filmspace_core::recommend::onboarding::BLOCK;
 use filmspace_core::recommend::{
-    BlendWeights, Catalogue, CoRatedBuilder, FoldInRidge, NEIGHBOURS_PER_FILM, Ranking, Reason,
-    onboarding_order,
+    BlendWeights, Catalogue, CoRatedBuilder, NEIGHBOURS_PER_FILM, Ranking, Reason, onboarding_order,
 };
 use filmspace_core::search::TitleIndex;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::serving::{Origin, ServedBy};
 use crate::web::download::download_text;
 use crate::web::schedule::{next_macrotask, now_ms};
 use crate::web::storage::local;
@@ -62,9 +61,20 @@ pub struct RecRow {
     pub reason: String,
 }
 
+/// The model behind model-made recommendations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServedNote {
+    pub label: &'static str,
+    /// The zoo's short name, or "trained" for the training panel's model.
+    pub name: &'static str,
+    /// It predicts ratings (and is blended with the co-rated and popularity signals).
+    pub rates: bool,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recs {
     pub source: Source,
+    pub model: Option<ServedNote>,
     pub rows: Vec<RecRow>,
     /// Fold-in, scoring every film and the blend, in milliseconds (model only).
     pub fold_in_ms: Option<f64>,
@@ -148,9 +158,7 @@ fn decade_of(year: Option<u16>) -> Option<u16> {
 }
 
 impl Visitor {
-    pub fn new(
-        trained: RwSignal<Option<(Arc<MfWeights>, filmspace_core::settings::TrainSettings)>>,
-    ) -> Self {
+    pub fn new(serving: RwSignal<Option<ServedBy>>) -> Self {
         let (profile, not_seen, notice) = load_saved();
         let profile = RwSignal::new(profile);
         let films = RwSignal::new(None::<Films>);
@@ -162,24 +170,20 @@ impl Visitor {
             let films = films.get()?;
             let catalogue = catalogue.get()?;
             let dataset = &films.dataset;
-            let model = trained
+            let served = serving
                 .get()
-                .map(|(weights, _)| weights)
-                .filter(|w| w.n_items() == dataset.n_items());
+                .filter(|s| s.served.n_items() == dataset.n_items());
+            let model = served.as_ref().map(|s| s.served.clone());
             let ratings = profile.with(|p| p.dense(dataset));
             let (genre, decade) = (genre.get(), decade.get());
             let started = now_ms();
-            let (blend, source) = match model {
-                Some(_) => (BlendWeights::WITH_MODEL, Source::Model),
-                None => (BlendWeights::BASELINE, Source::Baseline),
+            let source = if model.is_some() {
+                Source::Model
+            } else {
+                Source::Baseline
             };
-            let ranking = Ranking::new(
-                &catalogue,
-                model.as_deref(),
-                &ratings,
-                blend,
-                FoldInRidge::TUNED,
-            );
+            let blend = BlendWeights::serving(model.as_deref());
+            let ranking = Ranking::new(&catalogue, model.as_deref(), &ratings, blend);
             let fold_in_ms = model.is_some().then(|| now_ms() - started);
             let keep = |item: u32| {
                 let film = &dataset.films[item as usize];
@@ -203,9 +207,17 @@ impl Visitor {
                 .collect();
             Some(Recs {
                 source,
+                model: served.map(|s| ServedNote {
+                    label: s.label(),
+                    name: match s.origin {
+                        Origin::Training => "trained",
+                        Origin::Zoo(model) => model.name(),
+                    },
+                    rates: s.served.rates(),
+                }),
                 rows,
                 fold_in_ms,
-                vector: ranking.fold_in().map(|f| f.vector.clone()),
+                vector: ranking.fit().and_then(|f| f.vector.clone()),
                 rated: ratings,
             })
         });

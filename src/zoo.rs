@@ -1,13 +1,14 @@
 //! The comparison board as signals (`Zoo`): which models and split are picked, the run that fits
-//! them one after another in a worker of its own (progress per model, Stop), the rows, and which
-//! row serves recommendations and the map. The fitting and scoring are `filmspace_core::zoo`'s.
+//! them one after another in a worker of its own (progress per model, Stop), the rows, and each
+//! row's model as it would serve recommendations and the map ([`Serving`] says which does). The fitting and scoring are `filmspace_core::zoo`'s.
 
 use std::rc::Rc;
 use std::sync::Arc;
 
 use burn::tensor::Device;
 use filmspace_core::data::Dataset;
-use filmspace_core::models::{MfWeights, SideFeatures};
+use filmspace_core::models::SideFeatures;
+use filmspace_core::recommend::ServingModel;
 use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::{SplitKind, make_split};
 use filmspace_core::train::EpochReport;
@@ -15,7 +16,8 @@ use filmspace_core::zoo::{ZooModel, ZooOptions, ZooRow, board_csv};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::session::{Training, choose_device};
+use crate::serving::{Origin, Serving};
+use crate::session::choose_device;
 use crate::web::backend::BackendStatus;
 use crate::web::download::download_text;
 use crate::web::training::{
@@ -69,17 +71,17 @@ pub struct Zoo {
     /// The current model's holdout epochs, as they come.
     pub live: RwSignal<Vec<EpochReport>>,
     pub rows: RwSignal<Vec<ZooRow>>,
-    /// The MF-shaped weights of the rows that have them (ALS, MF, the enriched model, the towers).
-    factors: StoredValue<Vec<(ZooModel, Arc<MfWeights>)>, LocalStorage>,
-    /// The row serving recommendations and the map, when one was chosen here.
-    pub serving: RwSignal<Option<ZooModel>>,
+    /// Every row's model as it would serve recommendations and the map.
+    servable: StoredValue<Vec<(ZooModel, Arc<ServingModel>)>, LocalStorage>,
+    /// Which model serves the page.
+    pub serving: Serving,
     pub message: RwSignal<Option<String>>,
     controls: StoredValue<Rc<TrainControls>, LocalStorage>,
     worker: StoredValue<Option<Rc<TrainingWorker>>, LocalStorage>,
 }
 
 impl Zoo {
-    pub fn new() -> Self {
+    pub fn new(serving: Serving) -> Self {
         Self {
             picked: RwSignal::new(FIRST_PICK.to_vec()),
             split: RwSignal::new(SplitKind::Fold(1)),
@@ -88,8 +90,8 @@ impl Zoo {
             progress: RwSignal::new(Vec::new()),
             live: RwSignal::new(Vec::new()),
             rows: RwSignal::new(Vec::new()),
-            factors: StoredValue::new_local(Vec::new()),
-            serving: RwSignal::new(None),
+            servable: StoredValue::new_local(Vec::new()),
+            serving,
             message: RwSignal::new(None),
             controls: StoredValue::new_local(Rc::new(TrainControls::default())),
             worker: StoredValue::new_local(None),
@@ -107,10 +109,18 @@ impl Zoo {
         });
     }
 
-    /// Whether a row's model can serve (it has person and film vectors to fold a visitor into).
+    /// Whether a row's model can serve (its run on this page finished).
     pub fn can_serve(self, model: ZooModel) -> bool {
-        self.factors
+        self.servable
             .with_value(|f| f.iter().any(|(m, _)| *m == model))
+    }
+
+    /// The zoo model serving the page, if one does.
+    pub fn serving_model(self) -> Option<ZooModel> {
+        self.serving.now.with(|now| match now.as_ref()?.origin {
+            Origin::Zoo(model) => Some(model),
+            Origin::Training => None,
+        })
     }
 
     fn progress_of(self, model: ZooModel, progress: ModelProgress) {
@@ -135,7 +145,7 @@ impl Zoo {
         self.controls.set_value(controls.clone());
         self.message.set(None);
         self.rows.set(Vec::new());
-        self.factors.set_value(Vec::new());
+        self.servable.set_value(Vec::new());
         self.progress.set(
             models
                 .iter()
@@ -218,12 +228,9 @@ impl Zoo {
                 "WebGPU failed for {} ({error}); it trains again on the CPU backend.",
                 model.label()
             ))),
-            TrainUpdate::ZooFinished { row, factors } => {
-                // Serving folds a visitor in and shows predicted ratings: rating models only.
-                if let Some(f) = factors.filter(|_| model.rates()) {
-                    self.factors
-                        .update_value(|all| all.push((model, Arc::new(*f))));
-                }
+            TrainUpdate::ZooFinished { row, serving } => {
+                let serving = Arc::new(*serving);
+                self.servable.update_value(|all| all.push((model, serving)));
                 self.rows.update(|rows| rows.push(*row));
                 outcome = Some(Ok(true));
             }
@@ -257,19 +264,16 @@ impl Zoo {
     }
 
     /// Makes `model`'s row the one that serves recommendations and the map.
-    pub fn serve(self, model: ZooModel, training: Training) {
-        let Some(weights) = self
-            .factors
-            .with_value(|f| f.iter().find(|(m, _)| *m == model).map(|(_, w)| w.clone()))
+    pub fn serve(self, model: ZooModel) {
+        let Some(serving) = self
+            .servable
+            .with_value(|f| f.iter().find(|(m, _)| *m == model).map(|(_, s)| s.clone()))
         else {
             return;
         };
-        let settings = TrainSettings {
-            split: self.split.get_untracked(),
-            ..TrainSettings::default()
-        };
-        training.trained.set(Some((weights, settings)));
-        self.serving.set(Some(model));
+        let split = self.split.get_untracked();
+        self.serving
+            .serve_zoo(model, &split.name(), ServingModel::clone(&serving));
     }
 
     /// Downloads the board as CSV.

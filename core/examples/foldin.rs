@@ -8,11 +8,11 @@
 use std::time::Instant;
 
 use filmspace_core::data::{Dataset, MovieLensFiles, RatingIndex};
-use filmspace_core::models::MfWeights;
+
 use filmspace_core::recommend::evaluation::{
     REVEALED, Ranker, evaluate_fold_in, fold_in_rmse, fold_in_split, ranker_scores,
 };
-use filmspace_core::recommend::{BlendWeights, Catalogue, FoldIn, FoldInRidge, Ranking};
+use filmspace_core::recommend::{BlendWeights, Catalogue, FoldIn, FoldInRidge, Ranking, Served};
 use filmspace_core::train::default_model;
 
 const SEED: u64 = 42;
@@ -20,14 +20,14 @@ const SEED: u64 = 42;
 fn mean_ndcg(
     people: &[Vec<(u32, f32)>],
     catalogue: &Catalogue,
-    model: Option<&MfWeights>,
+    model: Option<&Served>,
     blend: BlendWeights,
 ) -> f64 {
     REVEALED
         .iter()
         .map(|&n| {
             evaluate_fold_in(people, n, catalogue.n_items(), |known, out| {
-                let ranking = Ranking::new(catalogue, model, known, blend, FoldInRidge::TUNED);
+                let ranking = Ranking::new(catalogue, model, known, blend);
                 out.copy_from_slice(&ranking.scores);
             })
             .ndcg
@@ -49,6 +49,7 @@ fn main() {
     );
     let started = Instant::now();
     let weights = default_model(&split.train, dataset.n_users(), dataset.n_items());
+    let served = Served::Linear(weights.clone());
 
     let index = RatingIndex::new(&split.train, dataset.n_users(), dataset.n_items());
     let catalogue = Catalogue::fit(&index);
@@ -89,7 +90,7 @@ fn main() {
     );
 
     // 2. The blend weights, on the tuning people's NDCG@10 (mean over 3, 5, 10 revealed).
-    let grid = |model: Option<&MfWeights>, ratings: &[f32]| {
+    let grid = |model: Option<&Served>, ratings: &[f32]| {
         let mut best = (f64::NEG_INFINITY, BlendWeights::BASELINE);
         for &co_rated in &[0.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0] {
             for &pivot in &[0.0, 1.0, 2.0, 3.0] {
@@ -117,7 +118,7 @@ fn main() {
         BlendWeights::BASELINE,
         mean_ndcg(&split.tuning, &catalogue, None, BlendWeights::BASELINE)
     );
-    let shipped = grid(Some(&weights), &[0.0, 0.25, 0.5, 1.0, 2.0, 4.0]);
+    let shipped = grid(Some(&served), &[0.0, 0.25, 0.5, 1.0, 2.0, 4.0]);
     println!(
         "shipped blend: best on tuning {:?} (NDCG {:.4}); shipped {:?} ({:.4})",
         shipped.1,
@@ -126,7 +127,7 @@ fn main() {
         mean_ndcg(
             &split.tuning,
             &catalogue,
-            Some(&weights),
+            Some(&served),
             BlendWeights::WITH_MODEL
         )
     );
@@ -137,7 +138,7 @@ fn main() {
     for ranker in Ranker::ALL {
         for &n in &REVEALED {
             let m = evaluate_fold_in(&split.evaluation, n, catalogue.n_items(), |known, out| {
-                ranker_scores(ranker, &catalogue, &weights, known, out)
+                ranker_scores(ranker, &catalogue, &served, known, out)
             });
             println!(
                 "| {} | {n} | {:.4} | {:.4} | {:.4} | {} |",
@@ -155,13 +156,7 @@ fn main() {
     let runs = 200;
     let started = Instant::now();
     for _ in 0..runs {
-        let ranking = Ranking::new(
-            &catalogue,
-            Some(&weights),
-            &known,
-            BlendWeights::WITH_MODEL,
-            FoldInRidge::TUNED,
-        );
+        let ranking = Ranking::new(&catalogue, Some(&served), &known, BlendWeights::WITH_MODEL);
         std::hint::black_box(ranking.top(10, |_| true));
     }
     println!(

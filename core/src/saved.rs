@@ -5,9 +5,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::models::MfWeights;
+use crate::recommend::ServingModel;
 use crate::report::BoardRow;
 use crate::settings::TrainSettings;
 use crate::train::EpochReport;
+use crate::zoo::ZooModel;
 
 /// Bumped whenever the stored shape changes; older copies are then dropped.
 pub const FORMAT_VERSION: u32 = 1;
@@ -74,6 +76,55 @@ impl SavedModel {
     }
 }
 
+/// The zoo model chosen to serve recommendations and the map, kept until another is chosen or a
+/// new model is trained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedServing {
+    pub version: u32,
+    pub model: ZooModel,
+    /// The split it was fitted on, by name.
+    pub split: String,
+    pub serving: ServingModel,
+}
+
+impl SavedServing {
+    pub fn new(model: ZooModel, split: &str, serving: ServingModel) -> Self {
+        Self {
+            version: FORMAT_VERSION,
+            model,
+            split: split.to_string(),
+            serving,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a stored copy and checks it fits a dataset of `n_items` films.
+    pub fn from_json(json: &str, n_items: usize) -> Result<Self, String> {
+        let saved: Self = serde_json::from_str(json)
+            .map_err(|e| format!("the saved serving model is damaged ({e})"))?;
+        if saved.version != FORMAT_VERSION {
+            return Err(format!(
+                "the saved serving model has format {}, this page reads {FORMAT_VERSION}",
+                saved.version
+            ));
+        }
+        let films = saved
+            .serving
+            .films
+            .as_ref()
+            .map_or(n_items, |f| f.n_items());
+        if saved.serving.served.n_items() != n_items || films != n_items {
+            return Err(format!(
+                "the saved serving model was fitted on other data (not {n_items} films)"
+            ));
+        }
+        Ok(saved)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +181,27 @@ mod tests {
             SavedModel::from_json(&old, 2, 3)
                 .unwrap_err()
                 .contains("format 0")
+        );
+    }
+
+    #[test]
+    fn a_served_zoo_model_round_trips_and_is_refused_on_other_data() {
+        let ease = crate::recommend::Served::Ease(crate::recommend::EaseWeights {
+            n_items: 2,
+            weights: vec![0.0, 0.25, -1.5e-8, 0.0],
+        });
+        let saved = SavedServing::new(ZooModel::Ease, "u1", ServingModel::new(ease));
+        let back = SavedServing::from_json(&saved.to_json(), 2).unwrap();
+        assert_eq!(back, saved);
+        assert!(
+            SavedServing::from_json(&saved.to_json(), 1682)
+                .unwrap_err()
+                .contains("other data")
+        );
+        assert!(
+            SavedServing::from_json("[]", 2)
+                .unwrap_err()
+                .contains("damaged")
         );
     }
 }

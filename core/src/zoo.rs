@@ -16,7 +16,8 @@ use crate::models::{
     Neural, NeuralConfig, NeuralWeights, Popularity, Reconstruction, SideFeatures, TwoTowerConfig,
     TwoTowerRecipe, TwoTowerWeights, evaluate_ranker, evaluate_rating_model, fit_als,
 };
-use crate::models::{RatingModel, Scorer};
+use crate::models::{NeuralNet, RatingModel, Scorer};
+use crate::recommend::{EaseWeights, Retrieval, Served};
 use crate::split::Split;
 use crate::train::{
     EpochReport, Recipe, WeightsOf, default_training_split, fit, refit_config, refit_split,
@@ -201,25 +202,29 @@ pub enum Trained {
     Mean(GlobalMean),
     Bias(BiasModel),
     Popularity(Popularity),
-    /// MF-shaped: biased MF, ALS, the enriched model's effective vectors, the two towers.
+    /// MF-shaped: biased MF, ALS, the enriched model's effective vectors.
     Factors(MfWeights),
+    /// The two towers with their popularity correction: ranking only.
+    Towers(Retrieval),
     Neural(Box<Neural>),
-    AutoRec(Reconstruction),
+    /// The reconstruction it scores with, and the same model as MF-shaped weights (film codes,
+    /// decoder rows), which a visitor is folded into.
+    AutoRec(Reconstruction, Box<MfWeights>),
     Ease(Box<Ease>),
     Blend(Box<Blend>),
 }
 
 impl Trained {
     /// The test metrics: RMSE/MAE for rating models, the top-10 metrics for all.
-    pub fn evaluate(&self, model: ZooModel, index: &RatingIndex, test: &[Rating]) -> Evaluation {
+    pub fn evaluate(&self, index: &RatingIndex, test: &[Rating]) -> Evaluation {
         match self {
             Trained::Mean(m) => evaluate_rating_model(m, index, test),
             Trained::Bias(m) => evaluate_rating_model(m, index, test),
             Trained::Popularity(m) => evaluate_ranker(m, index, test),
-            Trained::Factors(m) if model.rates() => evaluate_rating_model(m, index, test),
-            Trained::Factors(m) => evaluate_ranker(m, index, test),
+            Trained::Factors(m) => evaluate_rating_model(m, index, test),
+            Trained::Towers(m) => evaluate_ranker(&m.ranker, index, test),
             Trained::Neural(m) => evaluate_rating_model(m.as_ref(), index, test),
-            Trained::AutoRec(m) => evaluate_rating_model(m, index, test),
+            Trained::AutoRec(m, _) => evaluate_rating_model(m, index, test),
             Trained::Ease(m) => evaluate_ranker(m.as_ref(), index, test),
             Trained::Blend(m) => evaluate_rating_model(m.as_ref(), index, test),
         }
@@ -232,17 +237,42 @@ impl Trained {
             Trained::Bias(m) => m,
             Trained::Factors(m) => m,
             Trained::Neural(m) => m.as_ref(),
-            Trained::AutoRec(m) => m,
+            Trained::AutoRec(m, _) => m,
             Trained::Blend(m) => m.as_ref(),
-            Trained::Popularity(_) | Trained::Ease(_) => return None,
+            Trained::Popularity(_) | Trained::Ease(_) | Trained::Towers(_) => return None,
         })
     }
 
-    /// The MF-shaped weights that can serve recommendations and the film map.
-    pub fn factors(&self) -> Option<&MfWeights> {
+    /// The model as it serves someone new: recommendations and the film map (`n_items` films).
+    pub fn served(&self, n_items: usize) -> Served {
+        let without_vectors = |mean: f32, item_bias: Vec<f32>| {
+            Served::Linear(MfWeights {
+                mean,
+                dim: 0,
+                user_bias: Vec::new(),
+                item_bias,
+                user_factors: Vec::new(),
+                item_factors: Vec::new(),
+            })
+        };
         match self {
-            Trained::Factors(w) => Some(w),
-            _ => None,
+            Trained::Mean(m) => without_vectors(m.mean, vec![0.0; n_items]),
+            Trained::Bias(m) => without_vectors(m.mean, m.item_bias.clone()),
+            Trained::Popularity(m) => {
+                Served::Popularity(m.counts.iter().map(|&c| c as u32).collect())
+            }
+            Trained::Factors(w) => Served::Linear(w.clone()),
+            Trained::Towers(r) => Served::Retrieval(r.clone()),
+            Trained::Neural(m) => Served::Neural(NeuralNet::of(m)),
+            Trained::AutoRec(_, linear) => Served::AutoRec(linear.as_ref().clone()),
+            Trained::Ease(m) => Served::Ease(EaseWeights {
+                n_items: m.n_items(),
+                weights: m.weights.clone(),
+            }),
+            Trained::Blend(b) => Served::Blend {
+                parts: b.parts.iter().map(|p| p.served(n_items)).collect(),
+                weights: b.weights.clone(),
+            },
         }
     }
 }
@@ -355,7 +385,7 @@ impl ZooRow {
         (index, test): (&RatingIndex, &[Rating]),
         fitting: Fitting,
     ) -> ZooRow {
-        let evaluation = trained.evaluate(model, index, test);
+        let evaluation = trained.evaluate(index, test);
         ZooRow {
             model,
             errors: evaluation.errors,
@@ -431,14 +461,21 @@ impl IntoTrained for EnrichedWeights {
 impl IntoTrained for AutoRecWeights {
     fn into_trained(self, train: &[Rating], n_items: usize) -> (Trained, usize) {
         let n = self.parameters.count();
-        (Trained::AutoRec(self.reconstruct(train, n_items)), n)
+        let linear = Box::new(self.linear(train, n_items));
+        (
+            Trained::AutoRec(self.reconstruct(train, n_items), linear),
+            n,
+        )
     }
 }
 
 impl IntoTrained for TwoTowerWeights {
     fn into_trained(self, train: &[Rating], _: usize) -> (Trained, usize) {
         (
-            Trained::Factors(self.ranker(train)),
+            Trained::Towers(Retrieval {
+                ranker: self.ranker(train),
+                temperature: self.temperature,
+            }),
             self.parameters.count(),
         )
     }

@@ -8,7 +8,7 @@ use filmspace_core::recommend::evaluation::{
 };
 use filmspace_core::recommend::onboarding::{BLOCK, genre_sizes};
 use filmspace_core::recommend::{
-    BlendWeights, Catalogue, FoldInRidge, Ranking, onboarding_order, primary_genre,
+    BlendWeights, Catalogue, Ranking, Served, onboarding_order, primary_genre,
 };
 use filmspace_core::search::TitleIndex;
 use filmspace_core::train::default_model;
@@ -22,6 +22,7 @@ fn the_shipped_ranking_beats_popularity_for_newcomers_from_five_ratings() {
     let Some(dataset) = dataset() else { return };
     let split = fold_in_split(&dataset.ratings, dataset.n_users(), 42);
     let weights = default_model(&split.train, dataset.n_users(), dataset.n_items());
+    let served = Served::Linear(weights.clone());
     let catalogue = Catalogue::fit(&RatingIndex::new(
         &split.train,
         dataset.n_users(),
@@ -33,7 +34,7 @@ fn the_shipped_ranking_beats_popularity_for_newcomers_from_five_ratings() {
                 &split.evaluation,
                 revealed,
                 dataset.n_items(),
-                |known, out| ranker_scores(ranker, &catalogue, &weights, known, out),
+                |known, out| ranker_scores(ranker, &catalogue, &served, known, out),
             )
         };
         let popularity = ndcg(Ranker::Popularity);
@@ -60,13 +61,7 @@ fn the_shipped_ranking_beats_popularity_for_newcomers_from_five_ratings() {
     // A newcomer who loves Star Wars gets its sequels, never a film they rated.
     let star_wars = dataset.item_of(50).unwrap();
     let liked = [(star_wars, 5.0)];
-    let ranking = Ranking::new(
-        &catalogue,
-        Some(&weights),
-        &liked,
-        BlendWeights::WITH_MODEL,
-        FoldInRidge::TUNED,
-    );
+    let ranking = Ranking::new(&catalogue, Some(&served), &liked, BlendWeights::WITH_MODEL);
     let top: Vec<u32> = ranking
         .top(10, |_| true)
         .iter()

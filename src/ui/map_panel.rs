@@ -521,10 +521,11 @@ pub fn MapPanel(explorer: Explorer, visitor: Visitor) -> impl IntoView {
         <section class="panel panel-wide" aria-labelledby="map-title">
             <h2 id="map-title">"The film map: what the model learned"</h2>
             <p class="hint">
-                "Each dot is a film, placed by its learned vector (32 numbers squeezed into 2). Nobody told the model about genres or years: "
+                "Each dot is a film, placed by its learned vector (tens of numbers squeezed into 2). Nobody told the model about genres or years: "
                 "films that end up together were rated alike. Hover for details, click a film for its nearest neighbours in the full space, "
                 "drag to pan, wheel or pinch to zoom. Your rated films have orange rings, your recommendations blue squares, and the diamond is you."
             </p>
+            {move || explorer.about.get().map(|about| view! { <p class="hint" data-testid="map-source">{about}</p> })}
             <div class="fields">
                 <div class="field">
                     <label for="projection-select">"Projection"</label>
@@ -634,7 +635,7 @@ pub fn MapPanel(explorer: Explorer, visitor: Visitor) -> impl IntoView {
                 <button
                     type="button"
                     data-testid="export-embeddings"
-                    disabled=move || explorer.model.with(|m| m.as_ref().is_none_or(|m| m.weights.is_none()))
+                    disabled=move || explorer.model.with(|m| m.as_ref().is_none_or(|m| m.films.is_none()))
                     on:click=move |_| export_error.set(explorer.export().err())
                 >
                     "Download for the Embedding Projector (vectors.tsv + metadata.tsv)"

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::visitor::{RECS_PER_PAGE, Source, Visitor};
+use crate::visitor::{RECS_PER_PAGE, Visitor};
 
 #[component]
 pub fn RecsPanel(visitor: Visitor) -> impl IntoView {
@@ -20,11 +20,14 @@ pub fn RecsPanel(visitor: Visitor) -> impl IntoView {
                 }
                 .into_any(),
                 Some(source) => view! {
-                    <p data-testid="rec-source" data-state=source.name() class=format!("badge badge-{}", source.name())>
-                        {match source {
-                            Source::Baseline => "Baseline: films people watch most and films often rated together with yours. Train a model for personal predicted ratings.",
-                            Source::Model => "Model: you are folded into the trained MF (no retraining), ranked by a blend built to rank.",
-                        }}
+                    <p data-testid="rec-source" data-state=source.name()
+                        data-model=move || visitor.recs.with(|r| r.as_ref().and_then(|r| r.model.as_ref()).map_or("", |m| m.name))
+                        class=format!("badge badge-{}", source.name())>
+                        {move || visitor.recs.with(|r| match r.as_ref().and_then(|r| r.model.as_ref()) {
+                            None => "Baseline: films people watch most and films often rated together with yours. Train a model for personal predicted ratings.".to_string(),
+                            Some(m) if m.rates => format!("Model: you are folded into {} (no retraining), ranked by a blend built to rank.", m.label),
+                            Some(m) => format!("Model: {} ranks every film for you from the films you rated (no retraining), on its own; it predicts no rating.", m.label),
+                        })}
                     </p>
                 }
                 .into_any(),

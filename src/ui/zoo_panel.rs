@@ -6,7 +6,6 @@ use filmspace_core::split::SplitKind;
 use filmspace_core::zoo::{ZooModel, ZooOptions, ZooRow};
 use leptos::prelude::*;
 
-use crate::session::Training;
 use crate::ui::charts::{Chart, Line, SERIES_COLOURS, draw_lines, draw_metric_bars};
 use crate::zoo::{ModelProgress, Zoo, ZooState};
 
@@ -35,7 +34,7 @@ const SPLITS: [(SplitKind, &str); 2] = [
 ];
 
 #[component]
-pub fn ZooPanel(zoo: Zoo, training: Training, #[prop(into)] on_run: Callback<()>) -> impl IntoView {
+pub fn ZooPanel(zoo: Zoo, #[prop(into)] on_run: Callback<()>) -> impl IntoView {
     let running = move || zoo.state.get() == ZooState::Running;
     let metric = RwSignal::new(4usize);
     let option_field = move |key: &'static str,
@@ -116,6 +115,14 @@ pub fn ZooPanel(zoo: Zoo, training: Training, #[prop(into)] on_run: Callback<()>
                 </span>
             </div>
             {move || zoo.message.get().map(|m| view! { <p class="status status-error" role="alert" data-testid="zoo-message">{m}</p> })}
+            <p class="hint" data-testid="zoo-serving" data-model=move || zoo.serving_model().map_or("", |m| m.name())
+                data-kept=move || zoo.serving.kept.get().to_string()>
+                {move || zoo.serving.now.with(|now| match now {
+                    Some(s) => format!("Serving recommendations and the map: {}. Any row's \"use\" hands them to its model.", s.label()),
+                    None => "Any row's \"use\" makes its model serve recommendations and the map.".to_string(),
+                })}
+            </p>
+            {move || zoo.serving.message.get().map(|m| view! { <p class="status status-error" role="alert">{m}</p> })}
             <ol class="zoo-progress" data-testid="zoo-progress">
                 {move || zoo.progress.get().into_iter().map(|(model, progress)| {
                     let (state, text) = match progress {
@@ -140,7 +147,7 @@ pub fn ZooPanel(zoo: Zoo, training: Training, #[prop(into)] on_run: Callback<()>
                 <tbody>
                     {move || zoo.rows.get().into_iter().map(|row| {
                         let model = row.model;
-                        let serving = move || zoo.serving.get() == Some(model);
+                        let serving = move || zoo.serving_model() == Some(model);
                         view! {
                             <tr data-testid="zoo-row" data-model=model.name()
                                 data-rmse=decimal(row.errors.map(|e| e.rmse)) data-ndcg10=decimal(Some(row.ranking.ndcg))>
@@ -152,8 +159,8 @@ pub fn ZooPanel(zoo: Zoo, training: Training, #[prop(into)] on_run: Callback<()>
                                 <td>
                                     <button data-testid="zoo-use" data-model=model.name()
                                         disabled=move || !zoo.can_serve(model) || serving()
-                                        title=move || if zoo.can_serve(model) { "Serve recommendations and the map with this model" } else { "This model has no person and film vectors to fold a visitor into" }
-                                        on:click=move |_| zoo.serve(model, training)>
+                                        title="Serve recommendations and the map with this model"
+                                        on:click=move |_| zoo.serve(model)>
                                         {move || if serving() { "serving" } else { "use" }}
                                     </button>
                                 </td>

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use filmspace_core::data::{Rating, RatingIndex};
 use filmspace_core::metrics::rating_errors;
 use filmspace_core::models::{MfConfig, MfWeights, RatingModel, SideFeatures};
+use filmspace_core::recommend::ServingModel;
 
 use filmspace_core::settings::{FaultKind, GpuFault};
 use filmspace_core::split::Split;
@@ -55,11 +56,11 @@ pub enum TrainUpdate {
     /// The run at the end of an epoch on a GPU, read back: the page keeps the latest, so that
     /// even a worker that dies (a panic or trap in the GPU runtime) loses no finished epoch.
     Checkpoint(Box<Checkpoint>),
-    /// A zoo model fitted and scored: its board row, and its MF-shaped weights where it has them
-    /// (to serve recommendations and the map).
+    /// A zoo model fitted and scored: its board row, and the model as it would serve
+    /// recommendations and the map.
     ZooFinished {
         row: Box<ZooRow>,
-        factors: Option<Box<MfWeights>>,
+        serving: Box<ServingModel>,
     },
     /// The zoo run was stopped before this model was done.
     ZooStopped,
@@ -572,9 +573,11 @@ pub async fn fit_zoo_model(
         history,
     };
     let row = ZooRow::scored(model, &trained, (&index, &split.test), fitting);
+    next_macrotask().await;
+    let serving = Box::new(ServingModel::new(trained.served(sizes.1)));
     on_update(TrainUpdate::ZooFinished {
         row: Box::new(row),
-        factors: trained.factors().cloned().map(Box::new),
+        serving,
     });
 }
 

@@ -1,9 +1,35 @@
 // The model zoo in a real headless Chromium: two quick models on u1 give two rows with metrics,
-// a drawn chart and a CSV export; a row with vectors can serve the recommendations.
+// a drawn chart and a CSV export; any row can serve the recommendations and the map, and a
+// served zoo model comes back after a reload.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { byTestId, dataState, inkedFraction, launch, openPage, startServer, withScreenshot } from './support.mjs';
+
+/** Waits until the recommendations come from zoo model `name`. */
+async function waitForServing(page, name, timeout = 30_000) {
+  await page.waitForFunction((n) =>
+    document.querySelector('[data-testid="rec-source"]')?.dataset.model === n, name, { timeout });
+}
+
+async function pickAndRun(page, models) {
+  for (const box of await byTestId(page, 'zoo-model').all()) {
+    const wanted = models.includes(await box.getAttribute('data-model'));
+    if ((await box.isChecked()) !== wanted) await box.click();
+  }
+  await byTestId(page, 'zoo-run').click();
+  await page.waitForFunction(() => ['done', 'error'].includes(
+    document.querySelector('[data-testid="zoo-state"]')?.dataset.state), null, { timeout: 180_000 });
+  assert.equal(await byTestId(page, 'zoo-state').getAttribute('data-state'), 'done');
+}
+
+async function topRecs(page) {
+  await byTestId(page, 'rec-item').first().waitFor();
+  return byTestId(page, 'rec-item').evaluateAll((items) => items.map((li) => ({
+    id: Number(li.dataset.itemId),
+    reason: li.querySelector('[data-testid="rec-reason"]')?.textContent ?? '',
+  })));
+}
 
 let server;
 before(async () => { server = await startServer(); });
@@ -45,11 +71,66 @@ describe('model zoo', () => {
         assert.match(csv[0], /^model,label,rmse,mae,p10,r10,ndcg10,hr10,train_seconds,parameters,backend$/);
         assert.match(csv[1], /^bias,"User \+ item bias",0\.9530,/);
 
-        // Bias has no vectors; ALS can serve the recommendations.
-        assert.ok(await page.locator('[data-testid="zoo-use"][data-model="bias"]').isDisabled());
+        // ALS serves the recommendations.
         await page.locator('[data-testid="zoo-use"][data-model="als"]').click();
+        await waitForServing(page, 'als');
+        assert.equal(await byTestId(page, 'rec-source').getAttribute('data-state'), 'model');
+        assert.deepEqual(page.errors, []);
+      });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('EASE and the bias model serve: their own ranking and reasons, the map, kept across a reload', async () => {
+    const context = await launch({ webgpu: false });
+    try {
+      const page = await openPage(context);
+      await withScreenshot(page, 'zoo-serving', async () => {
+        await page.goto(server.url);
+        assert.equal(await dataState(page), 'ready');
+        // A visitor who loves Star Wars (MovieLens id 50).
+        await byTestId(page, 'film-search').fill('star wars');
+        await page.locator('[data-testid="search-result"][data-item-id="50"]').click();
+        await page.locator('[data-testid="film-card"][data-item-id="50"]').first().getByTestId('star-5').click();
+        await pickAndRun(page, ['bias', 'ease']);
+        assert.deepEqual(await byTestId(page, 'zoo-row').evaluateAll((trs) => trs.map((tr) => tr.dataset.model)),
+          ['bias', 'ease']);
+
+        // EASE ranks on its own, from the films rated: the sequels lead, because of Star Wars.
+        await page.locator('[data-testid="zoo-use"][data-model="ease"]').click();
+        await waitForServing(page, 'ease');
+        assert.match(await byTestId(page, 'rec-source').textContent(), /EASE ranks every film for you .* on its own/);
+        assert.equal(await byTestId(page, 'zoo-serving').getAttribute('data-model'), 'ease');
+        const ease = await topRecs(page);
+        const ids = ease.map((r) => r.id);
+        assert.ok(ids.includes(172) && ids.includes(181), `EASE's top 10: ${ids}`);
+        assert.ok(!ids.includes(50));
+        assert.match(ease.find((r) => r.id === 172).reason, /Star Wars \(1977\) 5★/);
+        // The map draws EASE's film-to-film rows, sketched.
+        await page.waitForFunction(() => /EASE: 1682 numbers per film, sketched to 64/
+          .test(document.querySelector('[data-testid="map-source"]')?.textContent ?? ''));
+        assert.ok(await inkedFraction(page, 'embedding-canvas') > 0.01, 'the map is blank');
+
+        // The bias model serves too (a personal bias, no vectors): the same list for everyone but
+        // the visitor's own generosity, and a map that says why it is empty.
+        await page.locator('[data-testid="zoo-use"][data-model="bias"]').click();
+        await waitForServing(page, 'bias');
+        assert.match(await byTestId(page, 'rec-source').textContent(), /folded into User \+ item bias/);
+        await page.waitForFunction(() => /learns no film vectors/
+          .test(document.querySelector('[data-testid="map-source"]')?.textContent ?? ''));
+        assert.notDeepEqual((await topRecs(page)).map((r) => r.id), ids);
+
+        // The choice is kept: after a reload EASE serves again, with the same list.
+        await page.locator('[data-testid="zoo-use"][data-model="ease"]').click();
+        await waitForServing(page, 'ease');
         await page.waitForFunction(() =>
-          document.querySelector('[data-testid="rec-source"]')?.dataset.state === 'model', null, { timeout: 10_000 });
+          document.querySelector('[data-testid="zoo-serving"]')?.dataset.kept === 'true', null, { timeout: 20_000 });
+        await page.reload();
+        assert.equal(await dataState(page), 'ready');
+        await waitForServing(page, 'ease');
+        assert.equal(await byTestId(page, 'zoo-serving').getAttribute('data-model'), 'ease');
+        assert.deepEqual((await topRecs(page)).map((r) => r.id), ids);
         assert.deepEqual(page.errors, []);
       });
     } finally {

@@ -1,5 +1,5 @@
-//! The embedding canvas: what the trained film vectors ([`crate::models::MfWeights`]'s
-//! `item_factors`, one row of `dim` values per film in dense order) look like and know.
+//! The embedding canvas: what the trained film vectors ([`FilmVectors`]: one row of `dim` values
+//! per film in dense order, from whichever model serves) look like and know.
 //!
 //! - [`pca`]: a linear 2-D map (the two directions of largest variance), signs fixed so the map
 //!   does not flip between epochs; also the seeded start of t-SNE.
@@ -14,6 +14,7 @@
 //! a model's weights, on a snapshot from a training worker, or on generated test data.
 
 pub mod classifier;
+pub mod film_vectors;
 pub mod neighbours;
 pub mod pca;
 pub mod projector;
@@ -24,6 +25,7 @@ pub use classifier::{
     FitSettings, GenreReport, GenreScore, Scores, SoftmaxRegression, genre_report,
     genre_report_for_labels,
 };
+pub use film_vectors::{FilmVectors, MAP_DIM};
 pub use neighbours::nearest_by_cosine;
 pub use pca::Pca;
 pub use projector::{metadata_tsv, vectors_tsv};

@@ -3,20 +3,16 @@
 //! the same order. With more than one metadata column the projector expects a header row, and
 //! the vectors file has none.
 
+use super::FilmVectors;
 use crate::data::Dataset;
-use crate::models::MfWeights;
 use crate::stats::FilmRatings;
 
 /// The film vectors, one line per film in dense (MovieLens id) order, `dim` values separated by
 /// tabs. Values are written in Rust's shortest round-trip form, so the file reloads exactly.
-pub fn vectors_tsv(weights: &MfWeights) -> String {
+pub fn vectors_tsv(films: &FilmVectors) -> String {
     let mut out = String::new();
-    for item in 0..weights.n_items() as u32 {
-        let row: Vec<String> = weights
-            .item_vector(item)
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
+    for item in 0..films.n_items() as u32 {
+        let row: Vec<String> = films.row(item).iter().map(|v| v.to_string()).collect();
         out.push_str(&row.join("\t"));
         out.push('\n');
     }
@@ -95,7 +91,7 @@ mod tests {
     #[test]
     fn both_files_have_one_row_per_film_in_the_same_order() {
         let dataset = dataset();
-        let weights = MfWeights {
+        let weights = crate::models::MfWeights {
             mean: 3.5,
             dim: 3,
             user_bias: vec![0.0; 2],
@@ -108,7 +104,7 @@ mod tests {
                 -0.333, 0.25, 1.0,
             ],
         };
-        let vectors = vectors_tsv(&weights);
+        let vectors = vectors_tsv(&FilmVectors::of(weights.item_factors.clone(), weights.dim));
         assert_eq!(
             vectors,
             "0.5\t-1.25\t3\n0.1\t0\t-0\n0.0000001\t2\t100\n-0.333\t0.25\t1\n"

@@ -14,7 +14,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::init::{linear, mean_rating};
 use super::params::{Parameters, flat_parameters, load_parameters, parameters_from};
-use super::{Optimiser, RatingModel, Scorer};
+use super::{MfWeights, Optimiser, RatingModel, Scorer};
 use crate::data::Rating;
 use crate::metrics::RATING_RANGE;
 use crate::rng::SeededRng;
@@ -176,6 +176,54 @@ impl AutoRecWeights {
     }
 }
 
+impl AutoRecWeights {
+    /// The same model as MF-shaped weights: film i's hidden code h_i (from its training column)
+    /// is its vector, and user u's decoder row V_u and bias c_u are theirs, since the decoder is
+    /// linear: r̂_ui = μ + c_u + V_u·h_i. The average user (V̄, c̄) goes into the film biases,
+    /// b_i = c̄ + V̄·h_i, and each user keeps their offset from it, so a newcomer folded in as in
+    /// MF starts from the average user rather than from nobody (r̂ = μ).
+    pub fn linear(&self, train: &[Rating], n_items: usize) -> MfWeights {
+        let device = Device::flex();
+        let model = AutoRec::from_weights(self, &device);
+        let columns = FilmColumns::of(train, self.n_users, n_items);
+        let (inputs, _, _) = columns.dense(&columns.all(), &device);
+        let read = |t: Tensor<2>| t.into_data().iter::<f32>().collect::<Vec<f32>>();
+        let codes = read(sigmoid(model.encoder.forward(inputs)));
+        let (users, hidden) = (self.n_users, self.hidden);
+        // The decoder's weight is hidden × users; a user's vector is its column.
+        let decoder = read(model.decoder.weight.val());
+        let mut user_factors: Vec<f32> = (0..users * hidden)
+            .map(|at| decoder[(at % hidden) * users + at / hidden])
+            .collect();
+        let mut user_bias: Vec<f32> = model.decoder.bias.as_ref().map_or_else(
+            || vec![0.0; users],
+            |b| b.val().into_data().iter::<f32>().collect(),
+        );
+        let average = |values: &[f32], dim: usize| -> Vec<f32> {
+            (0..dim)
+                .map(|k| values.iter().skip(k).step_by(dim).sum::<f32>() / users.max(1) as f32)
+                .collect()
+        };
+        let (mean_vector, mean_bias) = (average(&user_factors, hidden), average(&user_bias, 1)[0]);
+        for row in user_factors.chunks_exact_mut(hidden) {
+            row.iter_mut().zip(&mean_vector).for_each(|(v, m)| *v -= m);
+        }
+        user_bias.iter_mut().for_each(|b| *b -= mean_bias);
+        let item_bias = codes
+            .chunks_exact(hidden)
+            .map(|h| mean_bias + h.iter().zip(&mean_vector).map(|(h, m)| h * m).sum::<f32>())
+            .collect();
+        MfWeights {
+            mean: self.mean,
+            dim: hidden,
+            user_bias,
+            item_bias,
+            user_factors,
+            item_factors: codes,
+        }
+    }
+}
+
 impl Trainable for AutoRec {
     type Validation = AutoRecValidation;
     type Weights = AutoRecWeights;
@@ -327,5 +375,28 @@ mod tests {
             "{} vs {seen}",
             direct.rmse
         );
+    }
+
+    #[test]
+    fn its_mf_shaped_form_predicts_what_the_reconstruction_does() {
+        let (users, items) = (30, 40);
+        let split = low_rank(users, items, 2, NOISE, 0.5, 5);
+        let config = AutoRecConfig::new().with_hidden(8).with_epochs(3);
+        let weights = fit(config, &split, users, items, &Device::flex()).weights;
+        let reconstruction = weights.reconstruct(&split.train, items);
+        let linear = weights.linear(&split.train, items);
+        assert_eq!(
+            (linear.dim, linear.n_users(), linear.n_items()),
+            (8, users, items)
+        );
+        for user in 0..users as u32 {
+            for item in 0..items as u32 {
+                let (a, b) = (
+                    reconstruction.predict(user, item),
+                    linear.predict(user, item),
+                );
+                assert!((a - b).abs() < 1e-4, "({user}, {item}): {a} vs {b}");
+            }
+        }
     }
 }

@@ -61,6 +61,12 @@ impl Ease {
     }
 }
 
+impl Ease {
+    pub fn n_items(&self) -> usize {
+        self.n_items
+    }
+}
+
 impl Scorer for Ease {
     fn score_items(&self, user: u32, out: &mut [f32]) {
         out.fill(0.0);

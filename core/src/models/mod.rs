@@ -10,6 +10,7 @@ mod init;
 mod mean;
 mod mf;
 mod neural;
+mod neural_net;
 pub mod params;
 mod popularity;
 mod two_tower;
@@ -22,6 +23,7 @@ pub use enriched::{Enriched, EnrichedConfig, EnrichedRecipe, EnrichedWeights, Si
 pub use mean::GlobalMean;
 pub use mf::{Mf, MfBatch, MfConfig, MfWeights, Optimiser};
 pub use neural::{Neural, NeuralConfig, NeuralWeights};
+pub use neural_net::{Dense, NeuralNet};
 pub use popularity::Popularity;
 pub use two_tower::{LIKED, TwoTower, TwoTowerConfig, TwoTowerRecipe, TwoTowerWeights};
 

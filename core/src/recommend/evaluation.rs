@@ -8,11 +8,12 @@
 //! Relevant: hidden films rated ≥ 4. NDCG@10 / HR@10 as in the evaluation protocol, macro-averaged
 //! over the people with at least one relevant hidden film.
 
-use super::foldin::{FoldIn, FoldInRidge};
+use super::foldin::{FoldIn, FoldInRidge, Personal};
 use super::ranking::{BlendWeights, Catalogue, Ranking};
+use super::served::Served;
 use crate::data::Rating;
 use crate::metrics::{RELEVANT_AT, RankingMetrics, average, score_list, top_k};
-use crate::models::{MfWeights, TOP_K};
+use crate::models::TOP_K;
 use crate::rng::SeededRng;
 
 pub const REVEALED: [usize; 3] = [3, 5, 10];
@@ -98,15 +99,15 @@ pub fn evaluate_fold_in(
 pub fn fold_in_rmse(
     people: &[HeldOutPerson],
     revealed: usize,
-    weights: &MfWeights,
+    model: &impl Personal,
     ridge: FoldInRidge,
 ) -> f64 {
     crate::metrics::rating_errors(people.iter().filter(|p| p.len() > revealed).flat_map(|p| {
         let (known, hidden) = p.split_at(revealed);
-        let fold = FoldIn::solve(weights, known, ridge);
+        let fold = FoldIn::solve(model, known, ridge);
         hidden
             .iter()
-            .map(move |&(item, value)| (fold.predict(weights, item), value))
+            .map(move |&(item, value)| (fold.predict(model, item), value))
             .collect::<Vec<_>>()
     }))
     .rmse
@@ -117,7 +118,7 @@ pub fn fold_in_rmse(
 pub enum Ranker {
     /// Training rating count: the bar to beat.
     Popularity,
-    /// The MF prediction after fold-in, as the model would rank on its own.
+    /// The model's score after fold-in, as it would rank on its own.
     ModelScore,
     /// What the page shows before a model is trained.
     Baseline,
@@ -136,18 +137,18 @@ impl Ranker {
     pub fn label(self) -> &'static str {
         match self {
             Ranker::Popularity => "popularity",
-            Ranker::ModelScore => "MF score (fold-in)",
+            Ranker::ModelScore => "model score (fold-in)",
             Ranker::Baseline => "baseline blend (no model)",
-            Ranker::Shipped => "shipped blend (MF + co-rated + popularity)",
+            Ranker::Shipped => "shipped blend (model + co-rated + popularity)",
         }
     }
 }
 
-/// Scores every film for a person with the given ranker.
+/// Scores every film for a person with the given ranker (`model` serving where it takes one).
 pub fn ranker_scores(
     ranker: Ranker,
     catalogue: &Catalogue,
-    weights: &MfWeights,
+    model: &Served,
     known: &[(u32, f32)],
     out: &mut [f32],
 ) {
@@ -157,16 +158,11 @@ pub fn ranker_scores(
                 *o = n as f32;
             }
         }
-        Ranker::ModelScore => {
-            FoldIn::solve(weights, known, FoldInRidge::TUNED).predict_all(weights, out)
-        }
+        Ranker::ModelScore => out.copy_from_slice(&model.fit(known).scores),
         Ranker::Baseline | Ranker::Shipped => {
-            let (model, blend) = if ranker == Ranker::Shipped {
-                (Some(weights), BlendWeights::WITH_MODEL)
-            } else {
-                (None, BlendWeights::BASELINE)
-            };
-            let ranking = Ranking::new(catalogue, model, known, blend, FoldInRidge::TUNED);
+            let model = (ranker == Ranker::Shipped).then_some(model);
+            let blend = BlendWeights::serving(model);
+            let ranking = Ranking::new(catalogue, model, known, blend);
             out.copy_from_slice(&ranking.scores);
         }
     }

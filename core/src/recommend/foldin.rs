@@ -1,10 +1,12 @@
-//! Folding a new person into a trained MF model without retraining: with the film factors q_i and
-//! biases b_i fixed, their vector p and bias b are a ridge regression with a closed form.
+//! Folding a new person into a trained model without retraining: with everything about the films
+//! fixed, their own parameters x (a vector, then a bias) are a ridge regression on their ratings.
 //!
-//! Minimise Σ_j (y_j − a_j·x)² + λ_f‖p‖² + λ_b b², where x = [p; b], a_j = [q_j; 1] and
-//! y_j = r_j − μ − b_j over the films j they rated. The normal equations
-//! (Σ a_j a_jᵀ + Λ) x = Σ a_j y_j have a symmetric positive definite matrix (Λ > 0), solved by
-//! Cholesky in f64: (d+1)² numbers, microseconds for d = 32.
+//! Minimise Σ_j (r_j − f_j(x))² + Σ_k Λ_k x_k², where f_j(x) is the model's prediction for film j.
+//! For MF, f_j(x) = μ + b_j + [q_j; 1]·x is linear and one solve of the normal equations
+//! (Σ a_j a_jᵀ + Λ) x = Σ a_j y_j (a_j = ∂f_j/∂x, y_j = r_j − μ − b_j) is exact: (d+1)² numbers,
+//! microseconds for d = 32. For a network (NCF, deep regression) f is not linear in x; Gauss–Newton
+//! repeats the same solve with a_j the gradient at the current x and y_j = r_j − f_j(x) + a_j·x,
+//! halving a step that does not lower the objective, until x stops moving.
 
 use crate::linalg::{cholesky, cholesky_solve};
 use crate::models::MfWeights;
@@ -33,93 +35,238 @@ impl FoldInRidge {
     }
 }
 
+/// A model a person can be folded into: its prediction for a film as a function of the person's
+/// parameters x (their vector, then their bias, last).
+pub trait Personal {
+    /// The length of x, the bias included.
+    fn personal_dim(&self) -> usize;
+    /// f is linear in x (MF-shaped): one solve is exact.
+    fn linear(&self) -> bool;
+    /// f(x, item), with ∂f/∂x written into `gradient` (`personal_dim` long).
+    fn predict_with_gradient(&self, x: &[f32], item: u32, gradient: &mut [f64]) -> f32;
+    /// f(x, ·) for every film.
+    fn predict_all(&self, x: &[f32], out: &mut [f32]);
+}
+
+impl Personal for MfWeights {
+    fn personal_dim(&self) -> usize {
+        self.dim + 1
+    }
+
+    fn linear(&self) -> bool {
+        true
+    }
+
+    fn predict_with_gradient(&self, x: &[f32], item: u32, gradient: &mut [f64]) -> f32 {
+        let q = self.item_vector(item);
+        for (g, &v) in gradient.iter_mut().zip(q) {
+            *g = v as f64;
+        }
+        gradient[self.dim] = 1.0;
+        self.mean
+            + self.item_bias[item as usize]
+            + x[self.dim]
+            + x.iter().zip(q).map(|(p, q)| p * q).sum::<f32>()
+    }
+
+    fn predict_all(&self, x: &[f32], out: &mut [f32]) {
+        let (p, bias) = x.split_at(self.dim);
+        for (item, slot) in out.iter_mut().enumerate() {
+            let q = self.item_vector(item as u32);
+            *slot = self.mean
+                + self.item_bias[item]
+                + bias[0]
+                + p.iter().zip(q).map(|(p, q)| p * q).sum::<f32>();
+        }
+    }
+}
+
+/// Gauss–Newton steps at most, for a model that is not linear in x.
+const MAX_STEPS: usize = 30;
+
 /// A person placed in the model's space: their bias and vector, and what it takes to say how much
 /// each of their ratings moved any prediction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoldIn {
     pub bias: f32,
     pub vector: Vec<f32>,
-    /// The rated films (dense ids) and their residual targets y_j, in the order given.
-    rated: Vec<(u32, f64)>,
-    /// Cholesky factor L (row-major, (d+1)²) of the normal matrix, for per-rating attributions.
+    /// The rated films (dense ids), their gradients a_j and working targets y_j at the solution,
+    /// in the order given.
+    rated: Vec<(u32, Vec<f64>, f64)>,
+    /// Cholesky factor L (row-major, n²) of the normal matrix at the solution, for attributions.
     cholesky: Vec<f64>,
 }
 
-/// a_j = [q_j; 1] as f64.
-fn design_row(weights: &MfWeights, item: u32) -> Vec<f64> {
-    let mut row: Vec<f64> = weights
-        .item_vector(item)
-        .iter()
-        .map(|&v| v as f64)
-        .collect();
-    row.push(1.0);
-    row
+/// x as the model takes it: the vector, then the bias.
+fn joined(vector: &[f32], bias: f32) -> Vec<f32> {
+    let mut x = vector.to_vec();
+    x.push(bias);
+    x
 }
 
 impl FoldIn {
     /// Solves the person's bias and vector from `ratings` (dense item id, 1–5). No ratings gives
-    /// the zero vector and zero bias: the model's non-personal prediction μ + b_i.
-    pub fn solve(weights: &MfWeights, ratings: &[(u32, f32)], ridge: FoldInRidge) -> FoldIn {
-        let n = weights.dim + 1;
+    /// the zero vector and zero bias: the model's non-personal prediction.
+    pub fn solve(model: &impl Personal, ratings: &[(u32, f32)], ridge: FoldInRidge) -> FoldIn {
+        let n = model.personal_dim();
         let (lambda_factors, lambda_bias) = ridge.strengths(ratings.len());
-        let mut normal = vec![0.0; n * n];
-        for k in 0..weights.dim {
-            normal[k * n + k] = lambda_factors;
+        let penalty: Vec<f64> = (0..n)
+            .map(|k| {
+                if k + 1 == n {
+                    lambda_bias
+                } else {
+                    lambda_factors
+                }
+            })
+            .collect();
+        let objective = |x: &[f32]| -> f64 {
+            let mut gradient = vec![0.0; n];
+            let misfit: f64 = ratings
+                .iter()
+                .map(|&(item, r)| {
+                    let e = (r - model.predict_with_gradient(x, item, &mut gradient)) as f64;
+                    e * e
+                })
+                .sum();
+            misfit
+                + x.iter()
+                    .zip(&penalty)
+                    .map(|(&v, l)| l * (v as f64).powi(2))
+                    .sum::<f64>()
+        };
+        let mut x = vec![0f32; n];
+        if model.linear() {
+            // The gradients and working targets do not depend on x: one solve is the answer.
+            let system = NormalSystem::at(model, &x, ratings, &penalty);
+            let solution = system.solution().iter().map(|&v| v as f32).collect();
+            return system.into_fold_in(solution);
         }
-        normal[n * n - 1] = lambda_bias;
+        let mut step = 0;
+        loop {
+            let system = NormalSystem::at(model, &x, ratings, &penalty);
+            if step == MAX_STEPS {
+                return system.into_fold_in(x);
+            }
+            step += 1;
+            let target: Vec<f32> = system.solution().iter().map(|&v| v as f32).collect();
+            // Gauss–Newton may overshoot on a curved f: halve the step until the objective drops.
+            let before = objective(&x);
+            let mut scale = 1.0f32;
+            let accepted = loop {
+                let trial: Vec<f32> = x
+                    .iter()
+                    .zip(&target)
+                    .map(|(a, b)| a + scale * (b - a))
+                    .collect();
+                if objective(&trial) < before {
+                    break Some(trial);
+                }
+                scale *= 0.5;
+                if scale < 1e-3 {
+                    break None;
+                }
+            };
+            match accepted {
+                Some(next) => {
+                    let moved = next
+                        .iter()
+                        .zip(&x)
+                        .map(|(a, b)| (a - b).abs())
+                        .fold(0.0f32, f32::max);
+                    x = next;
+                    if moved < 1e-5 {
+                        step = MAX_STEPS;
+                    }
+                }
+                None => step = MAX_STEPS,
+            }
+        }
+    }
+
+    fn x(&self) -> Vec<f32> {
+        joined(&self.vector, self.bias)
+    }
+
+    /// Predicted rating (unclipped) for a film.
+    pub fn predict(&self, model: &impl Personal, item: u32) -> f32 {
+        let mut gradient = vec![0.0; model.personal_dim()];
+        model.predict_with_gradient(&self.x(), item, &mut gradient)
+    }
+
+    /// Fills `out` with the predicted rating of every film.
+    pub fn predict_all(&self, model: &impl Personal, out: &mut [f32]) {
+        model.predict_all(&self.x(), out);
+    }
+
+    /// How much each rating moved the personal part of `item`'s prediction. The solution is
+    /// linear in the working targets, x = Σ_j M⁻¹a_j y_j, so rating j adds a_iᵀM⁻¹a_j·y_j. For MF
+    /// the terms sum to b + p·q_i exactly; for a network, to its first-order change a_i·x. Same
+    /// order as the ratings given to [`FoldIn::solve`].
+    pub fn attributions(&self, model: &impl Personal, item: u32) -> Vec<(u32, f32)> {
+        let n = model.personal_dim();
+        let mut a_item = vec![0.0; n];
+        model.predict_with_gradient(&self.x(), item, &mut a_item);
+        let m_inv_a = cholesky_solve(&self.cholesky, n, &a_item);
+        self.rated
+            .iter()
+            .map(|(rated, a, y)| {
+                let weight: f64 = a.iter().zip(&m_inv_a).map(|(x, y)| x * y).sum();
+                (*rated, (weight * y) as f32)
+            })
+            .collect()
+    }
+}
+
+/// The ridge normal equations linearised at x: M = Σ a_j a_jᵀ + Λ, rhs = Σ a_j y_j.
+struct NormalSystem {
+    n: usize,
+    cholesky: Vec<f64>,
+    rhs: Vec<f64>,
+    rated: Vec<(u32, Vec<f64>, f64)>,
+}
+
+impl NormalSystem {
+    fn at(model: &impl Personal, x: &[f32], ratings: &[(u32, f32)], penalty: &[f64]) -> Self {
+        let n = penalty.len();
+        let mut normal = vec![0.0; n * n];
+        for (k, &l) in penalty.iter().enumerate() {
+            normal[k * n + k] = l;
+        }
         let mut rhs = vec![0.0; n];
         let mut rated = Vec::with_capacity(ratings.len());
         for &(item, value) in ratings {
-            let a = design_row(weights, item);
-            let y = value as f64 - weights.mean as f64 - weights.item_bias[item as usize] as f64;
+            let mut a = vec![0.0; n];
+            let f = model.predict_with_gradient(x, item, &mut a) as f64;
+            let ax: f64 = a.iter().zip(x).map(|(a, &x)| a * x as f64).sum();
+            let y = value as f64 - f + ax;
             for r in 0..n {
                 rhs[r] += a[r] * y;
                 for c in 0..n {
                     normal[r * n + c] += a[r] * a[c];
                 }
             }
-            rated.push((item, y));
+            rated.push((item, a, y));
         }
-        let l = cholesky(&normal, n);
-        let x = cholesky_solve(&l, n, &rhs);
-        FoldIn {
-            bias: x[n - 1] as f32,
-            vector: x[..n - 1].iter().map(|&v| v as f32).collect(),
+        NormalSystem {
+            n,
+            cholesky: cholesky(&normal, n),
+            rhs,
             rated,
-            cholesky: l,
         }
     }
 
-    /// Predicted rating (unclipped) for a film.
-    pub fn predict(&self, weights: &MfWeights, item: u32) -> f32 {
-        let q = weights.item_vector(item);
-        weights.mean
-            + weights.item_bias[item as usize]
-            + self.bias
-            + self.vector.iter().zip(q).map(|(p, q)| p * q).sum::<f32>()
+    fn solution(&self) -> Vec<f64> {
+        cholesky_solve(&self.cholesky, self.n, &self.rhs)
     }
 
-    /// Fills `out` with the predicted rating of every film.
-    pub fn predict_all(&self, weights: &MfWeights, out: &mut [f32]) {
-        for (item, slot) in out.iter_mut().enumerate() {
-            *slot = self.predict(weights, item as u32);
+    fn into_fold_in(self, x: Vec<f32>) -> FoldIn {
+        let (vector, bias) = x.split_at(self.n - 1);
+        FoldIn {
+            bias: bias[0],
+            vector: vector.to_vec(),
+            rated: self.rated,
+            cholesky: self.cholesky,
         }
-    }
-
-    /// How much each rating moved the personal part of `item`'s prediction: the solution is linear
-    /// in the targets, x = Σ_j M⁻¹a_j y_j, so rating j adds a_iᵀM⁻¹a_j·y_j. The terms sum to
-    /// b + p·q_i. Same order as the ratings given to [`FoldIn::solve`].
-    pub fn attributions(&self, weights: &MfWeights, item: u32) -> Vec<(u32, f32)> {
-        let n = weights.dim + 1;
-        let m_inv_a = cholesky_solve(&self.cholesky, n, &design_row(weights, item));
-        self.rated
-            .iter()
-            .map(|&(rated, y)| {
-                let a = design_row(weights, rated);
-                let weight: f64 = a.iter().zip(&m_inv_a).map(|(x, y)| x * y).sum();
-                (rated, (weight * y) as f32)
-            })
-            .collect()
     }
 }
 

@@ -2,18 +2,19 @@
 //!
 //! score_i = w_pop · ln(1 + n_i)                       (films people watch)
 //!         + w_co  · mean_j sim(i, j) · g(r_j)         (films watched with theirs; co-rated cosine)
-//!         + w_rat · r̂_i                               (the MF prediction after fold-in)
+//!         + w_rat · r̂_i                               (the model's prediction after fold-in)
 //!
 //! with g(r) = (r − pivot) / (5 − pivot), so a 5★ pulls its neighbours up and, below the pivot, a
 //! rating pushes them down. A rating-trained MF alone ranks below popularity (it tops its list
 //! with rarely seen films it predicts high); the blend's weights were tuned on the fold-in
-//! evaluation's tuning users (`core/examples/foldin.rs`, figures in the README).
+//! evaluation's tuning users (`core/examples/foldin.rs`, figures in the README). A model that
+//! only ranks (EASE, two-tower, popularity) serves its own ranking: r̂ is then its score, alone.
 
 use super::foldin::{FoldIn, FoldInRidge};
 use super::neighbours::{CoRated, NEIGHBOURS_PER_FILM};
+use super::served::{Served, VisitorFit};
 use crate::data::RatingIndex;
 use crate::metrics::top_k;
-use crate::models::MfWeights;
 
 /// What is known about the films whoever the person is: how often each is rated, and which are
 /// rated together.
@@ -74,6 +75,23 @@ impl BlendWeights {
         rating: 2.0,
         pivot: 0.0,
     };
+    /// A model built to rank: its own score, with popularity only to break ties (EASE scores
+    /// every film 0 for someone who rated nothing: they see the most watched, not the first ids).
+    pub const MODEL_ONLY: BlendWeights = BlendWeights {
+        popularity: 1e-4,
+        co_rated: 0.0,
+        rating: 1.0,
+        pivot: 0.0,
+    };
+
+    /// The blend a page uses with `model` serving (or none).
+    pub fn serving(model: Option<&Served>) -> BlendWeights {
+        match model {
+            None => BlendWeights::BASELINE,
+            Some(m) if m.rates() => BlendWeights::WITH_MODEL,
+            Some(_) => BlendWeights::MODEL_ONLY,
+        }
+    }
 
     fn taste(&self, rating: f32) -> f32 {
         (rating - self.pivot) / (5.0 - self.pivot)
@@ -102,7 +120,7 @@ pub struct Recommendation {
 /// The person's ratings scored against every film, ready to list.
 pub struct Ranking<'a> {
     catalogue: &'a Catalogue,
-    model: Option<(&'a MfWeights, FoldIn)>,
+    model: Option<(&'a Served, VisitorFit)>,
     ratings: Vec<(u32, f32)>,
     weights: BlendWeights,
     pub scores: Vec<f32>,
@@ -111,13 +129,23 @@ pub struct Ranking<'a> {
 
 impl<'a> Ranking<'a> {
     /// Scores every film for `ratings` (dense item id, 1–5), folding the person into `model` when
-    /// there is one.
+    /// there is one, with the fold-in settings tuned for it.
     pub fn new(
         catalogue: &'a Catalogue,
-        model: Option<&'a MfWeights>,
+        model: Option<&'a Served>,
         ratings: &[(u32, f32)],
         weights: BlendWeights,
-        ridge: FoldInRidge,
+    ) -> Ranking<'a> {
+        Ranking::with_ridge(catalogue, model, ratings, weights, None)
+    }
+
+    /// As [`Ranking::new`], with the fold-in's ridge strengths given (for tuning them).
+    pub fn with_ridge(
+        catalogue: &'a Catalogue,
+        model: Option<&'a Served>,
+        ratings: &[(u32, f32)],
+        weights: BlendWeights,
+        ridge: Option<FoldInRidge>,
     ) -> Ranking<'a> {
         let n = catalogue.n_items();
         let mut scores: Vec<f32> = catalogue
@@ -125,7 +153,7 @@ impl<'a> Ranking<'a> {
             .iter()
             .map(|l| weights.popularity * l)
             .collect();
-        if !ratings.is_empty() {
+        if !ratings.is_empty() && weights.co_rated != 0.0 {
             let per_rating = weights.co_rated / ratings.len() as f32;
             for &(rated, value) in ratings {
                 let pull = per_rating * weights.taste(value);
@@ -134,17 +162,17 @@ impl<'a> Ranking<'a> {
                 }
             }
         }
-        let model = model.map(|w| (w, FoldIn::solve(w, ratings, ridge)));
-        let predicted = model.as_ref().map(|(w, fold)| {
-            let mut out = vec![0f32; n];
-            fold.predict_all(w, &mut out);
-            out
-        });
-        if let Some(predicted) = &predicted {
-            for (s, p) in scores.iter_mut().zip(predicted) {
+        let model = model.map(|m| (m, m.fit_with(ratings, ridge.unwrap_or(m.tuned_ridge()))));
+        if let Some((_, fit)) = &model {
+            for (s, p) in scores.iter_mut().zip(&fit.scores) {
                 *s += weights.rating * p;
             }
         }
+        let predicted = model
+            .as_ref()
+            .filter(|(_, fit)| fit.rates)
+            .map(|(_, fit)| fit.scores.clone());
+        debug_assert!(predicted.as_ref().is_none_or(|p| p.len() == n));
         Ranking {
             catalogue,
             model,
@@ -155,8 +183,14 @@ impl<'a> Ranking<'a> {
         }
     }
 
+    /// The visitor as the serving model placed them.
+    pub fn fit(&self) -> Option<&VisitorFit> {
+        self.model.as_ref().map(|(_, fit)| fit)
+    }
+
+    /// The ridge fold-in, for an MF-shaped model.
     pub fn fold_in(&self) -> Option<&FoldIn> {
-        self.model.as_ref().map(|(_, fold)| fold)
+        self.fit().and_then(VisitorFit::fold_in)
     }
 
     /// The best `k` films not rated and allowed by `keep`, ties to the smaller id.
@@ -177,14 +211,14 @@ impl<'a> Ranking<'a> {
         .collect()
     }
 
-    /// Each rated film's part in `item`'s score (co-rated pull plus its share of the fold-in
-    /// prediction); the two largest positive parts are the reasons.
+    /// Each rated film's part in `item`'s score (co-rated pull plus its share of the model's
+    /// score); the two largest positive parts are the reasons.
     fn reasons(&self, item: u32) -> Vec<Reason> {
         let n = self.ratings.len().max(1) as f32;
         let model_parts = self
             .model
             .as_ref()
-            .map(|(w, fold)| fold.attributions(w, item));
+            .map(|(served, fit)| fit.attributions(served, item));
         let mut parts: Vec<(f32, u32, f32)> = self
             .ratings
             .iter()
@@ -195,7 +229,7 @@ impl<'a> Ranking<'a> {
                     * self.catalogue.co_rated.similarity(rated, item);
                 let mf = model_parts
                     .as_ref()
-                    .map_or(0.0, |parts| self.weights.rating * parts[k].1);
+                    .map_or(0.0, |parts| self.weights.rating * parts[k]);
                 (co + mf, rated, value)
             })
             .filter(|(part, _, _)| *part > 1e-4)
@@ -257,7 +291,7 @@ mod tests {
     #[test]
     fn without_ratings_the_most_watched_film_leads_and_says_so() {
         let cat = catalogue();
-        let ranking = Ranking::new(&cat, None, &[], BlendWeights::BASELINE, FoldInRidge::TUNED);
+        let ranking = Ranking::new(&cat, None, &[], BlendWeights::BASELINE);
         let top = ranking.top(4, |_| true);
         assert_eq!(top[0].item, 2);
         assert_eq!(top[0].reasons, vec![Reason::Popular { ratings: 6 }]);
@@ -267,13 +301,7 @@ mod tests {
     #[test]
     fn a_liked_film_lifts_its_co_rated_partner_and_is_never_listed() {
         let cat = catalogue();
-        let ranking = Ranking::new(
-            &cat,
-            None,
-            &[(0, 5.0)],
-            BlendWeights::BASELINE,
-            FoldInRidge::TUNED,
-        );
+        let ranking = Ranking::new(&cat, None, &[(0, 5.0)], BlendWeights::BASELINE);
         let top = ranking.top(10, |_| true);
         assert!(
             top.iter().all(|r| r.item != 0),
