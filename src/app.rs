@@ -169,6 +169,7 @@ pub fn App() -> impl IntoView {
         if let DataState::Ready { dataset, .. } = data.get_untracked() {
             zoo.run(
                 dataset,
+                &training.settings.get_untracked(),
                 backend_status.get_untracked(),
                 gpu_device.get_value(),
             );

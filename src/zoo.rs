@@ -131,8 +131,15 @@ impl Zoo {
         });
     }
 
-    /// Fits and scores the picked models, one after another, on the picked split.
-    pub fn run(self, dataset: Arc<Dataset>, status: BackendStatus, gpu: Option<Device>) {
+    /// Fits and scores the picked models, one after another, on the picked split, on the backend
+    /// the page's settings ask for (`page`; the models keep their own tuned settings and seed).
+    pub fn run(
+        self,
+        dataset: Arc<Dataset>,
+        page: &TrainSettings,
+        status: BackendStatus,
+        gpu: Option<Device>,
+    ) {
         if self.state.get_untracked() == ZooState::Running {
             return;
         }
@@ -155,9 +162,9 @@ impl Zoo {
         self.state.set(ZooState::Running);
         let kind = self.split.get_untracked();
         let options = self.options.get_untracked();
-        let settings = TrainSettings::default();
-        let seed = settings.mf_config().seed;
-        let (_, backend, warning) = choose_device(settings.backend, &status, gpu);
+        let seed = TrainSettings::default().mf_config().seed;
+        let gpu_fault = page.gpu_fault;
+        let (_, backend, warning) = choose_device(page.backend, &status, gpu);
         self.message.set(warning);
         spawn_local(async move {
             let split = make_split(&dataset.ratings, kind, seed);
@@ -184,6 +191,7 @@ impl Zoo {
                     sizes,
                     gpu: backend.gpu && model.trainable(),
                     seed,
+                    gpu_fault,
                 };
                 match self.fit(start, &controls).await {
                     Ok(true) => self.progress_of(model, ModelProgress::Done),

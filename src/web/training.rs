@@ -230,25 +230,9 @@ pub async fn train(
     let mut slice = Slice::start();
     loop {
         obey(&mut trainer, controls, &mut on_update).await;
-        let injected = controls
-            .gpu_fault
-            .get()
-            .filter(|fault| gpu && trainer.history().len() >= fault.after);
-        if let Some(GpuFault {
-            kind: FaultKind::Crash,
-            after,
-        }) = injected
-            && in_worker()
-        {
-            panic!("the GPU runtime crashed (simulated after epoch {after}, gpu_crash)");
-        }
-        let event = if injected.is_some() {
-            Err(format!(
-                "the device was lost (simulated after epoch {}, gpu_fault)",
-                trainer.history().len()
-            ))
-        } else {
-            step(&mut trainer, gpu).await
+        let event = match injected_fault(controls, gpu, trainer.history().len()) {
+            Some(error) => Err(error),
+            None => step(&mut trainer, gpu).await,
         };
         let event = match event {
             Ok(event) => event,
@@ -341,6 +325,25 @@ async fn obey<R: Recipe>(
 }
 
 /// One step of `trainer`, reading the device asynchronously on a GPU.
+/// The injected GPU failure due after `epochs` epochs (`?gpu_fault=N`, `?gpu_crash=N`), as the
+/// error a step would return; a crash panics the worker instead, as a crash in the GPU runtime
+/// would.
+fn injected_fault(controls: &TrainControls, gpu: bool, epochs: usize) -> Option<String> {
+    let fault = controls
+        .gpu_fault
+        .get()
+        .filter(|fault| gpu && epochs >= fault.after)?;
+    if fault.kind == FaultKind::Crash && in_worker() {
+        panic!(
+            "the GPU runtime crashed (simulated after epoch {}, gpu_crash)",
+            fault.after
+        );
+    }
+    Some(format!(
+        "the device was lost (simulated after epoch {epochs}, gpu_fault)"
+    ))
+}
+
 async fn step<R: Recipe>(
     trainer: &mut Trainer<R>,
     gpu: bool,
@@ -396,6 +399,9 @@ async fn train_to_end<R: Recipe>(
     let mut slice = Slice::start();
     loop {
         obey(&mut trainer, controls, on_update).await;
+        if let Some(error) = injected_fault(controls, gpu, trainer.history().len()) {
+            return Err(error);
+        }
         match step(&mut trainer, gpu).await? {
             None => unreachable!("the trainer reports Finished before it ends"),
             Some(TrainEvent::Batch(progress)) => on_update(TrainUpdate::Batch(progress)),
@@ -423,6 +429,8 @@ pub struct ZooStart {
     pub sizes: (usize, usize),
     pub gpu: bool,
     pub seed: u64,
+    /// See [`TrainControls::gpu_fault`].
+    pub gpu_fault: Option<GpuFault>,
 }
 
 /// How the worker fits the zoo's trainable models: the holdout run, then the refit for its best
@@ -488,8 +496,8 @@ impl<F: FnMut(TrainUpdate)> Fitter for ZooFit<'_, F> {
 }
 
 /// Fits one zoo model (trained here, or solved in closed form) and scores it on the test ratings
-/// on the CPU; reports the board row (with the model's MF-shaped weights, where it has them, to
-/// serve), or nothing when stopped.
+/// on the CPU; reports the board row with the model as it would serve (the sketching of long
+/// film vectors happens here, off the page's thread), or nothing when stopped.
 pub async fn fit_zoo_model(
     start: ZooStart,
     device: &Device,
@@ -506,6 +514,7 @@ pub async fn fit_zoo_model(
         sizes,
         gpu,
         seed,
+        gpu_fault: _,
     } = start;
     let split = Split {
         train: train.ratings(),

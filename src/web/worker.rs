@@ -88,6 +88,7 @@ async fn zoo(
     start: ZooStart,
     controls: Rc<TrainControls>,
 ) {
+    controls.gpu_fault.set(start.gpu_fault);
     let device = match device_for(start.gpu).await {
         Ok(device) => device,
         Err(error) => return post(&scope, &TrainUpdate::Failed(error)),

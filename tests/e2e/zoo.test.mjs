@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { byTestId, dataState, inkedFraction, launch, openPage, startServer, withScreenshot } from './support.mjs';
+import { backendState, byTestId, dataState, inkedFraction, launch, openPage, startServer, withScreenshot } from './support.mjs';
 
 /** Waits until the recommendations come from zoo model `name`. */
 async function waitForServing(page, name, timeout = 30_000) {
@@ -82,7 +82,7 @@ describe('model zoo', () => {
     }
   });
 
-  test('EASE and the bias model serve: their own ranking and reasons, the map, kept across a reload', async () => {
+  test('EASE, NCF and the bias model serve: their own ranking and reasons, the map, kept across a reload', async () => {
     const context = await launch({ webgpu: false });
     try {
       const page = await openPage(context);
@@ -93,9 +93,9 @@ describe('model zoo', () => {
         await byTestId(page, 'film-search').fill('star wars');
         await page.locator('[data-testid="search-result"][data-item-id="50"]').click();
         await page.locator('[data-testid="film-card"][data-item-id="50"]').first().getByTestId('star-5').click();
-        await pickAndRun(page, ['bias', 'ease']);
+        await pickAndRun(page, ['bias', 'ncf', 'ease']);
         assert.deepEqual(await byTestId(page, 'zoo-row').evaluateAll((trs) => trs.map((tr) => tr.dataset.model)),
-          ['bias', 'ease']);
+          ['bias', 'ncf', 'ease']);
 
         // EASE ranks on its own, from the films rated: the sequels lead, because of Star Wars.
         await page.locator('[data-testid="zoo-use"][data-model="ease"]').click();
@@ -111,6 +111,17 @@ describe('model zoo', () => {
         await page.waitForFunction(() => /EASE: 1682 numbers per film, sketched to 64/
           .test(document.querySelector('[data-testid="map-source"]')?.textContent ?? ''));
         assert.ok(await inkedFraction(page, 'embedding-canvas') > 0.01, 'the map is blank');
+
+        // NCF: the visitor is fitted through the frozen network (Gauss–Newton), in the page.
+        await page.locator('[data-testid="zoo-use"][data-model="ncf"]').click();
+        await waitForServing(page, 'ncf');
+        assert.match(await byTestId(page, 'rec-source').textContent(), /folded into NCF \/ NeuMF/);
+        const ncf = await topRecs(page);
+        assert.ok(ncf.some((r) => [172, 181].includes(r.id)), `NCF's top 10: ${ncf.map((r) => r.id)}`);
+        assert.match(ncf.find((r) => [172, 181].includes(r.id)).reason, /Star Wars \(1977\) 5★/);
+        assert.ok(Number(await byTestId(page, 'foldin-ms').textContent()) < 200);
+        await page.waitForFunction(() => /NCF \/ NeuMF: 48 numbers per film\./
+          .test(document.querySelector('[data-testid="map-source"]')?.textContent ?? ''));
 
         // The bias model serves too (a personal bias, no vectors): the same list for everyone but
         // the visitor's own generosity, and a map that says why it is empty.
@@ -131,6 +142,30 @@ describe('model zoo', () => {
         await waitForServing(page, 'ease');
         assert.equal(await byTestId(page, 'zoo-serving').getAttribute('data-model'), 'ease');
         assert.deepEqual((await topRecs(page)).map((r) => r.id), ids);
+        assert.deepEqual(page.errors, []);
+      });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('on WebGPU the zoo trains on the GPU, and a device lost mid-run hands the model to the CPU', async () => {
+    const context = await launch({ webgpu: true });
+    try {
+      const page = await openPage(context);
+      await withScreenshot(page, 'zoo-webgpu', async () => {
+        // gpu_fault=2: the device is treated as lost after two epochs on WebGPU (fault injection).
+        await page.goto(`${server.url}?backend=webgpu&gpu_fault=2`);
+        assert.equal(await dataState(page), 'ready');
+        assert.equal(await backendState(page), 'webgpu');
+        await pickAndRun(page, ['mf']);
+        assert.match(await byTestId(page, 'zoo-message').textContent(),
+          /WebGPU failed for Biased MF \(the device was lost \(simulated after epoch 2, gpu_fault\)\); it trains again on the CPU backend/);
+        const [row] = await byTestId(page, 'zoo-row').evaluateAll((trs) => trs.map((tr) => ({
+          rmse: tr.dataset.rmse, backend: tr.querySelector('td:nth-last-child(2)')?.textContent,
+        })));
+        // Trained again from the start on the CPU: the default model's u1 figure.
+        assert.deepEqual(row, { rmse: '0.9230', backend: 'CPU' });
         assert.deepEqual(page.errors, []);
       });
     } finally {
