@@ -234,21 +234,24 @@ def main() -> None:
                     r["backend"] for r in page_rows.values() if r["backend"] != "closed form"))[:1]
             )
             + "). Trainable models: early stopping on a 10% holdout of u1.base, then a refit; "
-            "times are fit times (holdout run + refit), scoring excluded."
+            "times are fit times (holdout run + refit), scoring excluded. Serving ms: each row "
+            "made to serve a visitor with ten ratings, the page's own fold-in + scoring + ranking "
+            "time, median of 7 recomputations."
         )
         out.append("")
-        out.append("| model | RMSE native / page | MAE | P@10 | R@10 | NDCG@10 native / page | HR@10 | train s native / page | parameters |")
-        out.append("|---|---|---|---|---|---|---|---|---|")
+        out.append("| model | RMSE native / page | MAE | P@10 | R@10 | NDCG@10 native / page | HR@10 | train s native / page | parameters | serving ms (page) |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|")
         for name in dict.fromkeys(list(zoo_native) + list(page_rows)):
             n, p = zoo_native.get(name, {}), page_rows.get(name, {})
             v = lambda x: x if x not in (None, "", "–") else "–"
             page_s = f"{p['train_s']:.2f}" if p else "–"
+            serve = f"{p['serve_ms']:.2f}" if p.get("serve_ms") is not None else "–"
             out.append(
                 f"| {n.get('label', name)} | {v(n.get('rmse'))} / {v(p.get('rmse'))} | {v(n.get('mae'))} | "
                 f"{v(n.get('p10'))} | {v(n.get('r10'))} | {v(n.get('ndcg10'))} / {v(p.get('ndcg10'))} | "
                 f"{v(n.get('hr10'))} | {v(n.get('train_seconds'))} / "
                 f"{page_s} | "
-                f"{v(n.get('parameters'))} |"
+                f"{v(n.get('parameters'))} | {serve} |"
             )
         if zoo_page and not zoo_page.get("ok"):
             out.append(f"- the zoo run in the page did not finish: {zoo_page.get('error') or zoo_page.get('state')}")

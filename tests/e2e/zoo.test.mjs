@@ -82,7 +82,7 @@ describe('model zoo', () => {
     }
   });
 
-  test('EASE, NCF and the bias model serve: their own ranking and reasons, the map, kept across a reload', async () => {
+  test('EASE, NCF and the bias model serve: their own ranking and reasons, the map, kept across a reload', async (t) => {
     const context = await launch({ webgpu: false });
     try {
       const page = await openPage(context);
@@ -119,7 +119,9 @@ describe('model zoo', () => {
         const ncf = await topRecs(page);
         assert.ok(ncf.some((r) => [172, 181].includes(r.id)), `NCF's top 10: ${ncf.map((r) => r.id)}`);
         assert.match(ncf.find((r) => [172, 181].includes(r.id)).reason, /Star Wars \(1977\) 5★/);
-        assert.ok(Number(await byTestId(page, 'foldin-ms').textContent()) < 200);
+        const ncfMs = Number(await byTestId(page, 'foldin-ms').textContent());
+        t.diagnostic(`NCF fold-in, scoring and ranking in the page: ${ncfMs} ms`);
+        assert.ok(ncfMs < 200, `${ncfMs} ms`);
         await page.waitForFunction(() => /NCF \/ NeuMF: 48 numbers per film\./
           .test(document.querySelector('[data-testid="map-source"]')?.textContent ?? ''));
 

@@ -157,12 +157,17 @@ pub struct AutoRecWeights {
 }
 
 impl AutoRecWeights {
-    /// Every film's predicted ratings from its training column (on the CPU).
-    pub fn reconstruct(&self, train: &[Rating], n_items: usize) -> Reconstruction {
+    /// The model on the CPU, with every film's training column as its input (films × users).
+    fn on_training_columns(&self, train: &[Rating], n_items: usize) -> (AutoRec, Tensor<2>) {
         let device = Device::flex();
-        let model = AutoRec::from_weights(self, &device);
         let columns = FilmColumns::of(train, self.n_users, n_items);
         let (inputs, _, _) = columns.dense(&columns.all(), &device);
+        (AutoRec::from_weights(self, &device), inputs)
+    }
+
+    /// Every film's predicted ratings from its training column (on the CPU).
+    pub fn reconstruct(&self, train: &[Rating], n_items: usize) -> Reconstruction {
+        let (model, inputs) = self.on_training_columns(train, n_items);
         let values = model
             .forward(inputs)
             .add_scalar(self.mean)
@@ -174,19 +179,14 @@ impl AutoRecWeights {
             values,
         }
     }
-}
 
-impl AutoRecWeights {
     /// The same model as MF-shaped weights: film i's hidden code h_i (from its training column)
     /// is its vector, and user u's decoder row V_u and bias c_u are theirs, since the decoder is
     /// linear: r̂_ui = μ + c_u + V_u·h_i. The average user (V̄, c̄) goes into the film biases,
     /// b_i = c̄ + V̄·h_i, and each user keeps their offset from it, so a newcomer folded in as in
     /// MF starts from the average user rather than from nobody (r̂ = μ).
     pub fn linear(&self, train: &[Rating], n_items: usize) -> MfWeights {
-        let device = Device::flex();
-        let model = AutoRec::from_weights(self, &device);
-        let columns = FilmColumns::of(train, self.n_users, n_items);
-        let (inputs, _, _) = columns.dense(&columns.all(), &device);
+        let (model, inputs) = self.on_training_columns(train, n_items);
         let read = |t: Tensor<2>| t.into_data().iter::<f32>().collect::<Vec<f32>>();
         let codes = read(sigmoid(model.encoder.forward(inputs)));
         let (users, hidden) = (self.n_users, self.hidden);
