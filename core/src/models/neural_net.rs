@@ -65,6 +65,19 @@ pub struct NeuralNet {
     /// The average training user [ē_u; ḡ_u; b̄_u]: a person's x is their offset from it, so a
     /// newcomer's fold-in starts from (and is pulled towards) the average user.
     pub mean_user: Vec<f32>,
+    /// See [`NeuralNet::film_side`]; not stored, worked out on first use.
+    #[serde(skip)]
+    film_side: Cache,
+}
+
+/// A value worked out once from the rest of the struct: it never makes two nets differ.
+#[derive(Debug, Clone, Default)]
+struct Cache(std::sync::OnceLock<Vec<f32>>);
+
+impl PartialEq for Cache {
+    fn eq(&self, _: &Cache) -> bool {
+        true
+    }
 }
 
 impl NeuralNet {
@@ -96,6 +109,7 @@ impl NeuralNet {
             item_bias: read(model.item_bias.weight.val()),
             hidden: model.hidden.iter().map(Dense::of).collect(),
             output: Dense::of(&model.output),
+            film_side: Cache::default(),
         }
     }
 
@@ -114,24 +128,77 @@ impl NeuralNet {
             .collect()
     }
 
-    /// The prediction for `item` with person [e_u; g_u; b_u] = x + the average user, and (when
-    /// asked) ∂r̂/∂x.
-    fn evaluate(&self, offset: &[f32], item: u32, gradient: Option<&mut [f64]>) -> f32 {
+    /// e_i·W₁(film half) + b₁ for every film: the first layer's film part, the same for
+    /// everyone, worked out once.
+    fn film_side(&self) -> &[f32] {
+        self.film_side.0.get_or_init(|| {
+            let Some(first) = self.hidden.first() else {
+                return Vec::new();
+            };
+            let film_half = &first.weight[self.dim * first.outputs..];
+            let mut out = Vec::with_capacity(self.n_items() * first.outputs);
+            for e_i in self.item_embedding.chunks_exact(self.dim.max(1)) {
+                let start = out.len();
+                out.extend_from_slice(&first.bias);
+                for (x, row) in e_i.iter().zip(film_half.chunks_exact(first.outputs)) {
+                    for (o, w) in out[start..].iter_mut().zip(row) {
+                        *o += x * w;
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    /// A person, x + the average user, with their part of the first layer, e_u·W₁(person half).
+    fn person(&self, offset: &[f32]) -> Person {
         let x: Vec<f32> = offset
             .iter()
             .zip(&self.mean_user)
             .map(|(o, m)| o + m)
             .collect();
+        let first = self.hidden.first().map_or_else(Vec::new, |layer| {
+            let mut out = vec![0.0; layer.outputs];
+            for (v, row) in x[..self.dim]
+                .iter()
+                .zip(layer.weight.chunks_exact(layer.outputs))
+            {
+                for (o, w) in out.iter_mut().zip(row) {
+                    *o += v * w;
+                }
+            }
+            out
+        });
+        Person { x, first }
+    }
+
+    /// The prediction for `item` and, when asked, its gradient with respect to the person's x.
+    fn evaluate(&self, person: &Person, item: u32, gradient: Option<&mut [f64]>) -> f32 {
         let i = item as usize;
-        let (e_u, rest) = x.split_at(self.dim);
+        let (e_u, rest) = person.x.split_at(self.dim);
         let (g_u, b_u) = rest.split_at(self.gmf_dim);
         let e_i = &self.item_embedding[i * self.dim..(i + 1) * self.dim];
         let g_i = &self.gmf_item[i * self.gmf_dim..(i + 1) * self.gmf_dim];
-        // Forward, keeping each layer's output (ReLU'd) for the backward pass.
-        let mut activations: Vec<Vec<f32>> = vec![e_u.iter().chain(e_i).copied().collect()];
-        for layer in &self.hidden {
+        // Forward, keeping each layer's output (ReLU'd) for the backward pass; the first layer
+        // is the person's part plus the film's.
+        let mut activations: Vec<Vec<f32>> = Vec::with_capacity(self.hidden.len() + 1);
+        match self.hidden.first() {
+            Some(first) => {
+                let film = &self.film_side()[i * first.outputs..(i + 1) * first.outputs];
+                activations.push(
+                    person
+                        .first
+                        .iter()
+                        .zip(film)
+                        .map(|(p, f)| (p + f).max(0.0))
+                        .collect(),
+                );
+            }
+            None => activations.push(e_u.iter().chain(e_i).copied().collect()),
+        }
+        for layer in self.hidden.iter().skip(1) {
             let mut out = Vec::with_capacity(layer.outputs);
-            layer.forward(activations.last().expect("the input"), &mut out);
+            layer.forward(activations.last().expect("the first layer"), &mut out);
             out.iter_mut().for_each(|v| *v = v.max(0.0));
             activations.push(out);
         }
@@ -143,17 +210,20 @@ impl NeuralNet {
             .sum();
         let prediction = self.mean + b_u[0] + self.item_bias[i] + self.output.bias[0] + mlp + gmf;
         if let Some(gradient) = gradient {
-            // Back through the ReLU layers to the input; only its person half is free.
+            // Back through the ReLU layers to the input; only its person half is free, so the
+            // first layer is taken back through its person rows alone.
             let mut delta: Vec<f32> = w[..top.len()].to_vec();
-            for (layer, output) in self.hidden.iter().zip(&activations[1..]).rev() {
+            for (k, (layer, output)) in self.hidden.iter().zip(&activations).enumerate().rev() {
                 let through: Vec<f32> = delta
                     .iter()
                     .zip(output)
                     .map(|(d, &h)| if h > 0.0 { *d } else { 0.0 })
                     .collect();
+                let rows = if k == 0 { self.dim } else { layer.inputs };
                 delta = layer
                     .weight
                     .chunks_exact(layer.outputs)
+                    .take(rows)
                     .map(|row| row.iter().zip(&through).map(|(w, d)| w * d).sum())
                     .collect();
             }
@@ -169,6 +239,14 @@ impl NeuralNet {
     }
 }
 
+/// A person as the network takes them.
+struct Person {
+    /// [e_u; g_u; b_u].
+    x: Vec<f32>,
+    /// e_u·W₁(person half), before the film's part and the bias.
+    first: Vec<f32>,
+}
+
 impl Personal for NeuralNet {
     fn personal_dim(&self) -> usize {
         self.dim + self.gmf_dim + 1
@@ -179,12 +257,13 @@ impl Personal for NeuralNet {
     }
 
     fn predict_with_gradient(&self, x: &[f32], item: u32, gradient: &mut [f64]) -> f32 {
-        self.evaluate(x, item, Some(gradient))
+        self.evaluate(&self.person(x), item, Some(gradient))
     }
 
     fn predict_all(&self, x: &[f32], out: &mut [f32]) {
+        let person = self.person(x);
         for (item, slot) in out.iter_mut().enumerate() {
-            *slot = self.evaluate(x, item as u32, None);
+            *slot = self.evaluate(&person, item as u32, None);
         }
     }
 }

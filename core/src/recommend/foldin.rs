@@ -83,6 +83,8 @@ impl Personal for MfWeights {
 
 /// Gauss–Newton steps at most, for a model that is not linear in x.
 const MAX_STEPS: usize = 30;
+/// A Gauss–Newton step that lowers the objective by less than this share of it ends the fit.
+const CONVERGED: f64 = 1e-5;
 
 /// A person placed in the model's space: their bias and vector, and what it takes to say how much
 /// each of their ratings moved any prediction.
@@ -158,8 +160,9 @@ impl FoldIn {
                     .zip(&target)
                     .map(|(a, b)| a + scale * (b - a))
                     .collect();
-                if objective(&trial) < before {
-                    break Some(trial);
+                let after = objective(&trial);
+                if after < before {
+                    break Some((trial, after));
                 }
                 scale *= 0.5;
                 if scale < 1e-3 {
@@ -167,14 +170,10 @@ impl FoldIn {
                 }
             };
             match accepted {
-                Some(next) => {
-                    let moved = next
-                        .iter()
-                        .zip(&x)
-                        .map(|(a, b)| (a - b).abs())
-                        .fold(0.0f32, f32::max);
+                // Done once the objective has all but stopped falling.
+                Some((next, after)) => {
                     x = next;
-                    if moved < 1e-5 {
+                    if before - after <= CONVERGED * before {
                         step = MAX_STEPS;
                     }
                 }
