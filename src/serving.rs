@@ -77,9 +77,21 @@ impl ServedBy {
 #[derive(Clone, Copy)]
 pub struct Serving {
     pub now: RwSignal<Option<ServedBy>>,
-    /// The zoo's choice is in IndexedDB (written, or read back on this visit).
+    /// The zoo's choice now serving is in IndexedDB (written, or read back on this visit).
     pub kept: RwSignal<bool>,
     pub message: RwSignal<Option<String>>,
+    /// The next write of the choice, waiting for the one in progress: writes happen one at a
+    /// time, in order, so the last choice is the one kept.
+    pending: StoredValue<Option<Write>>,
+    writing: StoredValue<bool>,
+}
+
+/// What IndexedDB is to hold for the next visit.
+enum Write {
+    /// A zoo model's `SavedServing` JSON, and its label for a failure message.
+    Keep(String, &'static str),
+    /// Nothing: the training panel's model serves.
+    Forget,
 }
 
 impl Serving {
@@ -88,6 +100,8 @@ impl Serving {
             now: RwSignal::new(None),
             kept: RwSignal::new(false),
             message: RwSignal::new(None),
+            pending: StoredValue::new(None),
+            writing: StoredValue::new(false),
         }
     }
 
@@ -121,9 +135,36 @@ impl Serving {
         if !self.serves_already(&weights) {
             self.now.set(Some(training_served(weights)));
         }
+        self.write(Write::Forget);
+    }
+
+    /// Queues `write` after any in progress (only the latest waiting one is done).
+    fn write(self, write: Write) {
         self.kept.set(false);
+        self.pending.set_value(Some(write));
+        if self.writing.get_value() {
+            return;
+        }
+        self.writing.set_value(true);
         spawn_local(async move {
-            let _ = storage::delete(SERVING_KEY).await;
+            while let Some(write) = self.pending.try_update_value(Option::take).flatten() {
+                let (result, label) = match &write {
+                    Write::Keep(json, label) => (storage::put(SERVING_KEY, json).await, *label),
+                    Write::Forget => (storage::delete(SERVING_KEY).await, ""),
+                };
+                if self.pending.with_value(Option::is_some) {
+                    continue; // a newer choice follows
+                }
+                match (result, write) {
+                    (Ok(()), Write::Keep(..)) => self.kept.set(true),
+                    (Err(error), Write::Keep(..)) => self.message.set(Some(format!(
+                        "{label} serves now, but the choice could not be kept in this browser: \
+                         {error}."
+                    ))),
+                    (_, Write::Forget) => {}
+                }
+            }
+            self.writing.set_value(false);
         });
     }
 
@@ -134,18 +175,7 @@ impl Serving {
         self.now
             .set(Some(ServedBy::new(saved.serving, Origin::Zoo(model))));
         self.message.set(None);
-        self.kept.set(false);
-        spawn_local(async move {
-            match storage::put(SERVING_KEY, &json).await {
-                Ok(()) => self.kept.set(true),
-                Err(error) => {
-                    self.message.set(Some(format!(
-                        "{} serves now, but the choice could not be kept in this browser: {error}.",
-                        model.label()
-                    )));
-                }
-            }
-        });
+        self.write(Write::Keep(json, model.label()));
     }
 
     /// Brings back the zoo model chosen on an earlier visit, if it fits `dataset`; `Some(model)`
@@ -161,8 +191,13 @@ impl Serving {
                 return None;
             }
         };
-        if runs_kept.get_untracked() > 0 {
-            return None; // a model trained meanwhile serves
+        let chosen_meanwhile = self.writing.get_value()
+            || matches!(
+                self.now.with_untracked(|n| n.as_ref().map(|s| s.origin)),
+                Some(Origin::Zoo(_))
+            );
+        if runs_kept.get_untracked() > 0 || chosen_meanwhile {
+            return None; // a model trained or chosen meanwhile serves
         }
         match SavedServing::from_json(&json, dataset.n_items()) {
             Ok(saved) => {
