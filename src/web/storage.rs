@@ -69,12 +69,41 @@ fn store(db: &IdbDatabase, mode: IdbTransactionMode) -> Result<web_sys::IdbObjec
         .map_err(describe)
 }
 
-pub async fn put(key: &str, value: &str) -> Result<(), String> {
+/// Resolves once a write's transaction has committed: a request's success alone is not yet on
+/// disk, and a page closed (or reloaded) before the commit keeps the old value.
+async fn committed(transaction: &web_sys::IdbTransaction) -> Result<(), String> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let on_complete = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let failed = transaction.clone();
+        let on_failure = Closure::once_into_js(move || {
+            let message = failed
+                .error()
+                .map(|e| e.message())
+                .unwrap_or_else(|| "the write was aborted".into());
+            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&message));
+        });
+        transaction.set_oncomplete(Some(on_complete.unchecked_ref()));
+        transaction.set_onerror(Some(on_failure.unchecked_ref()));
+        transaction.set_onabort(Some(on_failure.unchecked_ref()));
+    });
+    JsFuture::from(promise).await.map(|_| ()).map_err(describe)
+}
+
+/// Writes with `write` on the store and waits for the commit.
+async fn write(
+    write: impl FnOnce(&web_sys::IdbObjectStore) -> Result<IdbRequest, JsValue>,
+) -> Result<(), String> {
     let db = open().await?;
-    let request = store(&db, IdbTransactionMode::Readwrite)?
-        .put_with_key(&JsValue::from_str(value), &JsValue::from_str(key))
-        .map_err(describe)?;
-    finished(&request).await.map(|_| ())
+    let store = store(&db, IdbTransactionMode::Readwrite)?;
+    let transaction = store.transaction();
+    write(&store).map_err(describe)?;
+    committed(&transaction).await
+}
+
+pub async fn put(key: &str, value: &str) -> Result<(), String> {
+    write(|store| store.put_with_key(&JsValue::from_str(value), &JsValue::from_str(key))).await
 }
 
 pub async fn get(key: &str) -> Result<Option<String>, String> {
@@ -86,11 +115,7 @@ pub async fn get(key: &str) -> Result<Option<String>, String> {
 }
 
 pub async fn delete(key: &str) -> Result<(), String> {
-    let db = open().await?;
-    let request = store(&db, IdbTransactionMode::Readwrite)?
-        .delete(&JsValue::from_str(key))
-        .map_err(describe)?;
-    finished(&request).await.map(|_| ())
+    write(|store| store.delete(&JsValue::from_str(key))).await
 }
 
 /// localStorage, for small things that must be saved synchronously on every change (the visitor's
