@@ -9,18 +9,18 @@ use leptos::task::spawn_local;
 
 use filmspace_core::settings::TrainSettings;
 
-use crate::explore::Explorer;
-use crate::serving::{ServedBy, Serving};
-use crate::session::{Export, Training};
-use crate::ui::{
+use crate::state::map::Explorer;
+use crate::state::serving::{ServedBy, Serving};
+use crate::state::training::{Export, Training};
+use crate::state::visitor::Visitor;
+use crate::state::zoo::Zoo;
+use crate::ui::panels::{
     backend_panel::BackendPanel, data_panel::DataPanel, header::Header, map_panel::MapPanel,
     rate_panel::RatePanel, recs_panel::RecsPanel, stats_panel::StatsPanel, train_panel::TrainPanel,
     zoo_panel::ZooPanel,
 };
-use crate::visitor::Visitor;
 use crate::web::backend::{self, BackendStatus};
 use crate::web::movielens::{self, LoadProgress};
-use crate::zoo::Zoo;
 
 /// Where the dataset stands. `Ready` keeps where it came from, for the page to say.
 #[derive(Debug, Clone)]

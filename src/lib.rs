@@ -2,13 +2,10 @@
 //! `main.rs` starts the page, `bin/train_worker.rs` the worker that trains off the main thread.
 
 mod app;
-mod explore;
-mod serving;
-mod session;
+mod state;
 mod ui;
-mod visitor;
 pub mod web;
-mod zoo;
+pub mod worker;
 
 #[cfg(target_arch = "wasm32")]
 unsafe extern "C" {
@@ -37,5 +34,5 @@ pub fn start_page() {
 pub fn start_training_worker() {
     run_static_constructors();
     console_error_panic_hook::set_once();
-    web::worker::serve();
+    worker::host::serve();
 }

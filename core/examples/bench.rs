@@ -3,8 +3,7 @@
 //!
 //! It runs exactly the page's recipe with `MfConfig::default()` (the same as
 //! `train::fit_with_refit`): early stopping on a seeded 10% holdout of u1.base, then a refit on
-//! all of u1.base for the best epoch's count. Both phases are driven epoch by epoch through
-//! [`Trainer`] so that, **for this benchmark only**, the u1 TEST RMSE of the model each phase
+//! all of u1.base for the best epoch's count. The page's [`Pipeline`] is stepped so that, **for this benchmark only**, the u1 TEST RMSE of the model each phase
 //! would hand back at that point (the best-on-holdout model in the first phase, the current one in
 //! the refit) is computed after every epoch, to report when it first reaches ≤ 0.93. That
 //! evaluation is timed separately and left out of every training time, and nothing is chosen
@@ -19,11 +18,9 @@ use std::time::Instant;
 use burn::tensor::Device;
 use filmspace_core::data::{Dataset, MovieLensFiles, Rating};
 use filmspace_core::metrics::rating_errors;
-use filmspace_core::models::{MfConfig, RatingModel};
+use filmspace_core::models::{MfConfig, MfWeights, RatingModel};
 use filmspace_core::split::{Split, SplitKind, make_split};
-use filmspace_core::train::{
-    TrainSummary, Trainer, default_training_split, refit_config, refit_split,
-};
+use filmspace_core::train::{Fitted, Pipeline, PipelineEvent, Stage};
 
 fn load() -> Dataset {
     let dir = MovieLensFiles::default_dir();
@@ -61,51 +58,58 @@ struct EpochRow {
     test_rmse: f64,
 }
 
-struct Phase {
-    summary: TrainSummary,
-    final_test_rmse: f64,
+/// The recipe's run as the benchmark timed it.
+struct Recipe {
+    fitted: Fitted<MfWeights>,
+    /// Training time, benchmark evaluations excluded.
+    clock_s: f64,
+    refit_epochs: usize,
+    refit_start_s: f64,
 }
 
-/// Runs one phase epoch by epoch, appending to `rows`; `clock_s` is the recipe's training time so
-/// far (advanced here, evaluations excluded).
-fn phase(
-    name: &'static str,
-    config: MfConfig,
-    split: &Split,
-    test: &[Rating],
-    d: &Dataset,
-    clock_s: &mut f64,
-    rows: &mut Vec<EpochRow>,
-) -> Phase {
-    let device = Device::flex();
+/// Steps the page's pipeline to the end, appending a row per epoch. After each epoch (benchmark
+/// only, never used to choose anything, not timed) it scores the model the stage would hand back
+/// if it ended now.
+fn run_recipe(config: MfConfig, u1: &Split, d: &Dataset, rows: &mut Vec<EpochRow>) -> Recipe {
     let start = Instant::now();
-    let mut trainer = Trainer::new(config, split, d.n_users(), d.n_items(), &device);
-    *clock_s += start.elapsed().as_secs_f64();
+    let sizes = (d.n_users(), d.n_items());
+    let seed = config.seed;
+    let mut pipeline = Pipeline::new(config, u1, seed, sizes, &Device::flex(), false);
+    let mut clock_s = start.elapsed().as_secs_f64();
+    let (mut refit_epochs, mut refit_start_s) = (0, 0.0);
     loop {
         let start = Instant::now();
-        let report = trainer.run_epoch();
-        *clock_s += start.elapsed().as_secs_f64();
-        let Some(report) = report else { break };
-        // Benchmark only (never used to choose anything): the test RMSE of the model this
-        // phase would return if it ended now. Not timed into the training clock.
-        let rmse = test_rmse(&trainer.weights(), test);
-        rows.push(EpochRow {
-            phase: name,
-            epoch: report.epoch,
-            epoch_ms: report.elapsed_ms,
-            train_s: *clock_s,
-            holdout_rmse: report.validation_rmse,
-            test_rmse: rmse,
-        });
-    }
-    // The end of training: the kept weights are read once (part of the recipe's time).
-    let start = Instant::now();
-    let weights = trainer.weights();
-    *clock_s += start.elapsed().as_secs_f64();
-    let summary = trainer.summary().expect("training ran to the end");
-    Phase {
-        summary,
-        final_test_rmse: test_rmse(&weights, test),
+        let event = pipeline.step().expect("a fit on the CPU");
+        clock_s += start.elapsed().as_secs_f64();
+        match event {
+            Some(PipelineEvent::Epoch(stage, report)) => {
+                let weights = pipeline.latest_weights().expect("read on the CPU");
+                rows.push(EpochRow {
+                    phase: match stage {
+                        Stage::Holdout => "holdout",
+                        Stage::Refit => "refit",
+                    },
+                    epoch: report.epoch,
+                    epoch_ms: report.elapsed_ms,
+                    train_s: clock_s,
+                    holdout_rmse: report.validation_rmse,
+                    test_rmse: test_rmse(&weights, &u1.test),
+                });
+            }
+            Some(PipelineEvent::RefitStarts { epochs }) => {
+                (refit_epochs, refit_start_s) = (epochs, clock_s);
+            }
+            Some(PipelineEvent::Finished(fitted)) => {
+                return Recipe {
+                    fitted,
+                    clock_s,
+                    refit_epochs,
+                    refit_start_s,
+                };
+            }
+            Some(PipelineEvent::Batch(..)) => {}
+            None => unreachable!("the pipeline reports Finished before it ends"),
+        }
     }
 }
 
@@ -143,29 +147,20 @@ fn main() {
     );
 
     let wall = Instant::now();
-    let mut clock_s = 0.0;
     let mut rows = Vec::new();
-    let held = default_training_split(&u1, config.seed);
-    let first = phase(
-        "holdout",
-        config.clone(),
-        &held,
-        &u1.test,
-        &d,
-        &mut clock_s,
-        &mut rows,
+    let Recipe {
+        fitted,
+        clock_s,
+        refit_epochs,
+        refit_start_s,
+    } = run_recipe(config, &u1, &d, &mut rows);
+    let (first, second) = (
+        &fitted.holdout,
+        fitted.refit.as_ref().unwrap_or(&fitted.holdout),
     );
-    let refit = refit_config(&config, &first.summary);
-    let refit_epochs = refit.epochs;
-    let refit_start_s = clock_s;
-    let second = phase(
-        "refit",
-        refit,
-        &refit_split(&held),
-        &u1.test,
-        &d,
-        &mut clock_s,
-        &mut rows,
+    let (first_rmse, final_rmse) = (
+        test_rmse(&first.weights, &u1.test),
+        test_rmse(&second.weights, &u1.test),
     );
     let wall_s = wall.elapsed().as_secs_f64();
 
@@ -202,7 +197,7 @@ fn main() {
             .best_epoch
             .map_or_else(|| "none".to_string(), |e| e.to_string()),
         second.summary.epochs,
-        second.final_test_rmse
+        final_rmse
     );
     println!(
         "training time {clock_s:.3} s (benchmark evaluations excluded; {wall_s:.3} s with them); mean {ms_per_epoch:.1} ms/epoch"
@@ -245,8 +240,8 @@ fn main() {
             .best_epoch
             .map(|e| e.to_string())
             .unwrap_or_else(|| "null".into()),
-        second.final_test_rmse,
-        first.final_test_rmse,
+        final_rmse,
+        first_rmse,
         hit_json(first_hit),
         hit_json(refit_hit),
         per_epoch.join(",")

@@ -7,6 +7,4 @@ pub mod fetch;
 pub mod movielens;
 pub mod schedule;
 pub mod storage;
-pub mod training;
 pub mod upload;
-pub mod worker;

@@ -4,6 +4,7 @@
 mod als;
 mod autorec;
 mod bias;
+mod blend;
 mod ease;
 mod enriched;
 mod init;
@@ -18,6 +19,7 @@ mod two_tower;
 pub use als::{AlsConfig, fit_als};
 pub use autorec::{AutoRec, AutoRecConfig, AutoRecWeights, FilmColumns, Reconstruction};
 pub use bias::{BiasConfig, BiasModel};
+pub use blend::Blend;
 pub use ease::{EASE_LAMBDA, Ease};
 pub use enriched::{Enriched, EnrichedConfig, EnrichedRecipe, EnrichedWeights, SideFeatures};
 pub use mean::GlobalMean;

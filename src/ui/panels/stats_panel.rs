@@ -4,7 +4,7 @@ use filmspace_core::stats::DatasetStats;
 use leptos::prelude::*;
 
 use crate::app::DataState;
-use crate::ui::charts::{Chart, draw_long_tail, draw_rating_histogram};
+use crate::ui::widgets::charts::{Chart, draw_long_tail, draw_rating_histogram};
 
 #[component]
 pub fn StatsPanel(data: ReadSignal<DataState>) -> impl IntoView {

@@ -3,8 +3,8 @@ use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::SplitKind;
 use leptos::prelude::*;
 
-use crate::session::{Export, MODEL_LABEL, TrainState, Training};
-use crate::ui::charts::{Chart, draw_learning_curves};
+use crate::state::training::{Export, MODEL_LABEL, TrainState, Training};
+use crate::ui::widgets::charts::{Chart, draw_learning_curves};
 
 /// A number input bound to one setting, by its URL key; bad input changes nothing and says why.
 #[component]

@@ -4,8 +4,8 @@
 use filmspace_core::data::Film;
 use leptos::prelude::*;
 
-use crate::ui::stars::Stars;
-use crate::visitor::Visitor;
+use crate::state::visitor::Visitor;
+use crate::ui::widgets::stars::Stars;
 
 #[component]
 pub fn FilmCard(

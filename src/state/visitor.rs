@@ -14,7 +14,7 @@ use filmspace_core::search::TitleIndex;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::serving::{Origin, ServedBy};
+use crate::state::serving::{Origin, ServedBy};
 use crate::web::download::download_text;
 use crate::web::schedule::{next_macrotask, now_ms};
 use crate::web::storage::local;

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::app::DataState;
-use crate::ui::format::thousands;
+use crate::ui::widgets::format::thousands;
 use crate::web::upload::read_picked_file;
 
 /// Loading progress, the data source, and a picker for a person's own ML-100K zip (also the way

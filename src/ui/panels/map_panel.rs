@@ -12,11 +12,11 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use crate::explore::{
+use crate::state::map::{
     ColourBy, Explorer, FilmFacts, MapModel, Projection, ProjectionState, visitor_position,
 };
-use crate::ui::charts::{Chart, draw_genre_scores, fit_to_css_size, pixel_ratio};
-use crate::visitor::Visitor;
+use crate::state::visitor::Visitor;
+use crate::ui::widgets::charts::{Chart, draw_genre_scores, fit_to_css_size, pixel_ratio};
 
 /// One colour per genre (index into GENRES), readable on white.
 const GENRE_COLOURS: [&str; 19] = [

@@ -21,12 +21,12 @@ use filmspace_core::train::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::ui::format::thousands;
+use crate::ui::widgets::format::thousands;
 use crate::web::backend::BackendStatus;
 use crate::web::download::download_text;
 use crate::web::schedule::{next_macrotask, now_ms};
 use crate::web::storage;
-use crate::web::training::{
+use crate::worker::training::{
     Command, NoWorker, Phase, RatingColumns, StartRun, TrainControls, TrainSplit, TrainUpdate,
     TrainingWorker, train, train_in_worker,
 };

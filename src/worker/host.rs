@@ -14,7 +14,7 @@ use filmspace_core::split::Split;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
-use super::training::{
+use crate::worker::training::{
     Command, Phase, StartRun, TrainControls, TrainUpdate, ZooStart, fit_zoo_model, train,
 };
 

@@ -19,7 +19,7 @@ use leptos::task::spawn_local;
 
 use crate::web::download::download_text;
 use crate::web::schedule::now_ms;
-use crate::web::training::{Command, TrainUpdate, TrainingWorker, ask_worker};
+use crate::worker::training::{Command, TrainUpdate, TrainingWorker, ask_worker};
 
 pub const NEIGHBOURS: usize = 10;
 /// Seed of the classifier's film split (and of its random-vector baseline).

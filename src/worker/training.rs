@@ -19,8 +19,9 @@ use filmspace_core::split::Split;
 /// The ratings a message carries, as columns (posting them stays a short main-thread task).
 pub use filmspace_core::train::RatingColumns;
 use filmspace_core::train::{
-    BatchProgress, Checkpoint, EpochReport, Recipe, StopReason, TrainEvent, TrainSummary, Trainer,
-    WeightsOf, default_training_split, refit_config, refit_split,
+    BatchProgress, Checkpoint, EpochReport, Fit, Fitted, PipelineError, Recipe, StopReason,
+    TrainEvent, TrainSummary, Trainer, WeightsOf, default_training_split, refit_config,
+    refit_split,
 };
 use filmspace_core::zoo::{
     Fitter, Fitting, IntoTrained, Part, TrainableFit, ZooModel, ZooOptions, ZooRow,
@@ -34,7 +35,7 @@ use wasm_bindgen::prelude::Closure;
 
 use filmspace_core::embedding::{GenreReport, Pca};
 
-use super::schedule::{next_macrotask, now_ms, sleep_ms};
+use crate::web::schedule::{next_macrotask, now_ms, sleep_ms};
 
 /// Where the worker's loader lives, next to the page (Trunk names worker files without a hash).
 const WORKER_URL: &str = "./train_worker_loader.js";
@@ -294,7 +295,7 @@ pub async fn train(
             }
             Some(TrainEvent::Finished(summary)) => match kept_weights(&trainer, gpu).await {
                 Ok(weights) => on_update(TrainUpdate::Finished(summary, weights)),
-                Err(error) => return on_update(TrainUpdate::Failed(error)),
+                Err(error) => return on_update(TrainUpdate::Failed(error.to_string())),
             },
         }
         slice.breathe().await;
@@ -456,7 +457,7 @@ impl<F: FnMut(TrainUpdate)> Fitter for ZooFit<'_, F> {
         &mut self,
         recipe: R,
         keep_holdout: bool,
-    ) -> Result<Option<Part>, String>
+    ) -> Result<Option<Part>, PipelineError>
     where
         WeightsOf<R>: IntoTrained,
     {
@@ -472,26 +473,34 @@ impl<F: FnMut(TrainUpdate)> Fitter for ZooFit<'_, F> {
             controls,
             on_update,
         )
-        .await?;
+        .await
+        .map_err(PipelineError::Device)?;
         if summary.reason == StopReason::Stopped {
             return Ok(None);
         }
         on_update(TrainUpdate::ZooRefit);
         let refit = refit_config(&recipe, &summary);
         let all = refit_split(&held);
-        let (summary, weights, _) =
-            train_to_end(refit, &all, sizes, device, gpu, controls, on_update).await?;
-        if summary.reason == StopReason::Stopped {
+        let (refit_summary, weights, refit_history) =
+            train_to_end(refit, &all, sizes, device, gpu, controls, on_update)
+                .await
+                .map_err(PipelineError::Device)?;
+        if refit_summary.reason == StopReason::Stopped {
             return Ok(None);
         }
-        let holdout = (holdout, history);
-        Ok(Some(Part::of(
-            holdout,
-            weights,
-            &held,
-            sizes.1,
-            keep_holdout,
-        )))
+        let fitted = Fitted {
+            holdout: Fit {
+                weights: holdout,
+                history,
+                summary,
+            },
+            refit: Some(Fit {
+                weights,
+                history: refit_history,
+                summary: refit_summary,
+            }),
+        };
+        Ok(Some(Part::of(fitted, &held, sizes.1, keep_holdout)))
     }
 }
 
@@ -540,7 +549,7 @@ pub async fn fit_zoo_model(
             Err(error) if gpu => {
                 // A GPU failure never ends the board: this model starts again on the CPU.
                 (fit.on_update)(TrainUpdate::FellBack {
-                    error,
+                    error: error.to_string(),
                     resumed_at: 0,
                 });
                 let cpu = Device::flex();
@@ -564,7 +573,7 @@ pub async fn fit_zoo_model(
     } = match fitted {
         Ok(Some(fitted)) => fitted,
         Ok(None) => return on_update(TrainUpdate::ZooStopped),
-        Err(error) => return on_update(TrainUpdate::Failed(error)),
+        Err(error) => return on_update(TrainUpdate::Failed(error.to_string())),
     };
     let train_ms = now_ms() - started;
     next_macrotask().await;

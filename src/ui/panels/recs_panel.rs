@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::visitor::{RECS_PER_PAGE, Visitor};
+use crate::state::visitor::{RECS_PER_PAGE, Visitor};
 
 #[component]
 pub fn RecsPanel(visitor: Visitor) -> impl IntoView {

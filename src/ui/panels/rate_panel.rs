@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::ui::film_card::FilmCard;
-use crate::ui::stars::Stars;
-use crate::visitor::{Notice, Visitor};
+use crate::state::visitor::{Notice, Visitor};
+use crate::ui::widgets::film_card::FilmCard;
+use crate::ui::widgets::stars::Stars;
 use crate::web::upload::read_picked_file;
 
 const SEARCH_RESULTS: usize = 8;

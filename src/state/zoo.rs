@@ -16,11 +16,11 @@ use filmspace_core::zoo::{ZooModel, ZooOptions, ZooRow, board_csv};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::serving::{Origin, Serving};
-use crate::session::choose_device;
+use crate::state::serving::{Origin, Serving};
+use crate::state::training::choose_device;
 use crate::web::backend::BackendStatus;
 use crate::web::download::download_text;
-use crate::web::training::{
+use crate::worker::training::{
     Command, RatingColumns, TrainControls, TrainUpdate, TrainingWorker, ZooStart, run_in_worker,
 };
 

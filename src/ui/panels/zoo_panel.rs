@@ -6,8 +6,8 @@ use filmspace_core::split::SplitKind;
 use filmspace_core::zoo::{ZooModel, ZooOptions, ZooRow};
 use leptos::prelude::*;
 
-use crate::ui::charts::{Chart, Line, SERIES_COLOURS, draw_lines, draw_metric_bars};
-use crate::zoo::{ModelProgress, Zoo, ZooState};
+use crate::state::zoo::{ModelProgress, Zoo, ZooState};
+use crate::ui::widgets::charts::{Chart, Line, SERIES_COLOURS, draw_lines, draw_metric_bars};
 
 /// The board's metric columns: (key, heading, value of a row).
 type Pick = fn(&ZooRow) -> Option<f64>;

@@ -1,0 +1,352 @@
+//! How each model of the board is fitted: the trainable ones through the one training
+//! [`Pipeline`] (holdout run, then refit), the closed-form ones solved directly; and the native
+//! runner that fits and scores one row.
+
+use std::sync::Arc;
+
+use burn::tensor::Device;
+
+use crate::data::{Dataset, Rating, RatingIndex};
+use crate::models::{
+    AlsConfig, AutoRecConfig, AutoRecWeights, BiasConfig, BiasModel, Blend, Ease, EnrichedConfig,
+    EnrichedRecipe, EnrichedWeights, GlobalMean, MfConfig, MfWeights, NeuralConfig, NeuralWeights,
+    Popularity, SideFeatures, TwoTowerConfig, TwoTowerRecipe, TwoTowerWeights, fit_als,
+};
+use crate::recommend::Retrieval;
+use crate::split::Split;
+use crate::train::{
+    EpochReport, Fitted, Pipeline, PipelineError, Recipe, WeightsOf, default_training_split,
+    refit_split,
+};
+
+use super::{Fitting, Trained, ZooModel, ZooOptions, ZooRow};
+
+/// The trainable models' settings, tuned on a holdout of u1.base (README).
+pub fn mf_config() -> MfConfig {
+    MfConfig::default()
+}
+
+pub fn ncf_config() -> NeuralConfig {
+    NeuralConfig::ncf()
+}
+
+pub fn deep_config() -> NeuralConfig {
+    NeuralConfig::deep()
+}
+
+pub fn enriched_config() -> EnrichedConfig {
+    EnrichedConfig::new()
+}
+
+pub fn autorec_config() -> AutoRecConfig {
+    AutoRecConfig::new()
+}
+
+pub fn two_tower_config() -> TwoTowerConfig {
+    TwoTowerConfig::new()
+}
+
+/// What a trainable model's fit hands back.
+pub struct TrainableFit {
+    pub trained: Trained,
+    pub history: Vec<EpochReport>,
+    pub parameters: usize,
+}
+
+/// A trained model's weights made ready to score, with the number of parameters it learned.
+pub trait IntoTrained: Clone {
+    /// `train`: the ratings it was trained on (AutoRec reconstructs from them).
+    fn into_trained(self, train: &[Rating], n_items: usize) -> (Trained, usize);
+}
+
+impl IntoTrained for MfWeights {
+    fn into_trained(self, _: &[Rating], _: usize) -> (Trained, usize) {
+        let n = mf_parameters(&self);
+        (Trained::Factors(self), n)
+    }
+}
+
+impl IntoTrained for NeuralWeights {
+    fn into_trained(self, _: &[Rating], _: usize) -> (Trained, usize) {
+        (
+            Trained::Neural(Box::new(self.model())),
+            self.parameters.count(),
+        )
+    }
+}
+
+impl IntoTrained for EnrichedWeights {
+    fn into_trained(self, _: &[Rating], _: usize) -> (Trained, usize) {
+        (Trained::Factors(self.effective()), self.parameters.count())
+    }
+}
+
+impl IntoTrained for AutoRecWeights {
+    fn into_trained(self, train: &[Rating], n_items: usize) -> (Trained, usize) {
+        let n = self.parameters.count();
+        let linear = Box::new(self.linear(train, n_items));
+        (
+            Trained::AutoRec(self.reconstruct(train, n_items), linear),
+            n,
+        )
+    }
+}
+
+impl IntoTrained for TwoTowerWeights {
+    fn into_trained(self, train: &[Rating], _: usize) -> (Trained, usize) {
+        (
+            Trained::Towers(Retrieval {
+                ranker: self.ranker(train),
+                temperature: self.temperature,
+            }),
+            self.parameters.count(),
+        )
+    }
+}
+
+/// A trainable model's fit: the refit, and (for a blend's parts) the holdout run's model, which
+/// never saw the holdout.
+pub struct Part {
+    pub holdout: Option<Trained>,
+    pub refit: TrainableFit,
+}
+
+impl Part {
+    /// The part made of a [`Fitted`] pipeline on `held` (the split with its holdout carved out);
+    /// the holdout run's model is made ready to score only with `keep_holdout`.
+    pub fn of<W: IntoTrained>(
+        fitted: Fitted<W>,
+        held: &Split,
+        n_items: usize,
+        keep_holdout: bool,
+    ) -> Part {
+        let history = fitted.holdout.history.clone();
+        let refitted = fitted.refit.is_some();
+        let holdout_model = keep_holdout.then(|| fitted.holdout.weights.clone());
+        let holdout = holdout_model.map(|w| w.into_trained(&held.train, n_items).0);
+        // The refit trained on the training ratings and the validation ones.
+        let trained_on = if refitted {
+            refit_split(held).train
+        } else {
+            held.train.clone()
+        };
+        let (trained, parameters) = fitted.into_model().into_trained(&trained_on, n_items);
+        Part {
+            holdout,
+            refit: TrainableFit {
+                trained,
+                history,
+                parameters,
+            },
+        }
+    }
+}
+
+/// How the zoo's trainable models are fitted: the holdout run, then the refit for its best epoch
+/// count. Natively in one go ([`fit_trainable`]); a page steps the same runs, yielding.
+#[allow(async_fn_in_trait)]
+pub trait Fitter {
+    /// The split trained on, and the seed of its holdout.
+    fn split(&self) -> (&Split, u64);
+
+    /// `recipe`'s fit; `None` when it was stopped.
+    async fn fit<R: Recipe>(
+        &mut self,
+        recipe: R,
+        keep_holdout: bool,
+    ) -> Result<Option<Part>, PipelineError>
+    where
+        WeightsOf<R>: IntoTrained;
+}
+
+/// Fits trainable `model` with its tuned settings through `fitter`. The blend fits its two parts
+/// and weights them on the holdout their holdout runs never saw. `None` when stopped.
+pub async fn fit_trainable_with(
+    model: ZooModel,
+    features: Arc<SideFeatures>,
+    fitter: &mut impl Fitter,
+) -> Result<Option<TrainableFit>, PipelineError> {
+    let refit = |part: Option<Part>| part.map(|p| p.refit);
+    let side = |features: Arc<SideFeatures>| EnrichedRecipe {
+        config: enriched_config(),
+        features,
+    };
+    Ok(match model {
+        ZooModel::Mf => refit(fitter.fit(mf_config(), false).await?),
+        ZooModel::Ncf => refit(fitter.fit(ncf_config(), false).await?),
+        ZooModel::Deep => refit(fitter.fit(deep_config(), false).await?),
+        ZooModel::AutoRec => refit(fitter.fit(autorec_config(), false).await?),
+        ZooModel::Enriched => refit(fitter.fit(side(features), false).await?),
+        ZooModel::TwoTower => {
+            let recipe = TwoTowerRecipe {
+                config: two_tower_config(),
+                features,
+            };
+            refit(fitter.fit(recipe, false).await?)
+        }
+        ZooModel::Blend => {
+            let Some(with_features) = fitter.fit(side(features), true).await? else {
+                return Ok(None);
+            };
+            let Some(autorec) = fitter.fit(autorec_config(), true).await? else {
+                return Ok(None);
+            };
+            let (split, seed) = fitter.split();
+            let holdout = default_training_split(split, seed).validation;
+            Some(blend_of(vec![with_features, autorec], &holdout))
+        }
+        closed => panic!("{} is solved, not trained", closed.name()),
+    })
+}
+
+/// The blend of `parts`, weighted on `holdout` (the ratings their holdout models never saw).
+pub fn blend_of(parts: Vec<Part>, holdout: &[Rating]) -> TrainableFit {
+    let parameters = parts.iter().map(|p| p.refit.parameters).sum::<usize>() + parts.len() + 1;
+    let history = parts
+        .first()
+        .map(|p| p.refit.history.clone())
+        .unwrap_or_default();
+    let (fitted, finals): (Vec<Trained>, Vec<Trained>) = parts
+        .into_iter()
+        .map(|p| {
+            (
+                p.holdout.expect("a blend part keeps its holdout model"),
+                p.refit.trained,
+            )
+        })
+        .unzip();
+    TrainableFit {
+        trained: Trained::Blend(Box::new(Blend::fit(&fitted, finals, holdout))),
+        history,
+        parameters,
+    }
+}
+
+/// Fits natively, synchronously, on one device.
+struct NativeFitter<'a> {
+    split: &'a Split,
+    seed: u64,
+    sizes: (usize, usize),
+    device: &'a Device,
+}
+
+impl Fitter for NativeFitter<'_> {
+    fn split(&self) -> (&Split, u64) {
+        (self.split, self.seed)
+    }
+
+    async fn fit<R: Recipe>(
+        &mut self,
+        recipe: R,
+        keep_holdout: bool,
+    ) -> Result<Option<Part>, PipelineError>
+    where
+        WeightsOf<R>: IntoTrained,
+    {
+        let held = default_training_split(self.split, self.seed);
+        let mut pipeline = Pipeline::new(
+            recipe,
+            self.split,
+            self.seed,
+            self.sizes,
+            self.device,
+            false,
+        );
+        let fitted = pipeline.run()?;
+        Ok(Some(Part::of(fitted, &held, self.sizes.1, keep_holdout)))
+    }
+}
+
+/// Fits a trainable model natively: holdout run, then refit, on `device` (Flex in tests).
+pub fn fit_trainable(
+    model: ZooModel,
+    dataset: &Dataset,
+    split: &Split,
+    device: &Device,
+) -> TrainableFit {
+    let mut fitter = NativeFitter {
+        split,
+        seed: mf_config().seed,
+        sizes: (dataset.n_users(), dataset.n_items()),
+        device,
+    };
+    let features = Arc::new(SideFeatures::of(dataset, &split.train));
+    crate::train::ready(fit_trainable_with(model, features, &mut fitter))
+        .expect("a fit on the CPU")
+        .expect("native fitting is never stopped")
+}
+
+fn mf_parameters(w: &MfWeights) -> usize {
+    w.user_factors.len() + w.item_factors.len() + w.user_bias.len() + w.item_bias.len()
+}
+
+/// Fits a closed-form model on `train` (its `index`), with its parameter count.
+pub fn fit_closed_form(
+    model: ZooModel,
+    train: &[Rating],
+    index: &RatingIndex,
+    options: &ZooOptions,
+) -> (Trained, usize) {
+    let (users, items) = (index.by_user.n_rows(), index.by_item.n_rows());
+    match model {
+        ZooModel::Mean => (Trained::Mean(GlobalMean::fit(train)), 1),
+        ZooModel::Bias => (
+            Trained::Bias(BiasModel::fit(index, BiasConfig::default())),
+            1 + users + items,
+        ),
+        ZooModel::Popularity => (Trained::Popularity(Popularity::fit(index)), items),
+        ZooModel::Als => {
+            let config = AlsConfig {
+                rank: options.als_rank,
+                lambda: options.als_lambda,
+                ..AlsConfig::default()
+            };
+            let weights = fit_als(index, config);
+            let n = mf_parameters(&weights);
+            (Trained::Factors(weights), n)
+        }
+        ZooModel::Ease => (
+            Trained::Ease(Box::new(Ease::fit(index, options.ease_lambda))),
+            items * items,
+        ),
+        trainable => panic!("{} is trained, not solved", trainable.name()),
+    }
+}
+
+/// Fits any model of the zoo natively and scores it on `split.test`: one board row.
+pub fn run_native(
+    model: ZooModel,
+    dataset: &Dataset,
+    split: &Split,
+    options: &ZooOptions,
+    device: &Device,
+    clock: &mut dyn FnMut() -> f64,
+) -> (ZooRow, Trained) {
+    let index = RatingIndex::new(&split.train, dataset.n_users(), dataset.n_items());
+    let started = clock();
+    let (trained, parameters, history) = if model.trainable() {
+        let fit = fit_trainable(model, dataset, split, device);
+        (fit.trained, fit.parameters, fit.history)
+    } else {
+        let (trained, n) = fit_closed_form(model, &split.train, &index, options);
+        (trained, n, Vec::new())
+    };
+    let train_ms = clock() - started;
+    let backend = if model.trainable() {
+        "CPU (Flex)"
+    } else {
+        "closed form"
+    };
+    let row = ZooRow::scored(
+        model,
+        &trained,
+        (&index, &split.test),
+        Fitting {
+            train_ms,
+            parameters,
+            backend: backend.to_string(),
+            history,
+        },
+    );
+    (row, trained)
+}

@@ -1,0 +1,9 @@
+//! The page's stores: each holds signals the panels read and the commands they call, and drives
+//! the workers and the core. One store a concern: training, the zoo's board, which model serves,
+//! the visitor, the film map.
+
+pub mod map;
+pub mod serving;
+pub mod training;
+pub mod visitor;
+pub mod zoo;
