@@ -46,171 +46,224 @@ fn location_query_is_set() -> bool {
         .any(|pair| !pair.is_empty())
 }
 
+/// Everything the panels share: the data, the backend, and the stores.
+#[derive(Clone, Copy)]
+struct Page {
+    data: RwSignal<DataState>,
+    backend_status: RwSignal<BackendStatus>,
+    /// The WebGPU device, kept for training (it cannot be re-initialised once made).
+    gpu_device: StoredValue<Option<burn::tensor::Device>, LocalStorage>,
+    zip_error: RwSignal<Option<String>>,
+    training: Training,
+    serving: Serving,
+    visitor: Visitor,
+    explorer: Explorer,
+    zoo: Zoo,
+}
+
+impl Page {
+    fn new(settings: TrainSettings) -> Self {
+        let serving = Serving::new();
+        let training = Training::new(settings, serving);
+        training.warm_up();
+        Page {
+            data: RwSignal::new(DataState::Loading(LoadProgress {
+                fraction: 0.0,
+                file: "u.data",
+            })),
+            backend_status: RwSignal::new(BackendStatus::Probing),
+            gpu_device: StoredValue::new_local(None),
+            zip_error: RwSignal::new(None),
+            training,
+            serving,
+            visitor: Visitor::new(serving.now),
+            explorer: Explorer::new(),
+            zoo: Zoo::new(serving),
+        }
+    }
+
+    fn dataset(self) -> Option<Arc<Dataset>> {
+        match self.data.get_untracked() {
+            DataState::Ready { dataset, .. } => Some(dataset),
+            _ => None,
+        }
+    }
+
+    /// Each dataset gets its search index and neighbours; the map follows the serving model, and
+    /// each epoch of a run; the settings live in the URL, so a link reproduces a run.
+    fn follow(self) {
+        let Page {
+            data,
+            training,
+            serving,
+            visitor,
+            explorer,
+            ..
+        } = self;
+        Effect::new(move |_| {
+            if let DataState::Ready { dataset, .. } = data.get() {
+                explorer.set_dataset(dataset.clone());
+                visitor.prepare(dataset);
+            }
+        });
+        Effect::new(move |_| {
+            let now = serving.now.get();
+            let about = now.as_ref().map(ServedBy::map_about);
+            explorer.show_model(now.and_then(|s| s.films), about);
+        });
+        Effect::new(move |_| {
+            if let Some(map) = training.live_map.get()
+                && training.state.get_untracked().is_running()
+            {
+                explorer.show_live(&map);
+            }
+        });
+        Effect::new(move |_| {
+            let query = training.settings.get().to_query();
+            if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                let _ =
+                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
+            }
+        });
+    }
+
+    fn start_training(self, one_epoch: bool) {
+        if let Some(dataset) = self.dataset() {
+            let (status, gpu) = (
+                self.backend_status.get_untracked(),
+                self.gpu_device.get_value(),
+            );
+            self.training.start(dataset, status, gpu, one_epoch);
+        }
+    }
+
+    /// Once the data and the backend are known: `?autotrain=1` trains, and the model kept on an
+    /// earlier visit comes back (it serves until another is trained or chosen).
+    fn start_or_restore(self, autotrain: bool) {
+        let url_has_settings = location_query_is_set();
+        Effect::new(move |handled: Option<bool>| {
+            if handled == Some(true) {
+                return true;
+            }
+            let DataState::Ready { dataset, .. } = self.data.get() else {
+                return false;
+            };
+            if self.backend_status.get() == BackendStatus::Probing {
+                return false;
+            }
+            if autotrain {
+                self.start_training(false);
+            }
+            spawn_local(async move {
+                if let Some(kept) = self.serving.restore(dataset).await
+                    && !autotrain
+                {
+                    self.training.show_kept(&kept, url_has_settings);
+                }
+            });
+            true
+        });
+    }
+
+    /// Loads ML-100K from the page's origin and probes the backends, side by side.
+    fn load(self) {
+        let data = self.data;
+        spawn_local(async move {
+            let loaded =
+                movielens::load_from_origin(|progress| data.set(DataState::Loading(progress)))
+                    .await;
+            // A zip picked while the download ran wins; never overwrite it.
+            if matches!(data.get_untracked(), DataState::Ready { .. }) {
+                return;
+            }
+            data.set(match loaded {
+                Ok(dataset) => DataState::Ready {
+                    dataset: Arc::new(dataset),
+                    source: movielens::DATA_URL.to_string(),
+                },
+                Err(error) => DataState::Error(format!("Could not load MovieLens 100K. {error}.")),
+            });
+        });
+        spawn_local(async move {
+            let probe = backend::probe().await;
+            self.gpu_device.set_value(probe.device);
+            self.backend_status.set(probe.status);
+        });
+    }
+
+    fn run_zoo(self) {
+        if let Some(dataset) = self.dataset() {
+            let settings = self.training.settings.get_untracked();
+            let (status, gpu) = (
+                self.backend_status.get_untracked(),
+                self.gpu_device.get_value(),
+            );
+            self.zoo.run(dataset, &settings, status, gpu);
+        }
+    }
+
+    /// A picked zip replaces the data; a bad one never replaces data that loaded.
+    fn open_zip(self, name: String, bytes: Vec<u8>) {
+        match movielens::load_from_zip(&name, &bytes) {
+            Ok(dataset) => {
+                self.zip_error.set(None);
+                self.data.set(DataState::Ready {
+                    dataset: Arc::new(dataset),
+                    source: name,
+                });
+            }
+            Err(error) => {
+                let message = format!("That zip was not used: {error}.");
+                if matches!(self.data.get_untracked(), DataState::Ready { .. }) {
+                    self.zip_error.set(Some(message));
+                } else {
+                    self.data.set(DataState::Error(message));
+                }
+            }
+        }
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
-    let data = RwSignal::new(DataState::Loading(LoadProgress {
-        fraction: 0.0,
-        file: "u.data",
-    }));
-    let backend_status = RwSignal::new(BackendStatus::Probing);
-    // The WebGPU device, kept for training (it cannot be re-initialised once made).
-    let gpu_device = StoredValue::new_local(None::<burn::tensor::Device>);
-    let zip_error = RwSignal::new(None::<String>);
     let location = web_sys::window().map(|w| w.location());
     let (settings, url_problems) =
         TrainSettings::from_query(&location.and_then(|l| l.search().ok()).unwrap_or_default());
     let autotrain = settings.autotrain;
-    let training = Training::new(settings);
-    training.warm_up();
-    let serving = Serving::new();
-    let visitor = Visitor::new(serving.now);
-    let explorer = Explorer::new();
-    let zoo = Zoo::new(serving);
-    // Each dataset (the built-in one or a picked zip) gets its search index and neighbours.
-    Effect::new(move |_| {
-        if let DataState::Ready { dataset, .. } = data.get() {
-            explorer.set_dataset(dataset.clone());
-            visitor.prepare(dataset);
-        }
-    });
-    // The training panel's model serves unless a zoo row was chosen; a newly trained one takes
-    // over. The map follows whichever serves, and each epoch of a run.
-    Effect::new(move |_| serving.follow_training(training.trained.get().map(|(w, _)| w)));
-    Effect::new(move |_| {
-        if training.runs_kept.get() > 0
-            && let Some((weights, _)) = training.trained.get_untracked()
-        {
-            serving.take_new_training(weights);
-        }
-    });
-    Effect::new(move |_| {
-        let now = serving.now.get();
-        let about = now.as_ref().map(ServedBy::map_about);
-        explorer.show_model(now.and_then(|s| s.films), about);
-    });
-    Effect::new(move |_| {
-        if let Some(map) = training.live_map.get()
-            && training.state.get_untracked().is_running()
-        {
-            explorer.show_live(&map);
-        }
-    });
+    let page = Page::new(settings);
     if !url_problems.is_empty() {
-        training.message.set(Some(format!(
-            "Some link settings were not used: {}.",
-            url_problems.join("; ")
-        )));
+        let problems = url_problems.join("; ");
+        let message = format!("Some link settings were not used: {problems}.");
+        page.training.message.set(Some(message));
     }
-
-    // The page's settings live in its URL, so a link reproduces a run.
-    Effect::new(move |_| {
-        let query = training.settings.get().to_query();
-        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
-        }
-    });
-    let start_training = move |one_epoch: bool| {
-        if let DataState::Ready { dataset, .. } = data.get_untracked() {
-            training.start(
-                dataset,
-                backend_status.get_untracked(),
-                gpu_device.get_value(),
-                one_epoch,
-            );
-        }
-    };
-    // Once the data and the backend are known: ?autotrain=1 trains, otherwise a model kept from
-    // an earlier visit comes back.
-    let url_has_settings = location_query_is_set();
-    Effect::new(move |handled: Option<bool>| {
-        if handled == Some(true) {
-            return true;
-        }
-        let DataState::Ready { dataset, .. } = data.get() else {
-            return false;
-        };
-        if backend_status.get() == BackendStatus::Probing {
-            return false;
-        }
-        if autotrain {
-            start_training(false);
-        } else {
-            training.restore(dataset.clone(), url_has_settings);
-        }
-        let runs_kept = training.runs_kept.into();
-        spawn_local(async move {
-            serving.restore(dataset, runs_kept).await;
-        });
-        true
-    });
-
-    spawn_local(async move {
-        let loaded =
-            movielens::load_from_origin(|progress| data.set(DataState::Loading(progress))).await;
-        // A zip picked while the download ran wins; never overwrite it.
-        if matches!(data.get_untracked(), DataState::Ready { .. }) {
-            return;
-        }
-        data.set(match loaded {
-            Ok(dataset) => DataState::Ready {
-                dataset: Arc::new(dataset),
-                source: movielens::DATA_URL.to_string(),
-            },
-            Err(error) => DataState::Error(format!("Could not load MovieLens 100K. {error}.")),
-        });
-    });
-    spawn_local(async move {
-        let probe = backend::probe().await;
-        gpu_device.set_value(probe.device);
-        backend_status.set(probe.status);
-    });
-
-    let run_zoo = move |()| {
-        if let DataState::Ready { dataset, .. } = data.get_untracked() {
-            zoo.run(
-                dataset,
-                &training.settings.get_untracked(),
-                backend_status.get_untracked(),
-                gpu_device.get_value(),
-            );
-        }
-    };
-
+    page.follow();
+    page.start_or_restore(autotrain);
+    page.load();
+    let Page {
+        data,
+        backend_status,
+        zip_error,
+        training,
+        visitor,
+        explorer,
+        zoo,
+        ..
+    } = page;
     let on_export = move |what: Export| {
-        if let DataState::Ready { dataset, .. } = data.get_untracked() {
+        if let Some(dataset) = page.dataset() {
             training.export(&dataset, what);
         }
     };
-
-    let on_zip = move |name: String, bytes: Vec<u8>| match movielens::load_from_zip(&name, &bytes) {
-        Ok(dataset) => {
-            zip_error.set(None);
-            data.set(DataState::Ready {
-                dataset: Arc::new(dataset),
-                source: name,
-            });
-        }
-        Err(error) => {
-            let message = format!("That zip was not used: {error}.");
-            // A loaded dataset stays; the error only replaces an earlier error.
-            if matches!(data.get_untracked(), DataState::Ready { .. }) {
-                zip_error.set(Some(message));
-            } else {
-                data.set(DataState::Error(message));
-            }
-        }
-    };
-
     view! {
         <Header backend=backend_status.read_only() />
         <main class="panels">
-            <DataPanel data=data.read_only() zip_error=zip_error.read_only() on_zip=on_zip />
+            <DataPanel data=data.read_only() zip_error=zip_error.read_only() on_zip=move |name, bytes| page.open_zip(name, bytes) />
             <BackendPanel backend=backend_status.read_only() />
             <RatePanel visitor />
             <RecsPanel visitor />
-            <TrainPanel training on_start=start_training on_export=on_export />
+            <TrainPanel training on_start=move |one_epoch| page.start_training(one_epoch) on_export=on_export />
             <MapPanel explorer visitor />
-            <ZooPanel zoo on_run=run_zoo />
+            <ZooPanel zoo on_run=move |()| page.run_zoo() />
             <StatsPanel data=data.read_only() />
         </main>
         <footer class="footer">

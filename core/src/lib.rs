@@ -9,6 +9,7 @@ pub(crate) mod linalg;
 pub mod metrics;
 pub mod models;
 pub mod profile;
+pub mod protocol;
 pub mod recommend;
 pub mod report;
 pub mod rng;

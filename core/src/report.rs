@@ -41,7 +41,7 @@ pub struct BoardRow {
 }
 
 impl BoardRow {
-    fn new(label: &str, evaluation: Evaluation) -> Self {
+    pub fn new(label: &str, evaluation: Evaluation) -> Self {
         Self {
             label: label.to_string(),
             errors: evaluation.errors,

@@ -69,6 +69,9 @@ pub enum FaultKind {
     Error,
     /// The worker running the step dies (a panic or a trap in the GPU runtime).
     Crash,
+    /// The learning rate becomes NaN, so the next epoch's loss is not a number (on any backend):
+    /// the fit must end as diverged (`nan_fault=N`).
+    Diverge,
 }
 
 impl Default for TrainSettings {
@@ -118,13 +121,13 @@ impl TrainSettings {
             "epochs" => self.epochs = in_range(value, EPOCHS_RANGE).ok_or_else(bad)?,
             "batch" => self.batch_size = in_range(value, BATCH_RANGE).ok_or_else(bad)?,
             "autotrain" => self.autotrain = value == "1" || value == "true",
-            "gpu_fault" | "gpu_crash" => {
+            "gpu_fault" | "gpu_crash" | "nan_fault" => {
                 self.gpu_fault = Some(GpuFault {
                     after: in_range(value, EPOCHS_RANGE).ok_or_else(bad)?,
-                    kind: if key == "gpu_crash" {
-                        FaultKind::Crash
-                    } else {
-                        FaultKind::Error
+                    kind: match key {
+                        "gpu_crash" => FaultKind::Crash,
+                        "nan_fault" => FaultKind::Diverge,
+                        _ => FaultKind::Error,
                     },
                 })
             }
@@ -225,6 +228,11 @@ mod tests {
         assert!(
             !query.contains("gpu_fault") && !query.contains("trace"),
             "fault injection and tracing are never written back"
+        );
+        let (diverging, _) = TrainSettings::from_query("?nan_fault=2");
+        assert_eq!(
+            diverging.gpu_fault.map(|f| (f.after, f.kind)),
+            Some((2, FaultKind::Diverge))
         );
         let (crashing, _) = TrainSettings::from_query("?gpu_crash=3");
         assert_eq!(

@@ -3,7 +3,6 @@
 //! neighbours, the view, and the genre classifier's report. The maths is
 //! `filmspace_core::embedding`; this file only decides when to run it.
 
-use std::rc::Rc;
 use std::sync::Arc;
 
 use filmspace_core::data::Dataset;
@@ -19,7 +18,8 @@ use leptos::task::spawn_local;
 
 use crate::web::download::download_text;
 use crate::web::schedule::now_ms;
-use crate::worker::training::{Command, TrainUpdate, TrainingWorker, ask_worker};
+use crate::worker::client::WorkerSlot;
+use filmspace_core::protocol::{ClassifyRequest, ProjectRequest};
 
 pub const NEIGHBOURS: usize = 10;
 /// Seed of the classifier's film split (and of its random-vector baseline).
@@ -165,10 +165,10 @@ pub struct Explorer {
     pub neighbours: Memo<Vec<(u32, f32)>>,
     /// Whose film vectors are drawn, in words.
     pub about: RwSignal<Option<String>>,
-    /// The t-SNE worker while one runs (dropping it terminates it).
-    worker: StoredValue<Option<Rc<TrainingWorker>>, LocalStorage>,
+    /// The t-SNE worker while one runs (clearing it terminates it).
+    worker: WorkerSlot,
     /// A warm worker for the classifier.
-    analysis: StoredValue<Option<Rc<TrainingWorker>>, LocalStorage>,
+    analysis: WorkerSlot,
     /// Counts projection requests, so a late result of a cancelled one is ignored.
     generation: StoredValue<u64>,
 }
@@ -207,8 +207,8 @@ impl Explorer {
             dataset: RwSignal::new(None),
             neighbours,
             about: RwSignal::new(None),
-            worker: StoredValue::new_local(None),
-            analysis: StoredValue::new_local(None),
+            worker: WorkerSlot::new(),
+            analysis: WorkerSlot::new(),
             generation: StoredValue::new(0),
         }
     }
@@ -254,24 +254,15 @@ impl Explorer {
         let Some(facts) = self.facts.get_untracked() else {
             return;
         };
-        let worker = match self.analysis.get_value() {
-            Some(worker) if !worker.is_broken() => worker,
-            _ => match TrainingWorker::start() {
-                Ok(worker) => {
-                    let worker = Rc::new(worker);
-                    self.analysis.set_value(Some(worker.clone()));
-                    worker
-                }
-                Err(e) => {
-                    self.classifier.set(Some(Err(format!(
-                        "The genre classifier needs a Web Worker: {}",
-                        e.0
-                    ))));
-                    return;
-                }
-            },
+        let worker = match self.analysis.get() {
+            Ok(worker) => worker,
+            Err(e) => {
+                let message = format!("The genre classifier needs a Web Worker: {e}");
+                self.classifier.set(Some(Err(message)));
+                return;
+            }
         };
-        let command = Command::Classify {
+        let request = ClassifyRequest {
             labels: facts.primary.clone(),
             vectors: films.values.clone(),
             dim: films.dim,
@@ -279,7 +270,7 @@ impl Explorer {
         };
         spawn_local(async move {
             let asked = now_ms();
-            let answer = ask_worker(&worker, &command, |_, _, _| {}).await;
+            let answer = worker.classify(request).await;
             let took = now_ms() - asked;
             // Only the report of the model still shown counts.
             let current = self
@@ -289,11 +280,8 @@ impl Explorer {
                 return;
             }
             self.classifier_ms.set(Some(took));
-            self.classifier.set(Some(match answer {
-                Ok(TrainUpdate::Classified(report)) => Ok(report),
-                Ok(_) => Err("the classifier sent an unexpected answer".into()),
-                Err(e) => Err(format!("The genre classifier failed: {e}")),
-            }));
+            let answer = answer.map_err(|e| format!("The genre classifier failed: {e}"));
+            self.classifier.set(Some(answer));
         });
     }
 
@@ -346,50 +334,47 @@ impl Explorer {
         };
         self.cancel();
         self.projection.set(Projection::Tsne);
-        let worker = match TrainingWorker::start() {
-            Ok(worker) => Rc::new(worker),
+        // A worker of its own, fresh each time: clearing it is how Cancel stops the work.
+        self.worker.clear();
+        let worker = match self.worker.get() {
+            Ok(worker) => worker,
             Err(e) => {
-                self.state.set(ProjectionState::Error(format!(
-                    "t-SNE needs a Web Worker: {}",
-                    e.0
-                )));
+                let message = format!("t-SNE needs a Web Worker: {e}");
+                self.state.set(ProjectionState::Error(message));
                 return;
             }
         };
-        self.worker.set_value(Some(worker.clone()));
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
         self.state.set(ProjectionState::Running(0.0));
         spawn_local(async move {
-            let command = Command::Project {
+            let request = ProjectRequest {
                 vectors: films.values.clone(),
                 dim: films.dim,
             };
-            let result = ask_worker(&worker, &command, |epoch, epochs, points| {
-                if self.generation.get_value() != generation {
-                    return;
-                }
-                self.state.set(ProjectionState::Running(
-                    epoch as f64 / epochs.max(1) as f64,
-                ));
-                // The map so far, so the points are seen moving into place.
-                if let Some(points) = points {
-                    self.replace_points(Arc::new(points));
-                }
-            })
-            .await;
+            let result = worker
+                .project(request, |epoch, epochs, points| {
+                    if self.generation.get_value() != generation {
+                        return;
+                    }
+                    self.state.set(ProjectionState::Running(
+                        epoch as f64 / epochs.max(1) as f64,
+                    ));
+                    // The map so far, so the points are seen moving into place.
+                    if let Some(points) = points {
+                        self.replace_points(Arc::new(points));
+                    }
+                })
+                .await;
             if self.generation.get_value() != generation {
                 return;
             }
-            self.worker.set_value(None);
+            self.worker.clear();
             match result {
-                Ok(TrainUpdate::Projected(points)) => {
+                Ok(points) => {
                     self.replace_points(Arc::new(points));
                     self.state.set(ProjectionState::Done);
                 }
-                Ok(_) => self.state.set(ProjectionState::Error(
-                    "t-SNE: the worker sent an unexpected answer".into(),
-                )),
                 Err(e) => self
                     .state
                     .set(ProjectionState::Error(format!("t-SNE failed: {e}"))),
@@ -400,8 +385,8 @@ impl Explorer {
     /// Stops a running t-SNE (its worker is terminated) and goes back to PCA.
     pub fn cancel(self) {
         self.generation.set_value(self.generation.get_value() + 1);
-        if self.worker.get_value().is_some() {
-            self.worker.set_value(None);
+        if self.worker.is_running() {
+            self.worker.clear();
             self.projection.set(Projection::Pca);
             if let Some(points) = self.model.get_untracked().and_then(|m| m.pca_points()) {
                 self.replace_points(points);

@@ -2,6 +2,7 @@
 //! the workers and the core. One store a concern: training, the zoo's board, which model serves,
 //! the visitor, the film map.
 
+pub mod device;
 pub mod map;
 pub mod serving;
 pub mod training;

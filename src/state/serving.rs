@@ -1,23 +1,24 @@
-//! Which model serves the recommendations and the film map: the training panel's kept MF, or a
-//! row of the zoo's board. A zoo choice is kept in IndexedDB and comes back on the next visit,
-//! until another row is chosen or a new model is trained in the training panel (which then
-//! serves). The models themselves are `filmspace_core::recommend::Served`.
+//! Which model serves the recommendations and the film map: the last one kept, whether the
+//! training panel trained it or a zoo row was chosen with "use". One rule, one format
+//! (`filmspace_core::saved::KeptModel`), one IndexedDB key: keeping a model serves it and keeps it
+//! for the next visit; the models themselves are `filmspace_core::recommend::Served`.
 
 use std::sync::Arc;
 
 use filmspace_core::data::Dataset;
 use filmspace_core::embedding::FilmVectors;
-use filmspace_core::models::MfWeights;
-use filmspace_core::recommend::{Served, ServingModel};
-use filmspace_core::saved::SavedServing;
+use filmspace_core::recommend::Served;
+use filmspace_core::saved::KeptModel;
 use filmspace_core::zoo::ZooModel;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::web::storage;
 
-/// The IndexedDB key of the zoo model chosen to serve.
-const SERVING_KEY: &str = "serving";
+/// The IndexedDB key of the kept model.
+const MODEL_KEY: &str = "model";
+/// Where version 1 kept a zoo row chosen to serve (read once, then removed).
+const OLD_SERVING_KEY: &str = "serving";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
@@ -32,17 +33,17 @@ pub struct ServedBy {
     pub served: Arc<Served>,
     pub films: Option<Arc<FilmVectors>>,
     pub origin: Origin,
-    /// The training panel's weights it was made from (so the same model is not made twice).
-    trained: Option<Arc<MfWeights>>,
 }
 
 impl ServedBy {
-    fn new(serving: ServingModel, origin: Origin) -> Self {
+    fn of(kept: &KeptModel) -> Self {
         ServedBy {
-            served: Arc::new(serving.served),
-            films: serving.films.map(Arc::new),
-            origin,
-            trained: None,
+            served: Arc::new(kept.serving.served.clone()),
+            films: kept.serving.films.clone().map(Arc::new),
+            origin: match kept.settings {
+                Some(_) => Origin::Training,
+                None => Origin::Zoo(kept.model),
+            },
         }
     }
 
@@ -77,20 +78,19 @@ impl ServedBy {
 #[derive(Clone, Copy)]
 pub struct Serving {
     pub now: RwSignal<Option<ServedBy>>,
-    /// The zoo's choice now serving is in IndexedDB (written, or read back on this visit).
+    /// The model serving now is in IndexedDB (written, or read back on this visit).
     pub kept: RwSignal<bool>,
     pub message: RwSignal<Option<String>>,
-    /// The next write of the choice, waiting for the one in progress: writes happen one at a
-    /// time, in order, so the last choice is the one kept.
+    /// The next write, waiting for the one in progress: writes happen one at a time, in order,
+    /// so the last model kept is the one stored.
     pending: StoredValue<Option<Write>>,
     writing: StoredValue<bool>,
 }
 
 /// What IndexedDB is to hold for the next visit.
 enum Write {
-    /// A zoo model's `SavedServing` JSON, and its label for a failure message.
+    /// A model's JSON, and its label for a failure message.
     Keep(String, &'static str),
-    /// Nothing: the training panel's model serves.
     Forget,
 }
 
@@ -105,36 +105,18 @@ impl Serving {
         }
     }
 
-    /// The training panel's model changed (kept, restored or forgotten): it serves unless a zoo
-    /// row was chosen.
-    pub fn follow_training(self, trained: Option<Arc<MfWeights>>) {
-        if matches!(
-            self.now.with_untracked(|n| n.as_ref().map(|s| s.origin)),
-            Some(Origin::Zoo(_))
-        ) {
-            return;
-        }
-        if let Some(weights) = &trained
-            && self.serves_already(weights)
-        {
-            return;
-        }
-        self.now.set(trained.map(training_served));
+    /// `kept` serves from now on, and is kept for the next visit.
+    pub fn keep(self, kept: &KeptModel) {
+        let served = ServedBy::of(kept);
+        let label = served.label();
+        self.now.set(Some(served));
+        self.message.set(None);
+        self.write(Write::Keep(kept.to_json(), label));
     }
 
-    fn serves_already(self, weights: &Arc<MfWeights>) -> bool {
-        self.now.with_untracked(|now| {
-            now.as_ref()
-                .and_then(|n| n.trained.as_ref())
-                .is_some_and(|w| Arc::ptr_eq(w, weights))
-        })
-    }
-
-    /// A model was just trained in the training panel: it serves, and the zoo's choice is dropped.
-    pub fn take_new_training(self, weights: Arc<MfWeights>) {
-        if !self.serves_already(&weights) {
-            self.now.set(Some(training_served(weights)));
-        }
+    /// Nothing serves; nothing is kept.
+    pub fn forget(self) {
+        self.now.set(None);
         self.write(Write::Forget);
     }
 
@@ -148,81 +130,71 @@ impl Serving {
         self.writing.set_value(true);
         spawn_local(async move {
             while let Some(write) = self.pending.try_update_value(Option::take).flatten() {
-                let (result, label) = match &write {
-                    Write::Keep(json, label) => (storage::put(SERVING_KEY, json).await, *label),
-                    Write::Forget => (storage::delete(SERVING_KEY).await, ""),
+                let result = match &write {
+                    Write::Keep(json, _) => storage::put(MODEL_KEY, json).await,
+                    Write::Forget => storage::delete(MODEL_KEY).await,
                 };
                 if self.pending.with_value(Option::is_some) {
                     continue; // a newer choice follows
                 }
                 match (result, write) {
                     (Ok(()), Write::Keep(..)) => self.kept.set(true),
-                    (Err(error), Write::Keep(..)) => self.message.set(Some(format!(
-                        "{label} serves now, but the choice could not be kept in this browser: \
-                         {error}."
+                    (Err(error), Write::Keep(_, label)) => self.message.set(Some(format!(
+                        "{label} serves now, but it could not be kept in this browser: {error}."
                     ))),
-                    (_, Write::Forget) => {}
+                    (Err(error), Write::Forget) => self
+                        .message
+                        .set(Some(format!("Could not forget the kept model: {error}."))),
+                    (Ok(()), Write::Forget) => {}
                 }
             }
             self.writing.set_value(false);
         });
     }
 
-    /// Serves a zoo row's model, and keeps the choice for the next visit.
-    pub fn serve_zoo(self, model: ZooModel, split: &str, serving: ServingModel) {
-        let saved = SavedServing::new(model, split, serving);
-        let json = saved.to_json();
-        self.now
-            .set(Some(ServedBy::new(saved.serving, Origin::Zoo(model))));
-        self.message.set(None);
-        self.write(Write::Keep(json, model.label()));
-    }
-
-    /// Brings back the zoo model chosen on an earlier visit, if it fits `dataset`; `Some(model)`
-    /// once it serves.
-    pub async fn restore(self, dataset: Arc<Dataset>, runs_kept: Signal<u32>) -> Option<ZooModel> {
-        let json = match storage::get(SERVING_KEY).await {
-            Ok(Some(json)) => json,
-            Ok(None) => return None,
-            Err(error) => {
-                self.message.set(Some(format!(
-                    "Could not read the kept serving model: {error}."
-                )));
-                return None;
-            }
-        };
-        let chosen_meanwhile = self.writing.get_value()
-            || matches!(
-                self.now.with_untracked(|n| n.as_ref().map(|s| s.origin)),
-                Some(Origin::Zoo(_))
-            );
-        if runs_kept.get_untracked() > 0 || chosen_meanwhile {
+    /// Brings back the model kept on an earlier visit, if it fits `dataset` and nothing was
+    /// trained or chosen meanwhile; version 1's two keys are read once and converted.
+    pub async fn restore(self, dataset: Arc<Dataset>) -> Option<KeptModel> {
+        let (json, old_key) = self.read_stored().await?;
+        if self.writing.get_value() || self.now.with_untracked(Option::is_some) {
             return None; // a model trained or chosen meanwhile serves
         }
-        match SavedServing::from_json(&json, dataset.n_items()) {
-            Ok(saved) => {
-                self.now
-                    .set(Some(ServedBy::new(saved.serving, Origin::Zoo(saved.model))));
-                self.kept.set(true);
-                Some(saved.model)
+        match KeptModel::from_json(&json, dataset.n_users(), dataset.n_items()) {
+            Ok(kept) => {
+                self.now.set(Some(ServedBy::of(&kept)));
+                if old_key {
+                    self.write(Write::Keep(kept.to_json(), ServedBy::of(&kept).label()));
+                    let _ = storage::delete(OLD_SERVING_KEY).await;
+                } else {
+                    self.kept.set(true);
+                }
+                Some(kept)
             }
             Err(problem) => {
-                let _ = storage::delete(SERVING_KEY).await;
-                self.message.set(Some(format!(
-                    "The kept serving model was not used: {problem}."
-                )));
+                let _ = storage::delete(MODEL_KEY).await;
+                let _ = storage::delete(OLD_SERVING_KEY).await;
+                self.message
+                    .set(Some(format!("The kept model was not used: {problem}.")));
                 None
             }
         }
     }
-}
 
-fn training_served(weights: Arc<MfWeights>) -> ServedBy {
-    ServedBy {
-        trained: Some(weights.clone()),
-        ..ServedBy::new(
-            ServingModel::new(Served::Linear(MfWeights::clone(&weights))),
-            Origin::Training,
-        )
+    /// The stored JSON, and whether it came from version 1's serving key (which wins: it was
+    /// the model serving).
+    async fn read_stored(self) -> Option<(String, bool)> {
+        let read = |key| async move { storage::get(key).await };
+        for (key, old) in [(OLD_SERVING_KEY, true), (MODEL_KEY, false)] {
+            match read(key).await {
+                Ok(Some(json)) => return Some((json, old)),
+                Ok(None) => {}
+                Err(error) => {
+                    self.message
+                        .set(Some(format!("Could not read the kept model: {error}.")));
+                    return None;
+                }
+            }
+        }
+        None
     }
 }

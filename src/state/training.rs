@@ -1,35 +1,30 @@
-//! The training session: the page's state for one run at a time, and the glue between the
-//! `web::training` driver and the panels. Panels read these signals and call the commands.
+//! The training panel's store: one run at a time as signals. A run is the zoo's fit of biased MF
+//! with the panel's settings and live controls (`worker::run::fit`, the same driver as the
+//! board's); its replies move the signals, and the model it ends with is kept and serves.
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use burn::tensor::Device;
-use filmspace_core::data::{Dataset, Rating, RatingIndex};
-use filmspace_core::models::{MfConfig, MfWeights};
-use filmspace_core::report::{
-    Baseline, BoardRow, baseline_row, model_row, predictions_tsv, top_k_tsv,
-};
-use filmspace_core::saved::SavedModel;
-use filmspace_core::settings::{BackendChoice, TrainSettings};
+use filmspace_core::data::{Dataset, RatingIndex};
+use filmspace_core::models::{MfWeights, SideFeatures};
+use filmspace_core::protocol::{Control, FitReply, FitRequest, FitResult};
+use filmspace_core::report::{Baseline, BoardRow, baseline_row, predictions_tsv, top_k_tsv};
+use filmspace_core::saved::KeptModel;
+use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::{Split, make_split};
-use filmspace_core::train::{
-    Checkpoint, EpochReport, StopReason, TrainSummary, default_training_split, refit_config,
-    refit_split,
-};
+use filmspace_core::train::{EpochReport, RatingColumns, Stage};
+use filmspace_core::zoo::{ZooModel, ZooOptions};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::device::{RunBackend, choose_device, fell_back_message};
+use super::serving::Serving;
 use crate::ui::widgets::format::thousands;
 use crate::web::backend::BackendStatus;
 use crate::web::download::download_text;
 use crate::web::schedule::{next_macrotask, now_ms};
-use crate::web::storage;
-use crate::worker::training::{
-    Command, NoWorker, Phase, RatingColumns, StartRun, TrainControls, TrainSplit, TrainUpdate,
-    TrainingWorker, train, train_in_worker,
-};
+use crate::worker::client::{Remote, WorkerSlot};
+use crate::worker::run::{self, Placement};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrainState {
@@ -56,14 +51,7 @@ impl TrainState {
     }
 }
 
-/// The backend a run uses, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunBackend {
-    pub gpu: bool,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Progress {
     pub epoch: usize,
     pub epochs: usize,
@@ -80,23 +68,11 @@ pub enum Export {
     TopK,
 }
 
-/// The IndexedDB key of the kept model.
-const MODEL_KEY: &str = "model";
-
 /// 2-D points of every film and the variance their two axes explain.
 pub type LiveMap = Arc<(Vec<[f32; 2]>, [f64; 2])>;
 
 /// Label of the trained model's row on the board.
 pub const MODEL_LABEL: &str = "biased MF (trained here)";
-
-/// The device and commands of one run, kept across its phases.
-struct Run {
-    device: Device,
-    backend: RunBackend,
-    controls: Rc<TrainControls>,
-    /// Benchmark tracing (`?trace=1`): the test ratings scored after every epoch; else empty.
-    trace_test: Vec<Rating>,
-}
 
 /// Benchmark tracing: the test RMSE after one epoch, and when the page heard of it.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -127,94 +103,22 @@ pub struct Training {
     pub stage: RwSignal<String>,
     /// The kept model and the settings that made it (trained now or restored from IndexedDB).
     pub trained: RwSignal<Option<(Arc<MfWeights>, TrainSettings)>>,
-    /// Counts the models trained (not restored) on this visit: a new one takes over serving.
-    pub runs_kept: RwSignal<u32>,
     /// The films' PCA map after the latest epoch of the run in progress.
     pub live_map: RwSignal<Option<LiveMap>>,
     /// Benchmark tracing only (`?trace=1`): test RMSE per epoch of the run in progress.
     pub trace: RwSignal<Vec<TraceEntry>>,
-    controls: StoredValue<Rc<TrainControls>, LocalStorage>,
-    worker: StoredValue<Option<Rc<TrainingWorker>>, LocalStorage>,
-}
-
-/// What the page says when the CPU takes over from a failed GPU after `resumed_at` epochs.
-fn fell_back_message(error: &str, resumed_at: usize) -> String {
-    if resumed_at > 0 {
-        format!(
-            "WebGPU failed ({error}); training carries on on the CPU backend from epoch \
-             {resumed_at} (the optimiser's momentum starts afresh)."
-        )
-    } else {
-        format!("WebGPU failed ({error}); training again on the CPU backend.")
-    }
-}
-
-/// Picks the device for a run: auto means WebGPU only on a hardware adapter.
-pub(crate) fn choose_device(
-    choice: BackendChoice,
-    status: &BackendStatus,
-    gpu: Option<Device>,
-) -> (Device, RunBackend, Option<String>) {
-    let cpu = |reason: &str| {
-        (
-            Device::flex(),
-            RunBackend {
-                gpu: false,
-                reason: reason.to_string(),
-            },
-        )
-    };
-    let (device, backend) = match (choice, status, gpu) {
-        (BackendChoice::Cpu, _, _) => cpu("CPU backend, as chosen"),
-        (BackendChoice::WebGpu, _, Some(device)) => (
-            device,
-            RunBackend {
-                gpu: true,
-                reason: "WebGPU, as chosen".into(),
-            },
-        ),
-        (BackendChoice::WebGpu, _, None) => {
-            let (device, backend) =
-                cpu("CPU backend: WebGPU was asked for but is not available here");
-            return (
-                device,
-                backend,
-                Some(
-                    "WebGPU is not available in this browser; training on the CPU instead.".into(),
-                ),
-            );
-        }
-        (
-            BackendChoice::Auto,
-            BackendStatus::WebGpu {
-                software: false, ..
-            },
-            Some(device),
-        ) => (
-            device,
-            RunBackend {
-                gpu: true,
-                reason: "WebGPU on a hardware adapter".into(),
-            },
-        ),
-        (BackendChoice::Auto, BackendStatus::WebGpu { software: true, .. }, _) => cpu(
-            "CPU backend: the only WebGPU adapter is software (SwiftShader), 15–20× slower than the CPU backend",
-        ),
-        (BackendChoice::Auto, _, _) => cpu("CPU backend: no WebGPU adapter"),
-    };
-    (device, backend, None)
+    /// Which model serves: a model trained here is kept and serves.
+    serving: Serving,
+    remote: StoredValue<Rc<Remote>, LocalStorage>,
+    worker: WorkerSlot,
 }
 
 impl Training {
-    pub fn new(settings: TrainSettings) -> Self {
+    pub fn new(settings: TrainSettings, serving: Serving) -> Self {
         Self {
             settings: RwSignal::new(settings),
             state: RwSignal::new(TrainState::Idle),
-            progress: RwSignal::new(Progress {
-                epoch: 0,
-                epochs: 0,
-                percent: 0.0,
-            }),
+            progress: RwSignal::new(Progress::default()),
             history: RwSignal::new(Vec::new()),
             board: RwSignal::new(Vec::new()),
             backend: RwSignal::new(None),
@@ -222,11 +126,11 @@ impl Training {
             stage: RwSignal::new(String::new()),
             thread: RwSignal::new(None),
             trained: RwSignal::new(None),
-            runs_kept: RwSignal::new(0),
             live_map: RwSignal::new(None),
             trace: RwSignal::new(Vec::new()),
-            controls: StoredValue::new_local(Rc::new(TrainControls::default())),
-            worker: StoredValue::new_local(None),
+            serving,
+            remote: StoredValue::new_local(Rc::new(Remote::default())),
+            worker: WorkerSlot::new(),
         }
     }
 
@@ -235,22 +139,24 @@ impl Training {
         self,
         dataset: Arc<Dataset>,
         status: BackendStatus,
-        gpu: Option<Device>,
+        gpu: Option<burn::tensor::Device>,
         one_epoch: bool,
     ) {
         if self.state.get_untracked().is_running() {
             return;
         }
         let settings = self.settings.get_untracked();
-        let controls = Rc::new(TrainControls::default());
-        controls.pause_after_epoch.set(one_epoch);
-        controls.gpu_fault.set(settings.gpu_fault);
-        self.controls.set_value(controls.clone());
-        let (device, backend, warning) = choose_device(settings.backend, &status, gpu);
+        // An injected fault is for the first run only.
+        self.settings.update_untracked(|s| s.gpu_fault = None);
+        let remote = Rc::new(Remote::default());
+        self.remote.set_value(remote.clone());
+        let (_, backend, warning) = choose_device(settings.backend, &status, gpu);
         self.message.set(warning);
+        self.backend.set(Some(backend.clone()));
         self.history.set(Vec::new());
         self.board.set(Vec::new());
         self.trace.set(Vec::new());
+        self.stage.set(String::new());
         self.progress.set(Progress {
             epoch: 0,
             epochs: settings.epochs,
@@ -258,310 +164,215 @@ impl Training {
         });
         self.state.set(TrainState::Training);
         spawn_local(async move {
-            let config = settings.mf_config();
-            let split = make_split(&dataset.ratings, settings.split, config.seed);
-            let held = default_training_split(&split, config.seed);
-            let sizes = (dataset.n_users(), dataset.n_items());
+            let split = make_split(&dataset.ratings, settings.split, settings.mf_config().seed);
             next_macrotask().await;
-            let trace_test = if settings.trace_test {
-                split.test.clone()
-            } else {
-                Vec::new()
+            let request = self.request(&dataset, &split, &settings, backend.gpu, one_epoch);
+            let mut run = RunLog::new(settings.epochs, split.train.len());
+            let mut on_placement = |placement| {
+                self.thread.set(Some(match placement {
+                    Placement::Worker => "in a Web Worker".to_string(),
+                    Placement::MainThread(why) => format!("on the main thread (no worker: {why})"),
+                }))
             };
-            let mut run = Run {
-                device,
-                backend,
-                controls,
-                trace_test,
-            };
-            // Early stopping on the holdout, then a refit on every training rating for the best
-            // epoch count: the refit is what reaches the tuned RMSE (core/TUNING.md).
-            let Some((summary, weights)) = self
-                .run_phase(&mut run, config.clone(), &held, sizes, true)
-                .await
-            else {
-                return;
-            };
-            let weights = if summary.reason == StopReason::Stopped || held.validation.is_empty() {
-                weights
-            } else {
-                let refit = refit_config(&config, &summary);
-                self.stage.set(format!(
-                    "Refitting on all {} training ratings for {} epochs (the best on the holdout)",
-                    thousands(split.train.len()),
-                    refit.epochs
-                ));
-                match self
-                    .run_phase(&mut run, refit, &refit_split(&held), sizes, false)
-                    .await
-                {
-                    Some((_, refit_weights)) => refit_weights,
-                    None => return,
-                }
-            };
-            self.finish(&settings, &split, sizes, weights, &run.backend)
-                .await;
-        });
-    }
-
-    /// Trains one phase to the end. A GPU failure moves the phase to the CPU backend, which carries
-    /// on from the last epoch the GPU finished (or starts again when there was none); `None` when
-    /// the run ended without weights (an error, or nothing to train).
-    async fn run_phase(
-        self,
-        run: &mut Run,
-        config: MfConfig,
-        split: &Split,
-        sizes: (usize, usize),
-        record: bool,
-    ) -> Option<(TrainSummary, MfWeights)> {
-        // The latest checkpoint the GPU sent, and where the next attempt starts from.
-        let checkpoint: RefCell<Option<Checkpoint>> = RefCell::new(None);
-        let mut resume: Option<Checkpoint> = None;
-        loop {
-            self.backend.set(Some(run.backend.clone()));
-            let mut outcome = None;
-            let fell_back = Cell::new(false);
-            let epochs = config.epochs;
-            let mut handle = |update| match update {
-                TrainUpdate::Batch(b) => {
-                    let done = (b.epoch - 1) as f64 + b.batch as f64 / b.batches as f64;
-                    let percent = (100.0 * done / epochs as f64).floor();
-                    if percent != self.progress.get_untracked().percent {
-                        self.progress.set(Progress {
-                            epoch: b.epoch - 1,
-                            epochs,
-                            percent,
-                        });
-                    }
-                }
-                TrainUpdate::Epoch(report) => {
-                    let percent = 100.0 * report.epoch as f64 / epochs as f64;
-                    self.progress.set(Progress {
-                        epoch: report.epoch,
-                        epochs,
-                        percent,
-                    });
-                    if record {
-                        self.history.update(|h| h.push(report));
-                    }
-                }
-                TrainUpdate::Paused(paused) => self.state.set(if paused {
-                    TrainState::Paused
-                } else {
-                    TrainState::Training
-                }),
-                TrainUpdate::Finished(summary, weights) => {
-                    if summary.reason == StopReason::Stopped {
-                        self.stage
-                            .set("Stopped: scoring the best model so far".to_string());
-                    }
-                    outcome = Some(Ok((summary, weights)))
-                }
-                TrainUpdate::Checkpoint(c) => *checkpoint.borrow_mut() = Some(*c),
-                TrainUpdate::TestTrace {
-                    epoch,
-                    rmse,
-                    eval_ms,
-                } => self.trace.update(|t| {
-                    t.push(TraceEntry {
-                        refit: !record,
-                        epoch,
-                        rmse,
-                        eval_ms,
-                        at_ms: now_ms(),
-                    })
-                }),
-                TrainUpdate::Failed(error) => outcome = Some(Err(error)),
-                TrainUpdate::FellBack { error, resumed_at } => {
-                    let reason = "CPU backend, after a WebGPU failure".to_string();
-                    self.message
-                        .set(Some(fell_back_message(&error, resumed_at)));
-                    self.backend.set(Some(RunBackend {
-                        gpu: false,
-                        reason: reason.clone(),
-                    }));
-                    fell_back.set(true);
-                    checkpoint.borrow_mut().take();
-                    if record {
-                        // Epochs after the checkpoint are trained again.
-                        self.history.update(|h| h.truncate(resumed_at));
-                    }
-                }
-                TrainUpdate::FilmMap { points, explained } => {
-                    self.live_map.set(Some(Arc::new((points, explained))))
-                }
-                // Projections and the zoo are other workers' business.
-                TrainUpdate::WorkerReady
-                | TrainUpdate::Projected(_)
-                | TrainUpdate::ProjectionProgress { .. }
-                | TrainUpdate::Classified(_)
-                | TrainUpdate::ZooFinished { .. }
-                | TrainUpdate::ZooStopped
-                | TrainUpdate::ZooRefit => {}
-            };
-            // Off the main thread in a worker; on it, yielding between steps, if none starts.
-            let pause_after_epoch = run.controls.pause_after_epoch.get();
-            let resume_from = resume.take();
-            let start = StartRun {
-                config: config.clone(),
-                split: TrainSplit {
-                    train: RatingColumns::of(&split.train),
-                    validation: RatingColumns::of(&split.validation),
-                },
-                sizes,
-                gpu: run.backend.gpu,
-                pause_after_epoch,
-                gpu_fault: run.controls.gpu_fault.get(),
-                resume: resume_from.clone(),
-                trace_test: (!run.trace_test.is_empty())
-                    .then(|| RatingColumns::of(&run.trace_test)),
-            };
-            run.controls.pause_after_epoch.set(false);
-            self.thread.set(Some("in a Web Worker".into()));
-            let worker = self.worker();
-            let outcome_of_worker = match &worker {
-                Ok(worker) => train_in_worker(worker, start, &run.controls, &mut handle).await,
-                Err(NoWorker(why)) => Err(NoWorker(why.clone())),
-            };
-            match outcome_of_worker {
-                Ok(()) => {}
-                Err(NoWorker(why)) => {
-                    self.thread
-                        .set(Some(format!("on the main thread (no worker: {why})")));
-                    run.controls.pause_after_epoch.set(pause_after_epoch);
-                    let phase = Phase {
-                        config: config.clone(),
-                        split,
-                        sizes,
-                        resume: resume_from,
-                        trace_test: &run.trace_test,
-                    };
-                    train(phase, &run.device, run.backend.gpu, &run.controls, handle).await;
-                }
-            }
-            if fell_back.get() {
-                // The next phases start on the CPU too.
-                run.device = Device::flex();
-                run.backend = RunBackend {
-                    gpu: false,
-                    reason: "CPU backend, after a WebGPU failure".into(),
-                };
-                run.controls.gpu_fault.set(None);
-            }
-            match outcome {
-                Some(Ok(result)) => return Some(result),
-                Some(Err(error)) if run.backend.gpu => {
-                    // A GPU failure never leaves a dead page: the CPU carries on from the last
-                    // checkpoint the GPU sent (the worker that died took nothing else with it).
-                    resume = checkpoint.borrow_mut().take();
-                    let resumed_at = resume.as_ref().map_or(0, |c| c.epoch);
-                    self.message
-                        .set(Some(fell_back_message(&error, resumed_at)));
-                    run.device = Device::flex();
-                    run.backend = RunBackend {
-                        gpu: false,
-                        reason: "CPU backend, after a WebGPU failure".into(),
-                    };
-                    run.controls.gpu_fault.set(None);
-                    if record {
-                        self.history.update(|h| h.truncate(resumed_at));
-                    }
-                }
+            let mut on_reply = |reply| self.on_reply(reply, &mut run);
+            run::fit(
+                self.worker,
+                request,
+                &remote,
+                &mut on_placement,
+                &mut on_reply,
+            )
+            .await;
+            match run.outcome.take() {
+                Some(Ok(result)) => self.finish(&dataset, &settings, &split, *result).await,
                 Some(Err(error)) => {
                     self.message.set(Some(format!("Training failed: {error}")));
                     self.state.set(TrainState::Error);
-                    return None;
                 }
-                None => {
-                    self.state.set(TrainState::Idle);
-                    return None;
-                }
+                None => self.state.set(TrainState::Idle),
             }
+        });
+    }
+
+    /// The fit of biased MF with the panel's settings, as the worker gets it.
+    fn request(
+        self,
+        dataset: &Dataset,
+        split: &Split,
+        settings: &TrainSettings,
+        gpu: bool,
+        one_epoch: bool,
+    ) -> FitRequest {
+        let config = settings.mf_config();
+        FitRequest {
+            model: ZooModel::Mf,
+            seed: config.seed,
+            mf: Some(config),
+            options: ZooOptions::default(),
+            train: RatingColumns::of(&split.train),
+            validation: RatingColumns::of(&split.validation),
+            test: RatingColumns::of(&split.test),
+            features: SideFeatures::of(dataset, &split.train),
+            sizes: (dataset.n_users(), dataset.n_items()),
+            gpu,
+            fault: settings.gpu_fault,
+            pause_after_epoch: one_epoch,
+            keep_stopped: true,
+            live_map: true,
+            trace_test: settings.trace_test,
+            resume: None,
         }
     }
 
-    /// Scores the trained model and the baselines on the test set, a row at a time, then keeps
-    /// the model in IndexedDB.
+    /// Moves the signals with one reply of the run.
+    fn on_reply(self, reply: FitReply, run: &mut RunLog) {
+        match reply {
+            FitReply::Batch(_, b) => {
+                let done = (b.epoch - 1) as f64 + b.batch as f64 / b.batches as f64;
+                let percent = (100.0 * done / run.epochs as f64).floor();
+                if percent != self.progress.get_untracked().percent {
+                    self.progress.set(Progress {
+                        epoch: b.epoch - 1,
+                        epochs: run.epochs,
+                        percent,
+                    });
+                }
+            }
+            FitReply::Epoch(stage, report) => {
+                let percent = 100.0 * report.epoch as f64 / run.epochs as f64;
+                self.progress.set(Progress {
+                    epoch: report.epoch,
+                    epochs: run.epochs,
+                    percent,
+                });
+                if stage == Stage::Holdout {
+                    self.history.update(|h| h.push(report));
+                }
+            }
+            FitReply::RefitStarts { epochs } => {
+                (run.stage, run.epochs) = (Stage::Refit, epochs);
+                self.stage.set(format!(
+                    "Refitting on all {} training ratings for {epochs} epochs (the best on the holdout)",
+                    thousands(run.ratings)
+                ));
+            }
+            FitReply::Paused(paused) => self.state.set(if paused {
+                TrainState::Paused
+            } else {
+                TrainState::Training
+            }),
+            FitReply::FellBack { error, resumed_at } => {
+                self.message
+                    .set(Some(fell_back_message(&error, resumed_at)));
+                self.backend.set(Some(RunBackend::after_gpu_failure()));
+                if run.stage == Stage::Holdout {
+                    // Epochs after the checkpoint are trained again.
+                    self.history.update(|h| h.truncate(resumed_at));
+                }
+            }
+            FitReply::FilmMap { points, explained } => {
+                self.live_map.set(Some(Arc::new((points, explained))))
+            }
+            FitReply::TestTrace {
+                stage,
+                epoch,
+                rmse,
+                eval_ms,
+            } => self.trace.update(|t| {
+                let refit = stage == Stage::Refit;
+                t.push(TraceEntry {
+                    refit,
+                    epoch,
+                    rmse,
+                    eval_ms,
+                    at_ms: now_ms(),
+                })
+            }),
+            FitReply::Scoring { stopped: true } => self
+                .stage
+                .set("Stopped: scoring the best model so far".to_string()),
+            FitReply::Finished(result) => run.outcome = Some(Ok(result)),
+            FitReply::Failed(error) => run.outcome = Some(Err(error)),
+            FitReply::Checkpoint { .. } | FitReply::Scoring { .. } | FitReply::Stopped => {}
+        }
+    }
+
+    /// The board (the model beside the baselines, a row at a time), then the model is kept and
+    /// serves.
     async fn finish(
         self,
+        dataset: &Dataset,
         settings: &TrainSettings,
         split: &Split,
-        (n_users, n_items): (usize, usize),
-        weights: MfWeights,
-        backend: &RunBackend,
+        result: FitResult,
     ) {
-        let index = RatingIndex::new(&split.train, n_users, n_items);
-        let mut rows = vec![model_row(MODEL_LABEL, &weights, &index, &split.test)];
+        let Some(weights) = result_weights(&result) else {
+            self.message
+                .set(Some("Training ended without a model.".into()));
+            self.state.set(TrainState::Error);
+            return;
+        };
+        let index = RatingIndex::new(&split.train, dataset.n_users(), dataset.n_items());
+        let evaluation = filmspace_core::models::Evaluation {
+            errors: result.row.errors,
+            ranking: result.row.ranking,
+        };
+        let mut rows = vec![BoardRow::new(MODEL_LABEL, evaluation)];
         for baseline in Baseline::ALL {
             next_macrotask().await;
             rows.push(baseline_row(baseline, &split.train, &index, &split.test));
         }
-        let label = if backend.gpu { "WebGPU" } else { "CPU" };
-        let saved = SavedModel::new(settings, label, weights, self.history.get_untracked(), rows);
-        self.board.set(saved.board.clone());
+        let backend = if result.row.backend == "WebGPU" {
+            "WebGPU"
+        } else {
+            "CPU"
+        };
+        let kept = KeptModel::trained_here(
+            settings,
+            backend,
+            weights.clone(),
+            self.history.get_untracked(),
+            rows,
+        );
+        self.board.set(kept.board.clone());
         self.trained
-            .set(Some((Arc::new(saved.weights.clone()), settings.clone())));
-        self.runs_kept.update(|n| *n += 1);
+            .set(Some((Arc::new(weights), settings.clone())));
         self.stage.set(String::new());
         self.state.set(TrainState::Done);
-        if let Err(error) = storage::put(MODEL_KEY, &saved.to_json()).await {
-            self.message.set(Some(format!(
-                "The model works but could not be kept in this browser: {error}."
-            )));
+        self.serving.keep(&kept);
+    }
+
+    /// Shows the model kept on an earlier visit when the panel made it. The page's settings
+    /// follow the model unless the URL set them.
+    pub fn show_kept(self, kept: &KeptModel, keep_url_settings: bool) {
+        let (Some(settings), Some(weights)) = (kept.train_settings(), kept.mf_weights()) else {
+            return;
+        };
+        if self.state.get_untracked() != TrainState::Idle {
+            return; // a run started meanwhile wins
         }
-    }
-
-    /// Brings back the model kept on an earlier visit, if there is one that fits `dataset`. The
-    /// page's settings follow the model unless the URL set them.
-    pub fn restore(self, dataset: Arc<Dataset>, keep_url_settings: bool) {
-        spawn_local(async move {
-            let json = match storage::get(MODEL_KEY).await {
-                Ok(Some(json)) => json,
-                Ok(None) => return,
-                Err(error) => {
-                    self.message
-                        .set(Some(format!("Could not read the kept model: {error}.")));
-                    return;
-                }
-            };
-            if self.state.get_untracked() != TrainState::Idle {
-                return; // a run started meanwhile wins
-            }
-            match SavedModel::from_json(&json, dataset.n_users(), dataset.n_items()) {
-                Ok(saved) => {
-                    let settings = saved.settings();
-                    if !keep_url_settings {
-                        self.settings.set(settings.clone());
-                    }
-                    self.history.set(saved.history);
-                    self.board.set(saved.board);
-                    self.backend.set(Some(RunBackend {
-                        gpu: saved.backend == "WebGPU",
-                        reason: format!(
-                            "kept from an earlier visit (trained on {})",
-                            saved.backend
-                        ),
-                    }));
-                    self.progress.set(Progress {
-                        epoch: self.history.get_untracked().len(),
-                        epochs: settings.epochs,
-                        percent: 100.0,
-                    });
-                    self.trained.set(Some((Arc::new(saved.weights), settings)));
-                    self.state.set(TrainState::Done);
-                }
-                Err(problem) => {
-                    let _ = storage::delete(MODEL_KEY).await;
-                    self.message.set(Some(format!(
-                        "The kept model was not used: {problem}. Train a new one."
-                    )));
-                }
-            }
+        if !keep_url_settings {
+            self.settings.set(settings.clone());
+        }
+        self.history.set(kept.history.clone());
+        self.board.set(kept.board.clone());
+        let reason = format!("kept from an earlier visit (trained on {})", kept.backend);
+        self.backend.set(Some(RunBackend {
+            gpu: kept.backend == "WebGPU",
+            reason,
+        }));
+        let epochs = settings.epochs;
+        self.progress.set(Progress {
+            epoch: kept.history.len(),
+            epochs,
+            percent: 100.0,
         });
+        self.trained
+            .set(Some((Arc::new(weights.clone()), settings)));
+        self.state.set(TrainState::Done);
     }
 
-    /// Drops the kept model, here and in IndexedDB.
+    /// Drops the panel's model; if it is the one serving, nothing serves or is kept any more.
     pub fn forget(self) {
         if self.state.get_untracked().is_running() {
             return;
@@ -570,18 +381,14 @@ impl Training {
         self.board.set(Vec::new());
         self.history.set(Vec::new());
         self.backend.set(None);
-        self.progress.set(Progress {
-            epoch: 0,
-            epochs: 0,
-            percent: 0.0,
-        });
+        self.progress.set(Progress::default());
         self.state.set(TrainState::Idle);
-        spawn_local(async move {
-            if let Err(error) = storage::delete(MODEL_KEY).await {
-                self.message
-                    .set(Some(format!("Could not forget the kept model: {error}.")));
-            }
-        });
+        if self.serving.now.with_untracked(|now| {
+            now.as_ref()
+                .is_some_and(|n| n.origin == super::serving::Origin::Training)
+        }) {
+            self.serving.forget();
+        }
     }
 
     /// Downloads the test predictions or the top-10 lists of the kept model, as TSV.
@@ -609,35 +416,25 @@ impl Training {
         }
     }
 
-    /// The training worker, started now if there is none (or the last one failed).
-    fn worker(self) -> Result<Rc<TrainingWorker>, NoWorker> {
-        if let Some(worker) = self.worker.get_value().filter(|w| !w.is_broken()) {
-            return Ok(worker);
-        }
-        let worker = Rc::new(TrainingWorker::start()?);
-        self.worker.set_value(Some(worker.clone()));
-        Ok(worker)
-    }
-
     /// Starts the training worker early, so its code compiles while the data loads.
     pub fn warm_up(self) {
-        let _ = self.worker();
+        let _ = self.worker.get();
     }
 
     pub fn toggle_pause(self) {
-        let controls = self.controls.get_value();
+        let remote = self.remote.get_value();
         if self.state.get_untracked().is_running() {
-            controls.apply(Command::Pause(!controls.paused.get()));
+            remote.send(Control::Pause(!remote.controls.paused.get()));
         }
     }
 
     pub fn stop(self) {
-        self.controls.get_value().apply(Command::Stop);
+        self.remote.get_value().send(Control::Stop);
     }
 
     /// While paused: run one more epoch, then pause again.
     pub fn step_epoch(self) {
-        self.controls.get_value().apply(Command::StepEpoch);
+        self.remote.get_value().send(Control::StepEpoch);
     }
 
     /// Applies one setting typed in the page (by its URL key). The learning rate also reaches a
@@ -651,9 +448,38 @@ impl Training {
                 self.message.set(None);
                 if key == "lr" && self.state.get_untracked().is_running() {
                     let rate = self.settings.get_untracked().learning_rate;
-                    self.controls.get_value().apply(Command::LearningRate(rate));
+                    self.remote.get_value().send(Control::LearningRate(rate));
                 }
             }
         }
+    }
+}
+
+/// What a run has said so far that the page acts on at its end.
+struct RunLog {
+    stage: Stage,
+    /// Epochs of the stage in progress (the progress bar's 100%).
+    epochs: usize,
+    /// Training ratings (for the refit's line).
+    ratings: usize,
+    outcome: Option<Result<Box<FitResult>, String>>,
+}
+
+impl RunLog {
+    fn new(epochs: usize, ratings: usize) -> Self {
+        Self {
+            stage: Stage::Holdout,
+            epochs,
+            ratings,
+            outcome: None,
+        }
+    }
+}
+
+/// Biased MF's weights in a fit's serving model.
+fn result_weights(result: &FitResult) -> Option<MfWeights> {
+    match &result.serving.served {
+        filmspace_core::recommend::Served::Linear(weights) => Some(weights.clone()),
+        _ => None,
     }
 }

@@ -16,13 +16,17 @@ use filmspace_core::zoo::{ZooModel, ZooOptions, ZooRow, board_csv};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use filmspace_core::protocol::{Control, FitReply, FitRequest, FitResult};
+use filmspace_core::saved::KeptModel;
+use filmspace_core::split::Split;
+use filmspace_core::train::{RatingColumns, Stage};
+
+use crate::state::device::choose_device;
 use crate::state::serving::{Origin, Serving};
-use crate::state::training::choose_device;
 use crate::web::backend::BackendStatus;
 use crate::web::download::download_text;
-use crate::worker::training::{
-    Command, RatingColumns, TrainControls, TrainUpdate, TrainingWorker, ZooStart, run_in_worker,
-};
+use crate::worker::client::{Remote, WorkerSlot};
+use crate::worker::run::{self, Placement};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ZooState {
@@ -72,12 +76,13 @@ pub struct Zoo {
     pub live: RwSignal<Vec<EpochReport>>,
     pub rows: RwSignal<Vec<ZooRow>>,
     /// Every row's model as it would serve recommendations and the map.
-    servable: StoredValue<Vec<(ZooModel, Arc<ServingModel>)>, LocalStorage>,
+    servable: StoredValue<Vec<(ZooRow, Arc<ServingModel>)>, LocalStorage>,
     /// Which model serves the page.
     pub serving: Serving,
     pub message: RwSignal<Option<String>>,
-    controls: StoredValue<Rc<TrainControls>, LocalStorage>,
-    worker: StoredValue<Option<Rc<TrainingWorker>>, LocalStorage>,
+    remote: StoredValue<Rc<Remote>, LocalStorage>,
+    /// The zoo's own worker (so the board never waits for the training panel's runs).
+    worker: WorkerSlot,
 }
 
 impl Zoo {
@@ -93,8 +98,8 @@ impl Zoo {
             servable: StoredValue::new_local(Vec::new()),
             serving,
             message: RwSignal::new(None),
-            controls: StoredValue::new_local(Rc::new(TrainControls::default())),
-            worker: StoredValue::new_local(None),
+            remote: StoredValue::new_local(Rc::new(Remote::default())),
+            worker: WorkerSlot::new(),
         }
     }
 
@@ -112,7 +117,7 @@ impl Zoo {
     /// Whether a row's model can serve (its run on this page finished).
     pub fn can_serve(self, model: ZooModel) -> bool {
         self.servable
-            .with_value(|f| f.iter().any(|(m, _)| *m == model))
+            .with_value(|f| f.iter().any(|(row, _)| row.model == model))
     }
 
     /// The zoo model serving the page, if one does.
@@ -148,8 +153,8 @@ impl Zoo {
             self.message.set(Some("Pick at least one model.".into()));
             return;
         }
-        let controls = Rc::new(TrainControls::default());
-        self.controls.set_value(controls.clone());
+        let remote = Rc::new(Remote::default());
+        self.remote.set_value(remote.clone());
         self.message.set(None);
         self.rows.set(Vec::new());
         self.servable.set_value(Vec::new());
@@ -163,37 +168,19 @@ impl Zoo {
         let kind = self.split.get_untracked();
         let options = self.options.get_untracked();
         let seed = TrainSettings::default().mf_config().seed;
-        let gpu_fault = page.gpu_fault;
+        let fault = page.gpu_fault;
         let (_, backend, warning) = choose_device(page.backend, &status, gpu);
         self.message.set(warning);
         spawn_local(async move {
             let split = make_split(&dataset.ratings, kind, seed);
-            let features = SideFeatures::of(&dataset, &split.train);
-            let sizes = (dataset.n_users(), dataset.n_items());
-            let columns = |r: &[_]| RatingColumns::of(r);
-            let (train, validation, test) = (
-                columns(&split.train),
-                columns(&split.validation),
-                columns(&split.test),
-            );
             let mut failed = false;
             for model in models {
-                if controls.stop.get() {
+                if remote.controls.stop.get() {
                     break;
                 }
-                let start = ZooStart {
-                    model,
-                    options,
-                    train: train.clone(),
-                    validation: validation.clone(),
-                    test: test.clone(),
-                    features: features.clone(),
-                    sizes,
-                    gpu: backend.gpu && model.trainable(),
-                    seed,
-                    gpu_fault,
-                };
-                match self.fit(start, &controls).await {
+                let mut request = request(&dataset, &split, model, options, seed);
+                (request.gpu, request.fault) = (backend.gpu && model.trainable(), fault);
+                match self.fit(request, &remote).await {
                     Ok(true) => self.progress_of(model, ModelProgress::Done),
                     Ok(false) => break,
                     Err(error) => {
@@ -203,85 +190,80 @@ impl Zoo {
                 }
             }
             self.live.set(Vec::new());
-            self.state
-                .set(if failed && self.rows.with_untracked(Vec::is_empty) {
-                    ZooState::Error
-                } else if self.rows.with_untracked(Vec::is_empty) {
-                    ZooState::Idle
-                } else {
-                    ZooState::Done
-                });
+            let empty = self.rows.with_untracked(Vec::is_empty);
+            self.state.set(match (failed, empty) {
+                (true, true) => ZooState::Error,
+                (false, true) => ZooState::Idle,
+                _ => ZooState::Done,
+            });
         });
     }
 
     /// One model in the zoo's worker; `Ok(false)` when the run was stopped.
-    async fn fit(self, start: ZooStart, controls: &TrainControls) -> Result<bool, String> {
-        let model = start.model;
-        let worker = self.worker()?;
+    async fn fit(self, request: FitRequest, remote: &Remote) -> Result<bool, String> {
+        let model = request.model;
         self.live.set(Vec::new());
-        let mut phase = "holdout";
         let mut outcome = None;
-        let mut handle = |update| match update {
-            TrainUpdate::Batch(b) => {
-                self.progress_of(
-                    model,
-                    ModelProgress::Training(format!("{phase} run, epoch {}", b.epoch)),
-                );
+        let mut on_reply = |reply| match reply {
+            FitReply::Batch(stage, b) => {
+                let phase = if stage == Stage::Holdout {
+                    "holdout"
+                } else {
+                    "refit"
+                };
+                let progress = format!("{phase} run, epoch {}", b.epoch);
+                self.progress_of(model, ModelProgress::Training(progress));
             }
-            TrainUpdate::Epoch(report) if phase == "holdout" => {
-                self.live.update(|l| l.push(report))
+            FitReply::Epoch(Stage::Holdout, report) => self.live.update(|l| l.push(report)),
+            FitReply::FellBack { error, resumed_at } => {
+                let label = model.label();
+                let then = match resumed_at {
+                    0 => "it trains again on the CPU backend".to_string(),
+                    epoch => format!("it carries on on the CPU backend from epoch {epoch}"),
+                };
+                self.message.set(Some(format!(
+                    "WebGPU failed for {label} ({error}); {then}."
+                )));
             }
-            TrainUpdate::ZooRefit => phase = "refit",
-            TrainUpdate::FellBack { error, .. } => self.message.set(Some(format!(
-                "WebGPU failed for {} ({error}); it trains again on the CPU backend.",
-                model.label()
-            ))),
-            TrainUpdate::ZooFinished { row, serving } => {
-                let serving = Arc::new(*serving);
-                self.servable.update_value(|all| all.push((model, serving)));
-                self.rows.update(|rows| rows.push(*row));
+            FitReply::Finished(result) => {
+                let FitResult { row, serving, .. } = *result;
+                let servable = (row.clone(), Arc::new(serving));
+                self.servable.update_value(|all| all.push(servable));
+                self.rows.update(|rows| rows.push(row));
                 outcome = Some(Ok(true));
             }
-            TrainUpdate::ZooStopped => outcome = Some(Ok(false)),
-            TrainUpdate::Failed(error) => outcome = Some(Err(error)),
+            FitReply::Stopped => outcome = Some(Ok(false)),
+            FitReply::Failed(error) => outcome = Some(Err(error)),
             _ => {}
         };
-        run_in_worker(
-            &worker,
-            Command::Zoo(Box::new(start)),
-            controls,
-            &mut handle,
+        let mut on_placement = |_: Placement| {};
+        run::fit(
+            self.worker,
+            request,
+            remote,
+            &mut on_placement,
+            &mut on_reply,
         )
-        .await
-        .map_err(|e| e.0)?;
+        .await;
         outcome.unwrap_or_else(|| Err("the worker ended without an answer".into()))
     }
 
-    /// The zoo's own worker (so the board never waits for the training panel's runs).
-    fn worker(self) -> Result<Rc<TrainingWorker>, String> {
-        if let Some(worker) = self.worker.get_value().filter(|w| !w.is_broken()) {
-            return Ok(worker);
-        }
-        let worker = Rc::new(TrainingWorker::start().map_err(|e| e.0)?);
-        self.worker.set_value(Some(worker.clone()));
-        Ok(worker)
-    }
-
     pub fn stop(self) {
-        self.controls.get_value().apply(Command::Stop);
+        self.remote.get_value().send(Control::Stop);
     }
 
-    /// Makes `model`'s row the one that serves recommendations and the map.
+    /// Makes `model`'s row the one that serves recommendations and the map (and is kept).
     pub fn serve(self, model: ZooModel) {
-        let Some(serving) = self
+        let Some((row, serving)) = self
             .servable
-            .with_value(|f| f.iter().find(|(m, _)| *m == model).map(|(_, s)| s.clone()))
+            .with_value(|f| f.iter().find(|(row, _)| row.model == model).cloned())
         else {
             return;
         };
-        let split = self.split.get_untracked();
-        self.serving
-            .serve_zoo(model, &split.name(), ServingModel::clone(&serving));
+        let split = self.split.get_untracked().name();
+        let serving = ServingModel::clone(&serving);
+        let kept = KeptModel::chosen(model, &split, &row.backend, row.history, serving);
+        self.serving.keep(&kept);
     }
 
     /// Downloads the board as CSV.
@@ -291,5 +273,33 @@ impl Zoo {
         if let Err(error) = download_text(&name, "text/csv", &csv) {
             self.message.set(Some(error));
         }
+    }
+}
+
+/// The fit of `model` with its tuned settings on `split`, as the worker gets it.
+fn request(
+    dataset: &Dataset,
+    split: &Split,
+    model: ZooModel,
+    options: ZooOptions,
+    seed: u64,
+) -> FitRequest {
+    FitRequest {
+        model,
+        mf: None,
+        options,
+        train: RatingColumns::of(&split.train),
+        validation: RatingColumns::of(&split.validation),
+        test: RatingColumns::of(&split.test),
+        features: SideFeatures::of(dataset, &split.train),
+        sizes: (dataset.n_users(), dataset.n_items()),
+        gpu: false,
+        seed,
+        fault: None,
+        pause_after_epoch: false,
+        keep_stopped: false,
+        live_map: false,
+        trace_test: false,
+        resume: None,
     }
 }

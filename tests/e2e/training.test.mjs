@@ -226,6 +226,26 @@ describe('training in the page', () => {
     });
   });
 
+  test('a loss that stops being a number ends the run as diverged; the next run hears none of it', async () => {
+    await withPage('diverged', { webgpu: false }, async (page) => {
+      // nan_fault=2: the worker's learning rate becomes NaN after epoch 2 (fault injection).
+      await page.goto(`${server.url}?split=u1&backend=cpu&epochs=6&nan_fault=2&autotrain=1`);
+      assert.equal(await dataState(page), 'ready');
+      await waitForState(page, ['done', 'error'], 120_000);
+      assert.equal(await trainState(page), 'error');
+      assert.match(await byTestId(page, 'train-message').textContent(),
+        /Training failed: training diverged: the loss was not a finite number after epoch 3 of the holdout run/);
+      // The fault was for that run only: a new run in the same worker trains to the end, and
+      // its curve starts at its own epoch 1.
+      await byTestId(page, 'train-start').click();
+      await waitForState(page, ['done', 'error'], 120_000);
+      assert.equal(await trainState(page), 'done');
+      assert.match(await byTestId(page, 'metric-rmse').textContent(), /^\d\.\d{4}$/);
+      assert.ok(Number(await epoch(page)) <= 6);
+      assert.deepEqual(page.errors, []);
+    });
+  });
+
   test('a forced WebGPU run and a forced CPU run both complete', async () => {
     await withPage('forced', { webgpu: true }, async (page) => {
       await page.goto(`${server.url}?split=u1&backend=webgpu&epochs=2`);

@@ -151,7 +151,7 @@ describe('model zoo', () => {
     }
   });
 
-  test('on WebGPU the zoo trains on the GPU, and a device lost mid-run hands the model to the CPU', async () => {
+  test('on WebGPU the zoo trains on the GPU, and a device lost after epoch 2 resumes on the CPU from epoch 2', async () => {
     const context = await launch({ webgpu: true });
     try {
       const page = await openPage(context);
@@ -161,13 +161,15 @@ describe('model zoo', () => {
         assert.equal(await dataState(page), 'ready');
         assert.equal(await backendState(page), 'webgpu');
         await pickAndRun(page, ['mf']);
+        // The one device policy: the CPU resumes from the last epoch the GPU finished.
         assert.match(await byTestId(page, 'zoo-message').textContent(),
-          /WebGPU failed for Biased MF \(the device was lost \(simulated after epoch 2, gpu_fault\)\); it trains again on the CPU backend/);
+          /WebGPU failed for Biased MF \(the device was lost \(simulated after epoch 2, gpu_fault\)\); it carries on on the CPU backend from epoch 2/);
         const [row] = await byTestId(page, 'zoo-row').evaluateAll((trs) => trs.map((tr) => ({
-          rmse: tr.dataset.rmse, backend: tr.querySelector('td:nth-last-child(2)')?.textContent,
+          rmse: Number(tr.dataset.rmse), backend: tr.querySelector('td:nth-last-child(2)')?.textContent,
         })));
-        // Trained again from the start on the CPU: the default model's u1 figure.
-        assert.deepEqual(row, { rmse: '0.9230', backend: 'CPU' });
+        assert.equal(row.backend, 'CPU');
+        // Carried on, not restarted: still the default model's u1 figure to within its noise.
+        assert.ok(row.rmse > 0.9 && row.rmse <= 0.93, `u1 RMSE ${row.rmse}`);
         assert.deepEqual(page.errors, []);
       });
     } finally {

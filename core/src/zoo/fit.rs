@@ -57,12 +57,21 @@ pub struct TrainableFit {
 pub trait IntoTrained: Clone {
     /// `train`: the ratings it was trained on (AutoRec reconstructs from them).
     fn into_trained(self, train: &[Rating], n_items: usize) -> (Trained, usize);
+
+    /// The film vectors and their length, where the weights hold them as such (for the live map).
+    fn film_factors(&self) -> Option<(&[f32], usize)> {
+        None
+    }
 }
 
 impl IntoTrained for MfWeights {
     fn into_trained(self, _: &[Rating], _: usize) -> (Trained, usize) {
         let n = mf_parameters(&self);
         (Trained::Factors(self), n)
+    }
+
+    fn film_factors(&self) -> Option<(&[f32], usize)> {
+        Some((&self.item_factors, self.dim))
     }
 }
 

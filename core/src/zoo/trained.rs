@@ -41,8 +41,7 @@ impl Trained {
     }
 
     /// The rating model inside, if this is one.
-    /// The rating model inside, if this is one.
-    pub(crate) fn rating_model(&self) -> Option<&dyn RatingModel> {
+    pub fn rating_model(&self) -> Option<&dyn RatingModel> {
         Some(match self {
             Trained::Mean(m) => m,
             Trained::Bias(m) => m,

@@ -1,0 +1,239 @@
+//! The messages between the page and its workers: one request and one reply type per job (fit a
+//! model, project film vectors with t-SNE, classify genres), each message in an [`Envelope`]
+//! tagged with the run it belongs to, so that a late message of an ended run is recognised and
+//! dropped. Plain data, encoded as JSON; the page and the worker both decode with [`decode`],
+//! which refuses what it cannot read in full (then the page ends that worker and fails its run).
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::embedding::GenreReport;
+use crate::models::{MfConfig, SideFeatures};
+use crate::recommend::ServingModel;
+use crate::settings::GpuFault;
+use crate::train::{BatchProgress, EpochReport, RatingColumns, Stage};
+use crate::zoo::{ZooModel, ZooOptions, ZooRow};
+
+/// Which run a message belongs to; the page numbers its runs from 1.
+pub type RunId = u32;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    pub run: RunId,
+    pub body: T,
+}
+
+/// What the page asks of a worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Request {
+    Fit(Box<FitRequest>),
+    Project(ProjectRequest),
+    Classify(ClassifyRequest),
+    /// A command for the fit in progress.
+    Control(Control),
+}
+
+/// What a worker answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Reply {
+    /// The worker is listening (a request posted before this would be lost); run 0.
+    Ready,
+    Fit(FitReply),
+    Project(ProjectReply),
+    Classify(ClassifyReply),
+    /// The job could not run at all (no device, an unreadable request).
+    Failed(String),
+}
+
+/// Live commands for a fit, read between steps.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Control {
+    Pause(bool),
+    Stop,
+    /// While paused: one more epoch, then pause again.
+    StepEpoch,
+    LearningRate(f64),
+}
+
+/// Fit one model of the zoo (the training panel's biased MF is one, with its own settings) and
+/// score it on the test ratings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FitRequest {
+    pub model: ZooModel,
+    /// Biased MF's settings as a person set them; `None`: the zoo's tuned ones.
+    pub mf: Option<MfConfig>,
+    pub options: ZooOptions,
+    /// The split's training ratings, its validation ratings (empty: a holdout is carved from the
+    /// training ones, seeded by `seed`) and its test ratings, as columns.
+    pub train: RatingColumns,
+    pub validation: RatingColumns,
+    pub test: RatingColumns,
+    pub features: SideFeatures,
+    pub sizes: (usize, usize),
+    pub gpu: bool,
+    pub seed: u64,
+    pub fault: Option<GpuFault>,
+    pub pause_after_epoch: bool,
+    /// On Stop, score and hand back the best model so far (the training panel) instead of
+    /// nothing (the zoo).
+    pub keep_stopped: bool,
+    /// Send the films' PCA map after every epoch (biased MF only).
+    pub live_map: bool,
+    /// Benchmark tracing only: score the test ratings after every epoch.
+    pub trace_test: bool,
+    /// Carry on from a checkpoint an earlier worker sent for this run: (part, checkpoint JSON).
+    pub resume: Option<(usize, String)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum FitReply {
+    Batch(Stage, BatchProgress),
+    Epoch(Stage, EpochReport),
+    /// The holdout run is over; the refit starts for `epochs` epochs.
+    RefitStarts {
+        epochs: usize,
+    },
+    Paused(bool),
+    /// The fit of `part` (a blend fits two) at the end of an epoch on a GPU, as JSON: the page
+    /// keeps the latest, so a worker that dies loses no finished epoch.
+    Checkpoint {
+        part: usize,
+        epoch: usize,
+        json: String,
+    },
+    /// The GPU failed; the CPU carries on from the end of epoch `resumed_at`.
+    FellBack {
+        error: String,
+        resumed_at: usize,
+    },
+    FilmMap {
+        points: Vec<[f32; 2]>,
+        explained: [f64; 2],
+    },
+    /// Benchmark tracing only: the test RMSE of the model the stage would hand back now.
+    TestTrace {
+        stage: Stage,
+        epoch: usize,
+        rmse: f64,
+        eval_ms: f64,
+    },
+    /// Fitting is over (`stopped`: by Stop, with the best model so far); scoring starts.
+    Scoring {
+        stopped: bool,
+    },
+    Finished(Box<FitResult>),
+    /// Stopped before there was a model to score.
+    Stopped,
+    /// The fit failed (a device that failed on the CPU too, a loss that diverged).
+    Failed(String),
+}
+
+/// A fitted model: its board row and the model as it serves recommendations and the map.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FitResult {
+    pub row: ZooRow,
+    pub serving: ServingModel,
+    /// Stopped early: the best model so far.
+    pub stopped: bool,
+}
+
+/// t-SNE of row vectors (`dim` per row) with the default settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProjectRequest {
+    pub vectors: Vec<f32>,
+    pub dim: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum ProjectReply {
+    Progress {
+        epoch: usize,
+        epochs: usize,
+        points: Option<Vec<[f32; 2]>>,
+    },
+    Done(Vec<[f32; 2]>),
+}
+
+/// The genre classifier on film vectors, with each film's primary genre.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClassifyRequest {
+    pub labels: Vec<Option<usize>>,
+    pub vectors: Vec<f32>,
+    pub dim: usize,
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum ClassifyReply {
+    Done(GenreReport),
+}
+
+/// The message as JSON. A non-finite number is written as `null`, which [`decode`] refuses:
+/// such a message fails its run instead of being half-read.
+pub fn encode<T: Serialize>(run: RunId, body: &T) -> String {
+    #[derive(Serialize)]
+    struct Out<'a, T> {
+        run: RunId,
+        body: &'a T,
+    }
+    serde_json::to_string(&Out { run, body }).unwrap_or_default()
+}
+
+pub fn decode<T: DeserializeOwned>(text: &str) -> Result<Envelope<T>, String> {
+    serde_json::from_str(text).map_err(|e| format!("an unreadable message ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(train_loss: f64) -> EpochReport {
+        EpochReport {
+            epoch: 3,
+            train_loss,
+            train_rmse: Some(0.9),
+            validation_rmse: Some(0.95),
+            best: true,
+            learning_rate: 0.005,
+            elapsed_ms: 12.5,
+            total_ms: 40.0,
+            ratings_per_sec: 1e6,
+        }
+    }
+
+    #[test]
+    fn messages_round_trip_with_their_run() {
+        let reply = Reply::Fit(FitReply::Epoch(Stage::Refit, report(0.81)));
+        let back: Envelope<Reply> = decode(&encode(7, &reply)).unwrap();
+        assert_eq!(back.run, 7);
+        match back.body {
+            Reply::Fit(FitReply::Epoch(Stage::Refit, r)) => assert_eq!(r, report(0.81)),
+            other => panic!("{other:?}"),
+        }
+        let control: Envelope<Request> =
+            decode(&encode(2, &Request::Control(Control::LearningRate(0.01)))).unwrap();
+        assert!(matches!(
+            control.body,
+            Request::Control(Control::LearningRate(r)) if r == 0.01
+        ));
+    }
+
+    #[test]
+    fn a_message_with_a_number_that_is_not_finite_is_refused_not_half_read() {
+        let text = encode(
+            4,
+            &Reply::Fit(FitReply::Epoch(Stage::Holdout, report(f64::NAN))),
+        );
+        assert!(text.contains("null"), "{text}");
+        let error = decode::<Reply>(&text).unwrap_err();
+        assert!(error.starts_with("an unreadable message"), "{error}");
+    }
+
+    #[test]
+    fn a_reply_to_another_job_or_garbage_is_not_mistaken_for_one() {
+        assert!(decode::<Reply>("{\"run\":1}").is_err());
+        assert!(decode::<Reply>("not json").is_err());
+        let ready: Envelope<Reply> = decode(&encode(0, &Reply::Ready)).unwrap();
+        assert!(matches!(ready.body, Reply::Ready));
+    }
+}

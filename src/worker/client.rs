@@ -1,0 +1,321 @@
+//! The page's side of the worker protocol: one client that starts a worker, reuses it while it
+//! is healthy and replaces it once it failed; one typed call per job. Every request opens a run
+//! with a fresh id and only that run's replies reach its caller, so a late message of an ended
+//! run is dropped. An unreadable message or a crash ends the worker and fails its run.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use filmspace_core::embedding::GenreReport;
+use filmspace_core::protocol::{
+    ClassifyReply, ClassifyRequest, Control, FitReply, FitRequest, ProjectReply, ProjectRequest,
+    Reply, Request, RunId, decode, encode,
+};
+use futures::StreamExt;
+use futures::channel::mpsc;
+use leptos::prelude::{GetValue, LocalStorage, SetValue, StoredValue};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+use super::fit::Controls;
+
+/// Where the worker's loader lives, next to the page (Trunk names worker files without a hash).
+const WORKER_URL: &str = "./train_worker_loader.js";
+
+thread_local! {
+    static LAST_RUN: Cell<RunId> = const { Cell::new(0) };
+}
+
+fn next_run() -> RunId {
+    LAST_RUN.with(|last| {
+        last.set(last.get() + 1);
+        last.get()
+    })
+}
+
+/// Why a job got no answer.
+#[derive(Debug, Clone)]
+pub enum JobError {
+    /// The worker never answered (it did not start): the caller may run the job elsewhere.
+    Unstarted(String),
+    /// The worker died, or sent what could not be read, during the job.
+    Died(String),
+}
+
+impl JobError {
+    pub fn message(&self) -> &str {
+        match self {
+            JobError::Unstarted(why) | JobError::Died(why) => why,
+        }
+    }
+}
+
+type Inbox = mpsc::UnboundedSender<Result<Reply, String>>;
+
+/// One dedicated worker running the worker binary.
+pub struct WorkerClient {
+    worker: web_sys::Worker,
+    ready: Rc<Cell<bool>>,
+    broken: Rc<Cell<bool>>,
+    /// The run listening now, and where its replies go.
+    inbox: Rc<RefCell<Option<(RunId, Inbox)>>>,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+}
+
+impl WorkerClient {
+    pub fn start() -> Result<Self, String> {
+        let worker = web_sys::Worker::new_with_options(WORKER_URL, &web_sys::WorkerOptions::new())
+            .map_err(|e| format!("{e:?}"))?;
+        let ready = Rc::new(Cell::new(false));
+        let broken = Rc::new(Cell::new(false));
+        let inbox: Rc<RefCell<Option<(RunId, Inbox)>>> = Rc::new(RefCell::new(None));
+        let deliver = {
+            let inbox = inbox.clone();
+            move |run: Option<RunId>, reply: Result<Reply, String>| {
+                if let Some((listening, sender)) = inbox.borrow().as_ref()
+                    && run.is_none_or(|run| run == *listening)
+                {
+                    let _ = sender.unbounded_send(reply);
+                }
+            }
+        };
+        let on_message = {
+            let (ready, broken, deliver, worker) = (
+                ready.clone(),
+                broken.clone(),
+                deliver.clone(),
+                worker.clone(),
+            );
+            Closure::<dyn FnMut(_)>::new(move |event: web_sys::MessageEvent| {
+                let text = event.data().as_string().unwrap_or_default();
+                match decode::<Reply>(&text) {
+                    Ok(envelope) if matches!(envelope.body, Reply::Ready) => {
+                        ready.set(true);
+                        deliver(None, Ok(Reply::Ready));
+                    }
+                    Ok(envelope) => deliver(Some(envelope.run), Ok(envelope.body)),
+                    Err(error) => {
+                        // Whatever it says next cannot be trusted either.
+                        broken.set(true);
+                        worker.terminate();
+                        deliver(None, Err(format!("the worker sent {error}")));
+                    }
+                }
+            })
+        };
+        let on_error = {
+            let broken = broken.clone();
+            Closure::<dyn FnMut(_)>::new(move |event: web_sys::ErrorEvent| {
+                // Handled here (the job fails with a message): not an uncaught error of the page.
+                event.prevent_default();
+                broken.set(true);
+                deliver(None, Err(event.message()));
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Self {
+            worker,
+            ready,
+            broken,
+            inbox,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    pub fn is_broken(&self) -> bool {
+        self.broken.get()
+    }
+
+    fn post(&self, run: RunId, request: &Request) {
+        let _ = self.worker.post_message(&encode(run, request).into());
+    }
+
+    /// Runs `request` as a new run, passing each reply to `take` until it returns the answer.
+    async fn exchange<T, S: FnOnce(RunId)>(
+        &self,
+        request: Request,
+        on_start: S,
+        mut take: impl FnMut(Reply) -> Option<T>,
+    ) -> Result<T, JobError> {
+        if self.is_broken() {
+            return Err(JobError::Unstarted("the worker failed earlier".into()));
+        }
+        let run = next_run();
+        let (sender, mut replies) = mpsc::unbounded();
+        *self.inbox.borrow_mut() = Some((run, sender));
+        let mut pending = Some((request, on_start));
+        let post_pending = |pending: &mut Option<(Request, S)>| {
+            if let Some((request, on_start)) = pending.take() {
+                self.post(run, &request);
+                on_start(run);
+            }
+        };
+        if self.ready.get() {
+            post_pending(&mut pending);
+        }
+        let mut heard = false;
+        let answer = loop {
+            match replies.next().await {
+                Some(Ok(Reply::Ready)) => post_pending(&mut pending),
+                Some(Ok(reply)) => {
+                    heard = true;
+                    if let Some(answer) = take(reply) {
+                        break Ok(answer);
+                    }
+                }
+                Some(Err(error)) if !heard => break Err(JobError::Unstarted(error)),
+                Some(Err(error)) => break Err(JobError::Died(error)),
+                None => break Err(JobError::Unstarted("the worker's channel closed".into())),
+            }
+        };
+        *self.inbox.borrow_mut() = None;
+        answer
+    }
+
+    /// Fits a model, passing every reply on; commands reach the fit through `remote`.
+    pub async fn fit(
+        &self,
+        request: FitRequest,
+        remote: &Remote,
+        on_reply: &mut dyn FnMut(FitReply),
+    ) -> Result<(), JobError> {
+        let attach = |run| remote.attach(self.worker.clone(), run);
+        let result = self
+            .exchange(
+                Request::Fit(Box::new(request)),
+                attach,
+                |reply| match reply {
+                    Reply::Fit(reply) => {
+                        let last = matches!(
+                            reply,
+                            FitReply::Finished(_) | FitReply::Stopped | FitReply::Failed(_)
+                        );
+                        on_reply(reply);
+                        last.then_some(())
+                    }
+                    Reply::Failed(error) => {
+                        on_reply(FitReply::Failed(error));
+                        Some(())
+                    }
+                    other => {
+                        on_reply(FitReply::Failed(format!("the worker answered {other:?}")));
+                        Some(())
+                    }
+                },
+            )
+            .await;
+        remote.detach();
+        result
+    }
+
+    /// t-SNE of film vectors; progress (epoch, epochs, the map so far now and then) as it goes.
+    pub async fn project(
+        &self,
+        request: ProjectRequest,
+        mut on_progress: impl FnMut(usize, usize, Option<Vec<[f32; 2]>>),
+    ) -> Result<Vec<[f32; 2]>, String> {
+        self.exchange(
+            Request::Project(request),
+            |_| {},
+            |reply| match reply {
+                Reply::Project(ProjectReply::Progress {
+                    epoch,
+                    epochs,
+                    points,
+                }) => {
+                    on_progress(epoch, epochs, points);
+                    None
+                }
+                Reply::Project(ProjectReply::Done(points)) => Some(Ok(points)),
+                Reply::Failed(error) => Some(Err(error)),
+                other => Some(Err(format!("the worker answered {other:?}"))),
+            },
+        )
+        .await
+        .map_err(|e| e.message().to_string())?
+    }
+
+    /// The genre classifier's report on film vectors.
+    pub async fn classify(&self, request: ClassifyRequest) -> Result<GenreReport, String> {
+        self.exchange(
+            Request::Classify(request),
+            |_| {},
+            |reply| match reply {
+                Reply::Classify(ClassifyReply::Done(report)) => Some(Ok(report)),
+                Reply::Failed(error) => Some(Err(error)),
+                other => Some(Err(format!("the worker answered {other:?}"))),
+            },
+        )
+        .await
+        .map_err(|e| e.message().to_string())?
+    }
+}
+
+impl Drop for WorkerClient {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// A store's worker: started on first use, reused while healthy, replaced once it failed.
+#[derive(Clone, Copy)]
+pub struct WorkerSlot(StoredValue<Option<Rc<WorkerClient>>, LocalStorage>);
+
+impl Default for WorkerSlot {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WorkerSlot {
+    pub fn new() -> Self {
+        Self(StoredValue::new_local(None))
+    }
+
+    pub fn get(self) -> Result<Rc<WorkerClient>, String> {
+        if let Some(worker) = self.0.get_value().filter(|w| !w.is_broken()) {
+            return Ok(worker);
+        }
+        let worker = Rc::new(WorkerClient::start()?);
+        self.0.set_value(Some(worker.clone()));
+        Ok(worker)
+    }
+
+    /// Whether a worker is running a job now or kept warm.
+    pub fn is_running(self) -> bool {
+        self.0.get_value().is_some()
+    }
+
+    /// Terminates the worker (cancelling its job).
+    pub fn clear(self) {
+        self.0.set_value(None);
+    }
+}
+
+/// The page's handle on a fit's controls: applied here (for a fit on this thread) and posted to
+/// the worker running it.
+#[derive(Default)]
+pub struct Remote {
+    pub controls: Rc<Controls>,
+    worker: RefCell<Option<(web_sys::Worker, RunId)>>,
+}
+
+impl Remote {
+    pub fn send(&self, control: Control) {
+        self.controls.apply(control);
+        if let Some((worker, run)) = self.worker.borrow().as_ref() {
+            let _ = worker.post_message(&encode(*run, &Request::Control(control)).into());
+        }
+    }
+
+    fn attach(&self, worker: web_sys::Worker, run: RunId) {
+        *self.worker.borrow_mut() = Some((worker, run));
+    }
+
+    fn detach(&self) {
+        *self.worker.borrow_mut() = None;
+    }
+}
