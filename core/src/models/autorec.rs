@@ -19,6 +19,7 @@ use crate::data::Rating;
 use crate::metrics::RATING_RANGE;
 use crate::rng::SeededRng;
 use crate::train::{BatchLoss, Recipe, Schedule, Trainable};
+use crate::zoo::{IntoTrained, Trained};
 
 #[derive(Config, Debug, PartialEq)]
 pub struct AutoRecConfig {
@@ -334,6 +335,18 @@ impl Recipe for AutoRecConfig {
                 device,
             ),
         }
+    }
+}
+
+/// How the board scores it.
+impl IntoTrained for AutoRecWeights {
+    fn into_trained(self, train: &[Rating], n_items: usize) -> (Trained, usize) {
+        let n = self.parameters.count();
+        let linear = Box::new(self.linear(train, n_items));
+        (
+            Trained::AutoRec(self.reconstruct(train, n_items), linear),
+            n,
+        )
     }
 }
 

@@ -24,6 +24,7 @@ use crate::rng::SeededRng;
 use crate::train::{
     BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable, rating_examples,
 };
+use crate::zoo::{IntoTrained, Trained};
 
 /// Age bands of the MovieLens 1M documentation (under 18, 18–24, 25–34, 35–44, 45–49, 50–55, 56+).
 const AGE_BANDS: [u8; 6] = [18, 25, 35, 45, 50, 56];
@@ -408,6 +409,13 @@ impl Recipe for EnrichedRecipe {
             &item_seen,
             device,
         )
+    }
+}
+
+/// How the board scores it.
+impl IntoTrained for EnrichedWeights {
+    fn into_trained(self, _: &[Rating], _: usize) -> (Trained, usize) {
+        (Trained::Factors(self.effective()), self.parameters.count())
     }
 }
 

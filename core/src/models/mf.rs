@@ -21,6 +21,7 @@ use crate::rng::SeededRng;
 use crate::train::{
     BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable, rating_examples,
 };
+use crate::zoo::{IntoTrained, Trained};
 
 /// How the parameters follow their gradients.
 #[derive(Config, Debug, PartialEq, Eq, Copy)]
@@ -329,6 +330,28 @@ impl RatingModel for MfWeights {
             + self.user_bias[user as usize]
             + self.item_bias[item as usize]
             + dot(self.user_vector(user), self.item_vector(item))
+    }
+}
+
+/// How the board scores it.
+impl IntoTrained for MfWeights {
+    fn into_trained(self, _: &[Rating], _: usize) -> (Trained, usize) {
+        let n = self.parameter_count();
+        (Trained::Factors(self), n)
+    }
+
+    fn film_factors(&self) -> Option<(&[f32], usize)> {
+        Some((&self.item_factors, self.dim))
+    }
+}
+
+impl MfWeights {
+    /// How many numbers it learned.
+    pub fn parameter_count(&self) -> usize {
+        self.user_factors.len()
+            + self.item_factors.len()
+            + self.user_bias.len()
+            + self.item_bias.len()
     }
 }
 

@@ -24,6 +24,7 @@ use crate::rng::SeededRng;
 use crate::train::{
     BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable, rating_examples,
 };
+use crate::zoo::{IntoTrained, Trained};
 
 /// Settings of the neural models and of their training.
 #[derive(Config, Debug, PartialEq)]
@@ -324,6 +325,16 @@ impl Recipe for NeuralConfig {
         device.seed(self.seed);
         let (user_seen, item_seen) = seen(train, n_users, n_items);
         Neural::new(self, mean_rating(train), &user_seen, &item_seen, device)
+    }
+}
+
+/// How the board scores it.
+impl IntoTrained for NeuralWeights {
+    fn into_trained(self, _: &[Rating], _: usize) -> (Trained, usize) {
+        (
+            Trained::Neural(Box::new(self.model())),
+            self.parameters.count(),
+        )
     }
 }
 

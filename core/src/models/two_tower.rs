@@ -19,8 +19,10 @@ use super::init::{linear, normal_table};
 use super::params::{Parameters, flat_parameters, load_parameters, parameters_from};
 use super::{MfWeights, Optimiser, SideFeatures};
 use crate::data::Rating;
+use crate::recommend::Retrieval;
 use crate::rng::SeededRng;
 use crate::train::{BatchLoss, RatingColumns, Recipe, Schedule, Trainable};
+use crate::zoo::{IntoTrained, Trained};
 
 /// The rating from which a training pair counts as liked.
 pub const LIKED: f32 = 4.0;
@@ -257,6 +259,19 @@ impl Recipe for TwoTowerRecipe {
     }
 
     fn validation(&self, _: &[Rating], _: &[Rating], _: usize, _: usize, _: &Device) {}
+}
+
+/// How the board scores it.
+impl IntoTrained for TwoTowerWeights {
+    fn into_trained(self, train: &[Rating], _: usize) -> (Trained, usize) {
+        (
+            Trained::Towers(Retrieval {
+                ranker: self.ranker(train),
+                temperature: self.temperature,
+            }),
+            self.parameters.count(),
+        )
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,17 @@
 //! The catalogue: every model of the board and the facts the page and the reports read about it,
 //! in one table (adding a model adds a variant and a row here).
 
-use crate::models::{AlsConfig, EASE_LAMBDA};
+use std::sync::Arc;
+
+use crate::data::{Rating, RatingIndex};
+use crate::models::{
+    AlsConfig, AutoRecConfig, BiasConfig, BiasModel, EASE_LAMBDA, Ease, EnrichedConfig,
+    EnrichedRecipe, GlobalMean, MfConfig, NeuralConfig, Popularity, SideFeatures, TwoTowerConfig,
+    TwoTowerRecipe, fit_als,
+};
+use crate::train::{PipelineError, default_training_split};
+
+use super::{Fitter, Part, TrainableFit, Trained, blend_of};
 
 /// The models of the board, in the order the page lists them (the table's order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -208,6 +218,105 @@ impl Default for ZooOptions {
             als_lambda: als.lambda,
             ease_lambda: EASE_LAMBDA,
         }
+    }
+}
+
+/// The trainable models' tuned settings (chosen on a holdout of u1.base, `core/TUNING.md`).
+pub fn mf_config() -> MfConfig {
+    MfConfig::default()
+}
+
+pub fn ncf_config() -> NeuralConfig {
+    NeuralConfig::ncf()
+}
+
+pub fn deep_config() -> NeuralConfig {
+    NeuralConfig::deep()
+}
+
+pub fn enriched_config() -> EnrichedConfig {
+    EnrichedConfig::new()
+}
+
+pub fn autorec_config() -> AutoRecConfig {
+    AutoRecConfig::new()
+}
+
+pub fn two_tower_config() -> TwoTowerConfig {
+    TwoTowerConfig::new()
+}
+
+/// Fits trainable `model` with its tuned settings through `fitter` (this is where a model's recipe
+/// is chosen); the blend fits its two parts and weighs them on the holdout their holdout runs
+/// never saw. `None` when stopped.
+pub async fn fit_trainable_with(
+    model: ZooModel,
+    features: Arc<SideFeatures>,
+    fitter: &mut impl Fitter,
+) -> Result<Option<TrainableFit>, PipelineError> {
+    let refit = |part: Option<Part>| part.map(|p| p.refit);
+    let side = |features: Arc<SideFeatures>| EnrichedRecipe {
+        config: enriched_config(),
+        features,
+    };
+    Ok(match model {
+        ZooModel::Mf => refit(fitter.fit(mf_config(), false).await?),
+        ZooModel::Ncf => refit(fitter.fit(ncf_config(), false).await?),
+        ZooModel::Deep => refit(fitter.fit(deep_config(), false).await?),
+        ZooModel::AutoRec => refit(fitter.fit(autorec_config(), false).await?),
+        ZooModel::Enriched => refit(fitter.fit(side(features), false).await?),
+        ZooModel::TwoTower => {
+            let recipe = TwoTowerRecipe {
+                config: two_tower_config(),
+                features,
+            };
+            refit(fitter.fit(recipe, false).await?)
+        }
+        ZooModel::Blend => {
+            let Some(with_features) = fitter.fit(side(features), true).await? else {
+                return Ok(None);
+            };
+            let Some(autorec) = fitter.fit(autorec_config(), true).await? else {
+                return Ok(None);
+            };
+            let (split, seed) = fitter.split();
+            let holdout = default_training_split(split, seed).validation;
+            Some(blend_of(vec![with_features, autorec], &holdout))
+        }
+        closed => panic!("{} is solved, not trained", closed.name()),
+    })
+}
+
+/// Fits a closed-form model on `train` (its `index`), with its parameter count.
+pub fn fit_closed_form(
+    model: ZooModel,
+    train: &[Rating],
+    index: &RatingIndex,
+    options: &ZooOptions,
+) -> (Trained, usize) {
+    let (users, items) = (index.by_user.n_rows(), index.by_item.n_rows());
+    match model {
+        ZooModel::Mean => (Trained::Mean(GlobalMean::fit(train)), 1),
+        ZooModel::Bias => (
+            Trained::Bias(BiasModel::fit(index, BiasConfig::default())),
+            1 + users + items,
+        ),
+        ZooModel::Popularity => (Trained::Popularity(Popularity::fit(index)), items),
+        ZooModel::Als => {
+            let config = AlsConfig {
+                rank: options.als_rank,
+                lambda: options.als_lambda,
+                ..AlsConfig::default()
+            };
+            let weights = fit_als(index, config);
+            let n = weights.parameter_count();
+            (Trained::Factors(weights), n)
+        }
+        ZooModel::Ease => (
+            Trained::Ease(Box::new(Ease::fit(index, options.ease_lambda))),
+            items * items,
+        ),
+        trainable => panic!("{} is trained, not solved", trainable.name()),
     }
 }
 

@@ -7,44 +7,16 @@ use std::sync::Arc;
 use burn::tensor::Device;
 
 use crate::data::{Dataset, Rating, RatingIndex};
-use crate::models::{
-    AlsConfig, AutoRecConfig, AutoRecWeights, BiasConfig, BiasModel, Blend, Ease, EnrichedConfig,
-    EnrichedRecipe, EnrichedWeights, GlobalMean, MfConfig, MfWeights, NeuralConfig, NeuralWeights,
-    Popularity, SideFeatures, TwoTowerConfig, TwoTowerRecipe, TwoTowerWeights, fit_als,
-};
-use crate::recommend::Retrieval;
+use crate::models::{Blend, SideFeatures};
 use crate::split::Split;
 use crate::train::{
     EpochReport, Fitted, Pipeline, PipelineError, Recipe, WeightsOf, default_training_split,
     refit_split,
 };
 
-use super::{Fitting, Trained, ZooModel, ZooOptions, ZooRow};
-
-/// The trainable models' settings, tuned on a holdout of u1.base (README).
-pub fn mf_config() -> MfConfig {
-    MfConfig::default()
-}
-
-pub fn ncf_config() -> NeuralConfig {
-    NeuralConfig::ncf()
-}
-
-pub fn deep_config() -> NeuralConfig {
-    NeuralConfig::deep()
-}
-
-pub fn enriched_config() -> EnrichedConfig {
-    EnrichedConfig::new()
-}
-
-pub fn autorec_config() -> AutoRecConfig {
-    AutoRecConfig::new()
-}
-
-pub fn two_tower_config() -> TwoTowerConfig {
-    TwoTowerConfig::new()
-}
+use super::{
+    Fitting, Trained, ZooModel, ZooOptions, ZooRow, fit_closed_form, fit_trainable_with, mf_config,
+};
 
 /// What a trainable model's fit hands back.
 pub struct TrainableFit {
@@ -61,55 +33,6 @@ pub trait IntoTrained: Clone {
     /// The film vectors and their length, where the weights hold them as such (for the live map).
     fn film_factors(&self) -> Option<(&[f32], usize)> {
         None
-    }
-}
-
-impl IntoTrained for MfWeights {
-    fn into_trained(self, _: &[Rating], _: usize) -> (Trained, usize) {
-        let n = mf_parameters(&self);
-        (Trained::Factors(self), n)
-    }
-
-    fn film_factors(&self) -> Option<(&[f32], usize)> {
-        Some((&self.item_factors, self.dim))
-    }
-}
-
-impl IntoTrained for NeuralWeights {
-    fn into_trained(self, _: &[Rating], _: usize) -> (Trained, usize) {
-        (
-            Trained::Neural(Box::new(self.model())),
-            self.parameters.count(),
-        )
-    }
-}
-
-impl IntoTrained for EnrichedWeights {
-    fn into_trained(self, _: &[Rating], _: usize) -> (Trained, usize) {
-        (Trained::Factors(self.effective()), self.parameters.count())
-    }
-}
-
-impl IntoTrained for AutoRecWeights {
-    fn into_trained(self, train: &[Rating], n_items: usize) -> (Trained, usize) {
-        let n = self.parameters.count();
-        let linear = Box::new(self.linear(train, n_items));
-        (
-            Trained::AutoRec(self.reconstruct(train, n_items), linear),
-            n,
-        )
-    }
-}
-
-impl IntoTrained for TwoTowerWeights {
-    fn into_trained(self, train: &[Rating], _: usize) -> (Trained, usize) {
-        (
-            Trained::Towers(Retrieval {
-                ranker: self.ranker(train),
-                temperature: self.temperature,
-            }),
-            self.parameters.count(),
-        )
     }
 }
 
@@ -166,46 +89,6 @@ pub trait Fitter {
     ) -> Result<Option<Part>, PipelineError>
     where
         WeightsOf<R>: IntoTrained;
-}
-
-/// Fits trainable `model` with its tuned settings through `fitter`. The blend fits its two parts
-/// and weights them on the holdout their holdout runs never saw. `None` when stopped.
-pub async fn fit_trainable_with(
-    model: ZooModel,
-    features: Arc<SideFeatures>,
-    fitter: &mut impl Fitter,
-) -> Result<Option<TrainableFit>, PipelineError> {
-    let refit = |part: Option<Part>| part.map(|p| p.refit);
-    let side = |features: Arc<SideFeatures>| EnrichedRecipe {
-        config: enriched_config(),
-        features,
-    };
-    Ok(match model {
-        ZooModel::Mf => refit(fitter.fit(mf_config(), false).await?),
-        ZooModel::Ncf => refit(fitter.fit(ncf_config(), false).await?),
-        ZooModel::Deep => refit(fitter.fit(deep_config(), false).await?),
-        ZooModel::AutoRec => refit(fitter.fit(autorec_config(), false).await?),
-        ZooModel::Enriched => refit(fitter.fit(side(features), false).await?),
-        ZooModel::TwoTower => {
-            let recipe = TwoTowerRecipe {
-                config: two_tower_config(),
-                features,
-            };
-            refit(fitter.fit(recipe, false).await?)
-        }
-        ZooModel::Blend => {
-            let Some(with_features) = fitter.fit(side(features), true).await? else {
-                return Ok(None);
-            };
-            let Some(autorec) = fitter.fit(autorec_config(), true).await? else {
-                return Ok(None);
-            };
-            let (split, seed) = fitter.split();
-            let holdout = default_training_split(split, seed).validation;
-            Some(blend_of(vec![with_features, autorec], &holdout))
-        }
-        closed => panic!("{} is solved, not trained", closed.name()),
-    })
 }
 
 /// The blend of `parts`, weighted on `holdout` (the ratings their holdout models never saw).
@@ -283,43 +166,6 @@ pub fn fit_trainable(
     crate::train::ready(fit_trainable_with(model, features, &mut fitter))
         .expect("a fit on the CPU")
         .expect("native fitting is never stopped")
-}
-
-fn mf_parameters(w: &MfWeights) -> usize {
-    w.user_factors.len() + w.item_factors.len() + w.user_bias.len() + w.item_bias.len()
-}
-
-/// Fits a closed-form model on `train` (its `index`), with its parameter count.
-pub fn fit_closed_form(
-    model: ZooModel,
-    train: &[Rating],
-    index: &RatingIndex,
-    options: &ZooOptions,
-) -> (Trained, usize) {
-    let (users, items) = (index.by_user.n_rows(), index.by_item.n_rows());
-    match model {
-        ZooModel::Mean => (Trained::Mean(GlobalMean::fit(train)), 1),
-        ZooModel::Bias => (
-            Trained::Bias(BiasModel::fit(index, BiasConfig::default())),
-            1 + users + items,
-        ),
-        ZooModel::Popularity => (Trained::Popularity(Popularity::fit(index)), items),
-        ZooModel::Als => {
-            let config = AlsConfig {
-                rank: options.als_rank,
-                lambda: options.als_lambda,
-                ..AlsConfig::default()
-            };
-            let weights = fit_als(index, config);
-            let n = mf_parameters(&weights);
-            (Trained::Factors(weights), n)
-        }
-        ZooModel::Ease => (
-            Trained::Ease(Box::new(Ease::fit(index, options.ease_lambda))),
-            items * items,
-        ),
-        trainable => panic!("{} is trained, not solved", trainable.name()),
-    }
 }
 
 /// Fits any model of the zoo natively and scores it on `split.test`: one board row.

@@ -9,10 +9,9 @@ mod fit;
 mod trained;
 
 pub use board::{Fitting, ZooRow, board_csv};
-pub use catalogue::{CATALOGUE, ModelFacts, ZooModel, ZooOptions};
-pub use fit::{
-    Fitter, IntoTrained, Part, TrainableFit, autorec_config, blend_of, deep_config,
-    enriched_config, fit_closed_form, fit_trainable, fit_trainable_with, mf_config, ncf_config,
-    run_native, two_tower_config,
+pub use catalogue::{
+    CATALOGUE, ModelFacts, ZooModel, ZooOptions, autorec_config, deep_config, enriched_config,
+    fit_closed_form, fit_trainable_with, mf_config, ncf_config, two_tower_config,
 };
+pub use fit::{Fitter, IntoTrained, Part, TrainableFit, blend_of, fit_trainable, run_native};
 pub use trained::Trained;
