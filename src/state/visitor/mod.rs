@@ -2,13 +2,18 @@
 //! other work), what they said they have not seen, the recommendation filters, and the
 //! recommendations themselves, recomputed from `filmspace_core::recommend` on every change.
 
+mod view;
+
+pub use view::*;
+use view::{decade_of, reason_text};
+
 use std::sync::Arc;
 
 use filmspace_core::data::{Dataset, GENRES, RatingIndex};
 use filmspace_core::profile::Profile;
 use filmspace_core::recommend::onboarding::BLOCK;
 use filmspace_core::recommend::{
-    BlendWeights, Catalogue, CoRatedBuilder, NEIGHBOURS_PER_FILM, Ranking, Reason, onboarding_order,
+    BlendWeights, Catalogue, CoRatedBuilder, NEIGHBOURS_PER_FILM, Ranking, onboarding_order,
 };
 use filmspace_core::search::TitleIndex;
 use leptos::prelude::*;
@@ -24,72 +29,6 @@ const NOT_SEEN_KEY: &str = "filmspace.not-seen.v1";
 /// Films per slice while the co-rated neighbours are built (a few ms each, then the page breathes).
 const FILMS_PER_SLICE: usize = 48;
 pub const RECS_PER_PAGE: usize = 10;
-
-/// What the page knows about the films, built once per dataset.
-#[derive(Clone)]
-pub struct Films {
-    pub dataset: Arc<Dataset>,
-    pub titles: Arc<TitleIndex>,
-    /// Dense ids, best questions first.
-    pub onboarding: Arc<Vec<u32>>,
-}
-
-/// Where the recommendations come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    Baseline,
-    Model,
-}
-
-impl Source {
-    pub fn name(self) -> &'static str {
-        match self {
-            Source::Baseline => "baseline",
-            Source::Model => "model",
-        }
-    }
-}
-
-/// One recommendation, ready to show.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecRow {
-    pub item_id: u32,
-    pub title: String,
-    pub genres: String,
-    pub score: f32,
-    pub predicted: Option<f32>,
-    pub reason: String,
-}
-
-/// The model behind model-made recommendations.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ServedNote {
-    pub label: &'static str,
-    /// The zoo's short name, or "trained" for the training panel's model.
-    pub name: &'static str,
-    /// It predicts ratings (and is blended with the co-rated and popularity signals).
-    pub rates: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Recs {
-    pub source: Source,
-    pub model: Option<ServedNote>,
-    pub rows: Vec<RecRow>,
-    /// Fold-in, scoring every film and the blend, in milliseconds (model only).
-    pub fold_in_ms: Option<f64>,
-    /// The visitor's folded-in vector, in the model's space (model only).
-    pub vector: Option<Vec<f32>>,
-    /// The visitor's ratings in dense ids, as the ranking saw them.
-    pub rated: Vec<(u32, f32)>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Notice {
-    Info(String),
-    Error(String),
-    Problems(String, Vec<String>),
-}
 
 #[derive(Clone, Copy)]
 pub struct Visitor {
@@ -132,29 +71,6 @@ fn load_saved() -> (Profile, Vec<u32>, Option<Notice>) {
             ))),
         ),
     }
-}
-
-fn reason_text(reasons: &[Reason], dataset: &Dataset) -> String {
-    let rated: Vec<String> = reasons
-        .iter()
-        .filter_map(|r| match r {
-            Reason::Rated { item, rating } => Some(format!(
-                "{} {}★",
-                dataset.films[*item as usize].title, rating
-            )),
-            Reason::Popular { .. } => None,
-        })
-        .collect();
-    match reasons.first() {
-        Some(Reason::Popular { ratings }) => {
-            format!("widely watched: rated by {ratings} people")
-        }
-        _ => format!("because you rated {}", rated.join(" and ")),
-    }
-}
-
-fn decade_of(year: Option<u16>) -> Option<u16> {
-    year.map(|y| y / 10 * 10)
 }
 
 impl Visitor {
