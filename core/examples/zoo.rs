@@ -39,16 +39,10 @@ fn main() {
             &Device::flex(),
             &mut clock,
         );
-        let m = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.4}"));
         println!(
-            "| {} | {} | {} | {:.4} | {:.4} | {:.4} | {:.4} | {} | {:.2} | {} |",
+            "| {} | {} | {} | {:.2} | {} |",
             model.label(),
-            m(row.errors.map(|e| e.rmse)),
-            m(row.errors.map(|e| e.mae)),
-            row.ranking.precision,
-            row.ranking.recall,
-            row.ranking.ndcg,
-            row.ranking.hit_rate,
+            row.metric_cells("–").join(" | "),
             if row.history.is_empty() {
                 "–".to_string()
             } else {

@@ -20,8 +20,8 @@ use filmspace_core::train::{
     default_training_split,
 };
 use filmspace_core::zoo::{
-    Fitter, Fitting, IntoTrained, Part, TrainableFit, ZooModel, ZooRow, fit_closed_form,
-    fit_trainable_with,
+    Fitter, Fitting, IntoTrained, Part, PartFit, TrainableFit, ZooModel, ZooRecipe, ZooRow,
+    fit_closed_form, fit_trainable_with,
 };
 use wasm_bindgen::JsCast;
 
@@ -310,14 +310,7 @@ impl Fitter for Driver<'_> {
         (self.split, self.request.seed)
     }
 
-    async fn fit<R: Recipe>(
-        &mut self,
-        recipe: R,
-        keep_holdout: bool,
-    ) -> Result<Option<Part>, PipelineError>
-    where
-        WeightsOf<R>: IntoTrained,
-    {
+    async fn fit<R: ZooRecipe>(&mut self, recipe: R, keep_holdout: bool) -> PartFit {
         let (split, seed, sizes) = (self.split, self.request.seed, self.request.sizes);
         let resume = self
             .request

@@ -48,22 +48,32 @@ impl ZooRow {
     }
 }
 
+impl ZooRow {
+    /// RMSE, MAE, P@10, R@10, NDCG@10 and HR@10 to 4 places; `missing` where it has none.
+    pub fn metric_cells(&self, missing: &str) -> [String; 6] {
+        let cell = |x: Option<f64>| x.map_or(missing.to_string(), |v| format!("{v:.4}"));
+        let r = &self.ranking;
+        [
+            cell(self.errors.map(|e| e.rmse)),
+            cell(self.errors.map(|e| e.mae)),
+            cell(Some(r.precision)),
+            cell(Some(r.recall)),
+            cell(Some(r.ndcg)),
+            cell(Some(r.hit_rate)),
+        ]
+    }
+}
+
 /// The board as CSV: one row per model, metrics to 4 places (empty where a model has none).
 pub fn board_csv(rows: &[ZooRow]) -> String {
     let mut out =
         String::from("model,label,rmse,mae,p10,r10,ndcg10,hr10,train_seconds,parameters,backend\n");
-    let metric = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:.4}"));
     for r in rows {
         out.push_str(&format!(
-            "{},\"{}\",{},{},{:.4},{:.4},{:.4},{:.4},{:.2},{},\"{}\"\n",
+            "{},\"{}\",{},{:.2},{},\"{}\"\n",
             r.model.name(),
             r.model.label(),
-            metric(r.errors.map(|e| e.rmse)),
-            metric(r.errors.map(|e| e.mae)),
-            r.ranking.precision,
-            r.ranking.recall,
-            r.ranking.ndcg,
-            r.ranking.hit_rate,
+            r.metric_cells("").join(","),
             r.train_ms / 1e3,
             r.parameters,
             r.backend

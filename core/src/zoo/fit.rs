@@ -10,7 +10,7 @@ use crate::data::{Dataset, Rating, RatingIndex};
 use crate::models::{Blend, SideFeatures};
 use crate::split::Split;
 use crate::train::{
-    EpochReport, Fitted, Pipeline, PipelineError, Recipe, WeightsOf, default_training_split,
+    EpochReport, Fitted, Pipeline, PipelineError, Recipe, Trainable, default_training_split,
     refit_split,
 };
 
@@ -82,14 +82,16 @@ pub trait Fitter {
     fn split(&self) -> (&Split, u64);
 
     /// `recipe`'s fit; `None` when it was stopped.
-    async fn fit<R: Recipe>(
-        &mut self,
-        recipe: R,
-        keep_holdout: bool,
-    ) -> Result<Option<Part>, PipelineError>
-    where
-        WeightsOf<R>: IntoTrained;
+    async fn fit<R: ZooRecipe>(&mut self, recipe: R, keep_holdout: bool) -> PartFit;
 }
+
+/// A fit of one trainable model: the part, `None` when stopped, or why it failed.
+pub type PartFit = Result<Option<Part>, PipelineError>;
+
+/// A recipe whose fitted weights the board can score.
+pub trait ZooRecipe: Recipe<Model: Trainable<Weights: IntoTrained>> {}
+
+impl<R: Recipe<Model: Trainable<Weights: IntoTrained>>> ZooRecipe for R {}
 
 /// The blend of `parts`, weighted on `holdout` (the ratings their holdout models never saw).
 pub fn blend_of(parts: Vec<Part>, holdout: &[Rating]) -> TrainableFit {
@@ -127,14 +129,7 @@ impl Fitter for NativeFitter<'_> {
         (self.split, self.seed)
     }
 
-    async fn fit<R: Recipe>(
-        &mut self,
-        recipe: R,
-        keep_holdout: bool,
-    ) -> Result<Option<Part>, PipelineError>
-    where
-        WeightsOf<R>: IntoTrained,
-    {
+    async fn fit<R: ZooRecipe>(&mut self, recipe: R, keep_holdout: bool) -> PartFit {
         let held = default_training_split(self.split, self.seed);
         let mut pipeline = Pipeline::new(
             recipe,

@@ -13,5 +13,8 @@ pub use catalogue::{
     CATALOGUE, ModelFacts, ZooModel, ZooOptions, autorec_config, deep_config, enriched_config,
     fit_closed_form, fit_trainable_with, mf_config, ncf_config, two_tower_config,
 };
-pub use fit::{Fitter, IntoTrained, Part, TrainableFit, blend_of, fit_trainable, run_native};
+pub use fit::{
+    Fitter, IntoTrained, Part, PartFit, TrainableFit, ZooRecipe, blend_of, fit_trainable,
+    run_native,
+};
 pub use trained::Trained;
