@@ -81,13 +81,19 @@ impl KeptModel {
     /// Reads a stored copy (this format, or one of version 1, converted) and checks it fits a
     /// dataset of `n_users` × `n_items`.
     pub fn from_json(json: &str, n_users: usize, n_items: usize) -> Result<Self, String> {
-        let kept = match Self::read_any(json)? {
-            Stored::Now(kept) => kept,
-            Stored::TrainedV1(old) => old.convert(),
-            Stored::ServingV1(old) => old.convert(),
+        Self::read(json, n_users, n_items).map(|(kept, _)| kept)
+    }
+
+    /// [`KeptModel::from_json`], and whether it was converted from an older format (then it
+    /// should be stored again in this one).
+    pub fn read(json: &str, n_users: usize, n_items: usize) -> Result<(Self, bool), String> {
+        let (kept, converted) = match Self::read_any(json)? {
+            Stored::Now(kept) => (kept, false),
+            Stored::TrainedV1(old) => (old.convert(), true),
+            Stored::ServingV1(old) => (old.convert(), true),
         };
         kept.check(n_users, n_items)?;
-        Ok(kept)
+        Ok((kept, converted))
     }
 
     fn read_any(json: &str) -> Result<Stored, String> {
@@ -271,7 +277,8 @@ mod tests {
             "version": 1, "settings": "?split=u1&dim=2", "backend": "CPU",
             "weights": weights(), "history": [], "board": [],
         });
-        let kept = KeptModel::from_json(&trained_v1.to_string(), 2, 3).unwrap();
+        let (kept, converted) = KeptModel::read(&trained_v1.to_string(), 2, 3).unwrap();
+        assert!(converted && !KeptModel::read(&kept.to_json(), 2, 3).unwrap().1);
         assert_eq!((kept.model, kept.version), (ZooModel::Mf, FORMAT_VERSION));
         assert_eq!(kept.mf_weights(), Some(&weights()));
         assert_eq!(kept.train_settings().unwrap().dim, 2);

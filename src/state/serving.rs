@@ -159,10 +159,10 @@ impl Serving {
         if self.writing.get_value() || self.now.with_untracked(Option::is_some) {
             return None; // a model trained or chosen meanwhile serves
         }
-        match KeptModel::from_json(&json, dataset.n_users(), dataset.n_items()) {
-            Ok(kept) => {
+        match KeptModel::read(&json, dataset.n_users(), dataset.n_items()) {
+            Ok((kept, converted)) => {
                 self.now.set(Some(ServedBy::of(&kept)));
-                if old_key {
+                if converted || old_key {
                     self.write(Write::Keep(kept.to_json(), ServedBy::of(&kept).label()));
                     let _ = storage::delete(OLD_SERVING_KEY).await;
                 } else {

@@ -130,6 +130,59 @@ describe('training in the page', () => {
     });
   });
 
+  test('a model kept by the previous version is read once and converted; a damaged one is dropped with a message', async () => {
+    await withPage('kept-v1', { webgpu: false }, async (page) => {
+      await page.goto(`${server.url}?split=u1`);
+      assert.equal(await dataState(page), 'ready');
+      // Version 1 of the training panel's kept model, under the key it used.
+      const put = (json) => page.evaluate((text) => new Promise((resolve, reject) => {
+        const open = indexedDB.open('filmspace', 1);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('kept', 'readwrite');
+          tx.objectStore('kept').put(text, 'model');
+          tx.oncomplete = () => { open.result.close(); resolve(); };
+          tx.onerror = () => reject(tx.error);
+        };
+        open.onerror = () => reject(open.error);
+      }), json);
+      const get = () => page.evaluate(() => new Promise((resolve) => {
+        const open = indexedDB.open('filmspace', 1);
+        open.onsuccess = () => {
+          const request = open.result.transaction('kept').objectStore('kept').get('model');
+          request.onsuccess = () => { open.result.close(); resolve(request.result ?? null); };
+        };
+      }));
+      const [users, items, dim] = [943, 1682, 2];
+      const fill = (n, k) => Array.from({ length: n }, (_, i) => ((i * 7 + k) % 13 - 6) / 50);
+      const v1 = {
+        version: 1, settings: '?split=u1&dim=2&epochs=3', backend: 'CPU',
+        weights: {
+          mean: 3.5, dim, user_bias: fill(users, 1), item_bias: fill(items, 2),
+          user_factors: fill(users * dim, 3), item_factors: fill(items * dim, 4),
+        },
+        history: [], board: [],
+      };
+      await put(JSON.stringify(v1));
+      await page.goto(`${server.url}`);
+      await waitForState(page, ['done'], 30_000);
+      assert.match(await byTestId(page, 'train-backend').textContent(), /kept from an earlier visit/);
+      await page.waitForFunction(() =>
+        document.querySelector('[data-testid="zoo-serving"]')?.dataset.kept === 'true', null, { timeout: 20_000 });
+      const converted = JSON.parse(await get());
+      assert.equal(converted.version, 2);
+      assert.equal(converted.model, 'Mf');
+      assert.deepEqual(converted.serving.served.Linear.item_bias, v1.weights.item_bias);
+
+      await put('{not json');
+      await page.reload();
+      assert.equal(await dataState(page), 'ready');
+      await page.getByText(/The kept model was not used: the kept model is damaged/).waitFor({ timeout: 20_000 });
+      assert.equal(await trainState(page), 'idle');
+      assert.equal(await get(), null, 'the damaged copy is removed');
+      assert.deepEqual(page.errors, []);
+    });
+  });
+
   test('pause really pauses, resume continues, stop ends with a kept model; no task over 100 ms', async () => {
     await withPage('pause', { webgpu: false }, async (page) => {
       await page.goto(`${server.url}?split=u1&backend=cpu&epochs=30&batch=512`);
