@@ -15,7 +15,7 @@ use crate::state::training::{Export, Training};
 use crate::state::visitor::Visitor;
 use crate::state::zoo::Zoo;
 use crate::ui::panels::{
-    backend_panel::BackendPanel, data_panel::DataPanel, header::Header, map_panel::MapPanel,
+    backend_panel::BackendPanel, data_panel::DataPanel, header::Header, map::MapPanel,
     rate_panel::RatePanel, recs_panel::RecsPanel, stats_panel::StatsPanel, train_panel::TrainPanel,
     zoo_panel::ZooPanel,
 };

@@ -228,12 +228,7 @@ mod tests {
 
     #[test]
     fn evaluation_excludes_train_items_and_averages_over_users_with_relevant_items() {
-        let r = |user, item, value| Rating {
-            user,
-            item,
-            value,
-            timestamp: 0,
-        };
+        let r = crate::testing::rating;
         // 3 users, 4 items. User 0 rated item 0 in train; user 2 has no relevant test item.
         let train = RatingIndex::new(&[r(0, 0, 5.0), r(1, 1, 3.0)], 3, 4);
         let test = [r(0, 1, 4.0), r(1, 3, 5.0), r(1, 2, 2.0), r(2, 2, 3.0)];

@@ -245,19 +245,10 @@ fn json_rows(text: &str) -> Result<Vec<Row>, Vec<ImportProblem>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::MovieLensFiles;
 
     fn dataset() -> Dataset {
-        let mut files = MovieLensFiles::new();
-        files.insert("u.data", b"1\t12\t5\t1\n1\t50\t4\t2\n".to_vec());
-        let flags = "|0".repeat(19);
-        files.insert(
-            "u.item",
-            format!("12|Usual Suspects, The (1995)|||{flags}\n50|Star Wars (1977)|||{flags}\n")
-                .into_bytes(),
-        );
-        files.insert("u.user", b"1|30|F|artist|1\n".to_vec());
-        Dataset::from_files(&files).unwrap()
+        let films = [(12, "Usual Suspects, The (1995)"), (50, "Star Wars (1977)")];
+        crate::testing::tiny_dataset("1\t12\t5\t1\n1\t50\t4\t2\n", &films, "1|30|F|artist|1\n")
     }
 
     fn profile() -> Profile {

@@ -119,12 +119,7 @@ mod tests {
 
     #[test]
     fn rows_agree_with_the_models_they_name() {
-        let r = |user, item, value| Rating {
-            user,
-            item,
-            value,
-            timestamp: 0,
-        };
+        let r = crate::testing::rating;
         let train = [
             r(0, 0, 5.0),
             r(0, 1, 3.0),

@@ -86,19 +86,11 @@ mod tests {
 
     #[test]
     fn film_ratings_count_average_and_spread_each_film() {
-        let mut files = crate::data::MovieLensFiles::new();
-        files.insert(
-            "u.data",
-            b"1\t10\t5\t1\n2\t10\t3\t2\n1\t20\t4\t3\n".to_vec(),
-        );
-        let flags = "|0".repeat(19);
-        files.insert(
-            "u.item",
-            format!("10|A (1990)|||{flags}\n20|B (1991)|||{flags}\n30|C (1992)|||{flags}\n")
-                .into_bytes(),
-        );
-        files.insert("u.user", b"1|30|F|artist|1\n2|20|M|writer|2\n".to_vec());
-        let films = FilmRatings::of(&Dataset::from_files(&files).unwrap());
+        let films = [(10, "A (1990)"), (20, "B (1991)"), (30, "C (1992)")];
+        let users = "1|30|F|artist|1\n2|20|M|writer|2\n";
+        let dataset =
+            crate::testing::tiny_dataset("1\t10\t5\t1\n2\t10\t3\t2\n1\t20\t4\t3\n", &films, users);
+        let films = FilmRatings::of(&dataset);
         assert_eq!(films.counts, vec![2, 1, 0]);
         // Film 10: ratings 5 and 3 → mean 4, variance ((5 − 4)² + (3 − 4)²)/2 = 1.
         assert_eq!(films.means, vec![Some(4.0), Some(4.0), None]);

@@ -1,6 +1,7 @@
-//! Generated data for the unit tests: ratings with a known low-rank structure and noise.
+//! Data for the unit tests: ratings with a known low-rank structure and noise, and tiny
+//! hand-made ratings and datasets.
 
-use crate::data::Rating;
+use crate::data::{Dataset, MovieLensFiles, Rating};
 use crate::models::RatingModel;
 use crate::rng::SeededRng;
 use crate::split::{Split, ratio_split};
@@ -73,4 +74,28 @@ pub fn bias_rmse(split: &Split, n_users: usize, n_items: usize) -> f64 {
     use crate::models::{BiasConfig, BiasModel};
     let index = RatingIndex::new(&split.train, n_users, n_items);
     rmse(&BiasModel::fit(&index, BiasConfig::default()), &split.test)
+}
+
+/// A rating at time 0.
+pub fn rating(user: u32, item: u32, value: f32) -> Rating {
+    Rating {
+        user,
+        item,
+        value,
+        timestamp: 0,
+    }
+}
+
+/// A dataset from `u.data` lines, films `(id, title)` without genres and `u.user` lines.
+pub fn tiny_dataset(ratings: &str, films: &[(u32, &str)], users: &str) -> Dataset {
+    let flags = "|0".repeat(19);
+    let items: String = films
+        .iter()
+        .map(|(id, title)| format!("{id}|{title}|||{flags}\n"))
+        .collect();
+    let mut files = MovieLensFiles::new();
+    files.insert("u.data", ratings.as_bytes().to_vec());
+    files.insert("u.item", items.into_bytes());
+    files.insert("u.user", users.as_bytes().to_vec());
+    Dataset::from_files(&files).expect("a valid tiny dataset")
 }

@@ -90,12 +90,7 @@ mod tests {
 
     #[test]
     fn rows_hold_their_entries_sorted() {
-        let r = |user, item, value| Rating {
-            user,
-            item,
-            value,
-            timestamp: 0,
-        };
+        let r = crate::testing::rating;
         let index = RatingIndex::new(&[r(1, 2, 3.0), r(0, 1, 4.0), r(1, 0, 5.0)], 3, 3);
         assert_eq!(index.by_user.columns(1), &[0, 2]);
         assert_eq!(index.by_user.values(1), &[5.0, 3.0]);

@@ -13,7 +13,7 @@ use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::init::{linear, mean_rating};
-use super::params::{Parameters, flat_parameters, load_parameters, parameters_from};
+use super::params::{Parameters, load_parameters, parameters_from};
 use super::{MfWeights, Optimiser, RatingModel, Scorer};
 use crate::data::Rating;
 use crate::metrics::RATING_RANGE;
@@ -240,9 +240,7 @@ impl Trainable for AutoRec {
         Some((predictions - v.values.clone()).square().sum())
     }
 
-    fn flat_parameters(&self) -> Vec<Tensor<1>> {
-        flat_parameters(self).0
-    }
+    crate::train::visited_parameters!();
 
     fn weights_from(&self, values: Vec<Vec<f32>>) -> AutoRecWeights {
         AutoRecWeights {

@@ -95,12 +95,7 @@ mod tests {
 
     #[test]
     fn biases_solve_the_ridge_normal_equations() {
-        let r = |user, item, value| Rating {
-            user,
-            item,
-            value,
-            timestamp: 0,
-        };
+        let r = crate::testing::rating;
         let ratings = [
             r(0, 0, 5.0),
             r(0, 1, 3.0),
@@ -117,27 +112,28 @@ mod tests {
         let m = BiasModel::fit(&index, config);
         assert!((m.mean - 3.0).abs() < 1e-6);
         // At the optimum each bias satisfies its own normal equation given the others.
-        for u in 0..3u32 {
-            let rows: Vec<&Rating> = ratings.iter().filter(|x| x.user == u).collect();
-            let residual: f32 = rows
-                .iter()
-                .map(|x| x.value - m.mean - m.item_bias[x.item as usize])
-                .sum();
-            assert!(
-                (m.user_bias[u as usize] - residual / (config.reg_user + rows.len() as f32)).abs()
-                    < 1e-5
-            );
-        }
-        for i in 0..3u32 {
-            let rows: Vec<&Rating> = ratings.iter().filter(|x| x.item == i).collect();
-            let residual: f32 = rows
-                .iter()
-                .map(|x| x.value - m.mean - m.user_bias[x.user as usize])
-                .sum();
-            assert!(
-                (m.item_bias[i as usize] - residual / (config.reg_item + rows.len() as f32)).abs()
-                    < 1e-5
-            );
+        // Given the other side, `side`'s bias of `id` is the ridge mean of its residuals.
+        let check = |is_user: bool, id: u32| {
+            let of = |x: &Rating| if is_user { x.user } else { x.item };
+            let rows: Vec<&Rating> = ratings.iter().filter(|x| of(x) == id).collect();
+            let other = |x: &Rating| {
+                if is_user {
+                    m.item_bias[x.item as usize]
+                } else {
+                    m.user_bias[x.user as usize]
+                }
+            };
+            let residual: f32 = rows.iter().map(|x| x.value - m.mean - other(x)).sum();
+            let (bias, reg) = if is_user {
+                (m.user_bias[id as usize], config.reg_user)
+            } else {
+                (m.item_bias[id as usize], config.reg_item)
+            };
+            assert!((bias - residual / (reg + rows.len() as f32)).abs() < 1e-5);
+        };
+        for id in 0..3u32 {
+            check(true, id);
+            check(false, id);
         }
         // Item 3 has no training rating: it predicts the mean plus the user's bias.
         assert_eq!(m.item_bias[3], 0.0);

@@ -17,13 +17,11 @@ use burn::nn::Embedding;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::init::{mean_rating, normal_table, seen, table};
-use super::params::{Parameters, flat_parameters, load_parameters, parameters_from};
+use super::params::{Parameters, load_parameters, parameters_from};
 use super::{MfWeights, Optimiser};
 use crate::data::{Dataset, GENRES, Rating};
 use crate::rng::SeededRng;
-use crate::train::{
-    BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable, rating_examples,
-};
+use crate::train::{BatchLoss, RatingColumns, Recipe, Schedule, Trainable, rating_examples};
 use crate::zoo::{IntoTrained, Trained};
 
 /// Age bands of the MovieLens 1M documentation (under 18, 18–24, 25–34, 35–44, 45–49, 50–55, 56+).
@@ -322,17 +320,10 @@ impl EnrichedWeights {
 }
 
 impl Trainable for Enriched {
-    type Validation = RatingTensors;
     type Weights = EnrichedWeights;
+    crate::train::rating_validation!();
 
-    fn validation_error(&self, validation: &RatingTensors) -> Option<Tensor<1>> {
-        let predictions = self.forward(validation.users.clone(), validation.items.clone());
-        Some(validation.clipped_squared_error(predictions))
-    }
-
-    fn flat_parameters(&self) -> Vec<Tensor<1>> {
-        flat_parameters(self).0
-    }
+    crate::train::visited_parameters!();
 
     fn weights_from(&self, values: Vec<Vec<f32>>) -> EnrichedWeights {
         EnrichedWeights {

@@ -18,9 +18,7 @@ use super::init::{normal_table, seen, table};
 use super::{RatingModel, Scorer};
 use crate::data::Rating;
 use crate::rng::SeededRng;
-use crate::train::{
-    BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable, rating_examples,
-};
+use crate::train::{BatchLoss, RatingColumns, Recipe, Schedule, Trainable, rating_examples};
 use crate::zoo::{IntoTrained, Trained};
 
 /// How the parameters follow their gradients.
@@ -197,13 +195,8 @@ impl Mf {
 }
 
 impl Trainable for Mf {
-    type Validation = RatingTensors;
     type Weights = MfWeights;
-
-    fn validation_error(&self, validation: &RatingTensors) -> Option<Tensor<1>> {
-        let predictions = self.forward(validation.users.clone(), validation.items.clone());
-        Some(validation.clipped_squared_error(predictions))
-    }
+    crate::train::rating_validation!();
 
     fn flat_parameters(&self) -> Vec<Tensor<1>> {
         self.parameters()

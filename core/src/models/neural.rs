@@ -17,13 +17,11 @@ use burn::tensor::activation::relu;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::init::{linear, mean_rating, normal_table, seen, table};
-use super::params::{Parameters, flat_parameters, load_parameters, parameters_from};
+use super::params::{Parameters, load_parameters, parameters_from};
 use super::{Optimiser, RatingModel, Scorer};
 use crate::data::Rating;
 use crate::rng::SeededRng;
-use crate::train::{
-    BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable, rating_examples,
-};
+use crate::train::{BatchLoss, RatingColumns, Recipe, Schedule, Trainable, rating_examples};
 use crate::zoo::{IntoTrained, Trained};
 
 /// Settings of the neural models and of their training.
@@ -236,17 +234,10 @@ impl NeuralWeights {
 }
 
 impl Trainable for Neural {
-    type Validation = RatingTensors;
     type Weights = NeuralWeights;
+    crate::train::rating_validation!();
 
-    fn validation_error(&self, validation: &RatingTensors) -> Option<Tensor<1>> {
-        let predictions = self.forward(validation.users.clone(), validation.items.clone());
-        Some(validation.clipped_squared_error(predictions))
-    }
-
-    fn flat_parameters(&self) -> Vec<Tensor<1>> {
-        flat_parameters(self).0
-    }
+    crate::train::visited_parameters!();
 
     fn weights_from(&self, values: Vec<Vec<f32>>) -> NeuralWeights {
         // The settings are not in the module; the shapes say everything the skeleton needs.

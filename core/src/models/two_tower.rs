@@ -16,7 +16,7 @@ use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::init::{linear, normal_table};
-use super::params::{Parameters, flat_parameters, load_parameters, parameters_from};
+use super::params::{Parameters, load_parameters, parameters_from};
 use super::{MfWeights, Optimiser, SideFeatures};
 use crate::data::Rating;
 use crate::recommend::Retrieval;
@@ -174,9 +174,7 @@ impl Trainable for TwoTower {
         None
     }
 
-    fn flat_parameters(&self) -> Vec<Tensor<1>> {
-        flat_parameters(self).0
-    }
+    crate::train::visited_parameters!();
 
     fn weights_from(&self, values: Vec<Vec<f32>>) -> TwoTowerWeights {
         TwoTowerWeights {

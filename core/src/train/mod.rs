@@ -24,8 +24,8 @@ mod trainer;
 
 pub use events::{BatchProgress, EpochReport, StopReason, TrainEvent, TrainSummary};
 pub use pipeline::{Fitted, Pipeline, PipelineError, PipelineEvent, Stage, StageCheckpoint};
-pub(crate) use recipe::rating_examples;
 pub use recipe::{BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable};
+pub(crate) use recipe::{rating_examples, rating_validation, visited_parameters};
 pub use trainer::{Checkpoint, Clock, Trainer, WeightsOf};
 
 use burn::tensor::Device;

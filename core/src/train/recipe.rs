@@ -132,6 +132,34 @@ pub trait Recipe: Clone {
     ) -> <Self::Model as Trainable>::Validation;
 }
 
+/// The [`Trainable`] items of a model validated on the validation ratings' clipped squared
+/// error through its `forward(users, items)`: `type Validation` and `validation_error`.
+macro_rules! rating_validation {
+    () => {
+        type Validation = $crate::train::RatingTensors;
+
+        fn validation_error(
+            &self,
+            validation: &$crate::train::RatingTensors,
+        ) -> Option<burn::tensor::Tensor<1>> {
+            let predictions = self.forward(validation.users.clone(), validation.items.clone());
+            Some(validation.clipped_squared_error(predictions))
+        }
+    };
+}
+pub(crate) use rating_validation;
+
+/// [`Trainable::flat_parameters`] for a module whose parameters are all read by Burn's visitor
+/// (`models::params`), in visiting order.
+macro_rules! visited_parameters {
+    () => {
+        fn flat_parameters(&self) -> Vec<burn::tensor::Tensor<1>> {
+            $crate::models::params::flat_parameters(self).0
+        }
+    };
+}
+pub(crate) use visited_parameters;
+
 /// The [`Recipe`] items of a model whose examples are the training ratings themselves and whose
 /// validation is the validation ratings as tensors (biased MF, the neural models, the enriched
 /// model): `type Examples`, `example_count`, `examples` and `validation`.

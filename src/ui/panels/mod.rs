@@ -3,7 +3,7 @@
 pub mod backend_panel;
 pub mod data_panel;
 pub mod header;
-pub mod map_panel;
+pub mod map;
 pub mod rate_panel;
 pub mod recs_panel;
 pub mod stats_panel;

@@ -1,3 +1,6 @@
+//! The training panel: settings, Train / Pause / Stop / Step, where the run stands, the learning
+//! curves, the trained model beside the baselines, and its exports.
+
 use filmspace_core::report::BoardRow;
 use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::SplitKind;
@@ -70,136 +73,176 @@ pub fn TrainPanel(
     #[prop(into)] on_start: Callback<bool>,
     #[prop(into)] on_export: Callback<Export>,
 ) -> impl IntoView {
-    let has_model = move || training.trained.get().is_some() && !training.state.get().is_running();
-    let settings = training.settings;
-    let running = Signal::derive(move || training.state.get().is_running());
-    let select = move |key: &'static str| {
-        move |ev: leptos::ev::Event| training.apply_setting(key, &event_target_value(&ev))
-    };
-
-    let state = move || training.state.get();
-    let progress = move || training.progress.get();
-    let board = move || training.board.get();
-
     view! {
         <section class="panel panel-wide" aria-labelledby="train-title">
             <h2 id="train-title">"Train a model: biased matrix factorisation"</h2>
             <p class="hint">
                 "Each person and each film gets a vector of "<em>"d"</em>" numbers and a bias; a predicted rating is the global mean plus both biases plus the dot product of the two vectors. Training nudges them to fit the ratings of the training set; a held-out 10% of it decides when to stop."
             </p>
-            <div class="fields">
-                <NumberField training key="dim" testid="hp-dim" label="Dimensions d" step="1"
-                    help="Numbers per vector: more can capture more taste, and overfit."
-                    value=|s| s.dim.to_string() disabled=running />
-                <NumberField training key="lr" testid="hp-lr" label="Learning rate" step="any"
-                    help="Step size of each update; can change while training."
-                    value=|s| s.learning_rate.to_string() disabled=false />
-                <NumberField training key="reg" testid="hp-reg" label="Regularisation" step="any"
-                    help="L2 penalty pulling vectors to zero: fights overfitting."
-                    value=|s| s.reg.to_string() disabled=running />
-                <NumberField training key="epochs" testid="hp-epochs" label="Epochs" step="1"
-                    help="Most passes over the ratings; early stopping may end sooner."
-                    value=|s| s.epochs.to_string() disabled=running />
-                <NumberField training key="batch" testid="hp-batch" label="Batch size" step="1"
-                    help="Ratings per update: bigger is faster per epoch, noisier when small."
-                    value=|s| s.batch_size.to_string() disabled=running />
-                <div class="field">
-                    <label for="split-select">"Split"</label>
-                    <select id="split-select" data-testid="split-select" disabled=move || running.get()
-                        prop:value=move || settings.get().split.name()
-                        on:change=select("split")
-                    >
-                        {SplitKind::ALL.into_iter().map(|kind| view! { <option value=kind.name()>{split_label(kind)}</option> }).collect_view()}
-                    </select>
-                    <small>"Which ratings train and which test; u1 is the papers' split."</small>
-                </div>
-                <div class="field">
-                    <label for="backend-select">"Backend"</label>
-                    <select id="backend-select" data-testid="backend-select" disabled=move || running.get()
-                        prop:value=move || settings.get().backend.name()
-                        on:change=select("backend")
-                    >
-                        <option value="auto">"auto (fastest here)"</option>
-                        <option value="webgpu">"WebGPU"</option>
-                        <option value="cpu">"CPU"</option>
-                    </select>
-                    <small>"Auto uses WebGPU on a real GPU, else Burn's CPU backend."</small>
-                </div>
-            </div>
-            <div class="controls">
-                <button data-testid="train-start" on:click=move |_| on_start.run(false) disabled=move || running.get()>"Train"</button>
-                <button data-testid="train-pause" on:click=move |_| training.toggle_pause() disabled=move || !running.get()>
-                    {move || if state() == TrainState::Paused { "Resume" } else { "Pause" }}
-                </button>
-                <button data-testid="train-stop" on:click=move |_| training.stop() disabled=move || !running.get()>"Stop"</button>
-                <button data-testid="train-step"
-                    on:click=move |_| if state() == TrainState::Paused { training.step_epoch() } else { on_start.run(true) }
-                    disabled=move || state() == TrainState::Training
-                >"Step one epoch"</button>
-            </div>
-            <div class="run-status">
-                <span data-testid="train-state" data-state=move || state().name() class=move || format!("state state-{}", state().name())>
-                    {move || state().name()}
-                </span>
-                <span>"Epoch "<b data-testid="train-epoch">{move || progress().epoch}</b>" of "{move || progress().epochs}</span>
-                {move || training.backend.get().map(|b| view! {
-                    <span data-testid="train-backend" data-state=if b.gpu { "webgpu" } else { "cpu" } title=b.reason.clone()>
-                        {if b.gpu { "WebGPU" } else { "CPU" }}" — "{b.reason.clone()}
-                    </span>
-                })}
-                {move || training.thread.get().map(|t| view! { <span data-testid="train-thread" class="hint">{t}</span> })}
-                {move || training.history.get().last().map(|r| view! {
-                    <span class="hint">{format!("{:.1} s elapsed · {:.0} ms/epoch · {:.0} ratings/s", r.total_ms / 1000.0, r.elapsed_ms, r.ratings_per_sec)}</span>
-                })}
-            </div>
-            <div class="bar" data-testid="train-progress" role="progressbar" aria-label="Training progress"
-                aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || progress().percent.round().to_string()>
-                <div class="bar-fill" style=move || format!("width: {}%", progress().percent)></div>
-            </div>
-            {move || Some(training.stage.get()).filter(|s| !s.is_empty()).map(|s| view! { <p class="hint" data-testid="train-stage">{s}</p> })}
-            {move || training.message.get().map(|m| view! { <p class="status status-error" role="alert" data-testid="train-message">{m}</p> })}
-            // Benchmark tracing only (?trace=1): read by scripts/bench-browser.mjs, shown to nobody.
-            {move || Some(training.trace.get()).filter(|t| !t.is_empty()).map(|t| view! {
-                <div hidden data-testid="test-trace" data-trace=serde_json::to_string(&t).unwrap_or_default()></div>
-            })}
+            <TrainFields training />
+            <TrainControls training on_start />
+            <RunStatus training />
             <figure>
                 <Chart testid="loss-chart" label="Training loss and validation RMSE per epoch".to_string()
                     draw=move |canvas| draw_learning_curves(canvas, &training.history.get()) />
                 <figcaption>"Train loss (squared error + penalty) and validation RMSE per epoch. When validation stops falling, the model starts memorising."</figcaption>
             </figure>
-            <table class="board">
-                <caption>"On the test set of the split (RMSE/MAE: all test ratings; ranking: top 10 of the films a person has not rated, relevant = rated ≥ 4)"</caption>
-                <thead><tr>
-                    <th scope="col">"model"</th>
-                    {METRIC_COLUMNS.into_iter().map(|(_, name, _)| view! { <th scope="col">{name}</th> }).collect_view()}
-                </tr></thead>
-                <tbody>
-                    <tr class="model-row">
-                        <th scope="row">{MODEL_LABEL}</th>
-                        {METRIC_COLUMNS.into_iter().map(|(testid, _, pick)| view! {
-                            <td data-testid=testid>{move || metric(board().first(), pick)}</td>
-                        }).collect_view()}
-                    </tr>
-                    {move || board().into_iter().skip(1).map(|row| view! {
-                        <tr>
-                            <th scope="row">{row.label.clone()}</th>
-                            {METRIC_COLUMNS.into_iter().map(|(_, _, pick)| view! { <td>{metric(Some(&row), pick)}</td> }).collect_view()}
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-            <div class="controls">
-                <button data-testid="export-predictions" on:click=move |_| on_export.run(Export::Predictions) disabled=move || !has_model()>
-                    "Download test predictions (TSV)"
-                </button>
-                <button data-testid="export-topk" on:click=move |_| on_export.run(Export::TopK) disabled=move || !has_model()>
-                    "Download top-10 lists (TSV)"
-                </button>
-                <button data-testid="model-forget" on:click=move |_| training.forget() disabled=move || !has_model()>
-                    "Forget the kept model"
-                </button>
-            </div>
-            <p class="hint">"A trained model is kept in this browser (IndexedDB) and comes back when you return."</p>
+            <TrainBoard training />
+            <TrainExports training on_export />
         </section>
+    }
+}
+
+/// The settings: number fields, the split and the backend.
+#[component]
+fn TrainFields(training: Training) -> impl IntoView {
+    let settings = training.settings;
+    let running = Signal::derive(move || training.state.get().is_running());
+    let select = move |key: &'static str| {
+        move |ev: leptos::ev::Event| training.apply_setting(key, &event_target_value(&ev))
+    };
+    view! {
+    <div class="fields">
+        <NumberField training key="dim" testid="hp-dim" label="Dimensions d" step="1"
+            help="Numbers per vector: more can capture more taste, and overfit."
+            value=|s| s.dim.to_string() disabled=running />
+        <NumberField training key="lr" testid="hp-lr" label="Learning rate" step="any"
+            help="Step size of each update; can change while training."
+            value=|s| s.learning_rate.to_string() disabled=false />
+        <NumberField training key="reg" testid="hp-reg" label="Regularisation" step="any"
+            help="L2 penalty pulling vectors to zero: fights overfitting."
+            value=|s| s.reg.to_string() disabled=running />
+        <NumberField training key="epochs" testid="hp-epochs" label="Epochs" step="1"
+            help="Most passes over the ratings; early stopping may end sooner."
+            value=|s| s.epochs.to_string() disabled=running />
+        <NumberField training key="batch" testid="hp-batch" label="Batch size" step="1"
+            help="Ratings per update: bigger is faster per epoch, noisier when small."
+            value=|s| s.batch_size.to_string() disabled=running />
+        <div class="field">
+            <label for="split-select">"Split"</label>
+            <select id="split-select" data-testid="split-select" disabled=move || running.get()
+                prop:value=move || settings.get().split.name()
+                on:change=select("split")
+            >
+                {SplitKind::ALL.into_iter().map(|kind| view! { <option value=kind.name()>{split_label(kind)}</option> }).collect_view()}
+            </select>
+            <small>"Which ratings train and which test; u1 is the papers' split."</small>
+        </div>
+        <div class="field">
+            <label for="backend-select">"Backend"</label>
+            <select id="backend-select" data-testid="backend-select" disabled=move || running.get()
+                prop:value=move || settings.get().backend.name()
+                on:change=select("backend")
+            >
+                <option value="auto">"auto (fastest here)"</option>
+                <option value="webgpu">"WebGPU"</option>
+                <option value="cpu">"CPU"</option>
+            </select>
+            <small>"Auto uses WebGPU on a real GPU, else Burn's CPU backend."</small>
+        </div>
+    </div>
+    }
+}
+
+/// Train, Pause / Resume, Stop, Step one epoch.
+#[component]
+fn TrainControls(training: Training, on_start: Callback<bool>) -> impl IntoView {
+    let state = move || training.state.get();
+    let running = Signal::derive(move || training.state.get().is_running());
+    view! {
+    <div class="controls">
+        <button data-testid="train-start" on:click=move |_| on_start.run(false) disabled=move || running.get()>"Train"</button>
+        <button data-testid="train-pause" on:click=move |_| training.toggle_pause() disabled=move || !running.get()>
+            {move || if state() == TrainState::Paused { "Resume" } else { "Pause" }}
+        </button>
+        <button data-testid="train-stop" on:click=move |_| training.stop() disabled=move || !running.get()>"Stop"</button>
+        <button data-testid="train-step"
+            on:click=move |_| if state() == TrainState::Paused { training.step_epoch() } else { on_start.run(true) }
+            disabled=move || state() == TrainState::Training
+        >"Step one epoch"</button>
+    </div>
+    }
+}
+
+/// The run's state, epoch, backend, thread, speed, progress bar, stage and messages.
+#[component]
+fn RunStatus(training: Training) -> impl IntoView {
+    let state = move || training.state.get();
+    let progress = move || training.progress.get();
+    view! {
+    <div class="run-status">
+        <span data-testid="train-state" data-state=move || state().name() class=move || format!("state state-{}", state().name())>
+            {move || state().name()}
+        </span>
+        <span>"Epoch "<b data-testid="train-epoch">{move || progress().epoch}</b>" of "{move || progress().epochs}</span>
+        {move || training.backend.get().map(|b| view! {
+            <span data-testid="train-backend" data-state=if b.gpu { "webgpu" } else { "cpu" } title=b.reason.clone()>
+                {if b.gpu { "WebGPU" } else { "CPU" }}" — "{b.reason.clone()}
+            </span>
+        })}
+        {move || training.thread.get().map(|t| view! { <span data-testid="train-thread" class="hint">{t}</span> })}
+        {move || training.history.get().last().map(|r| view! {
+            <span class="hint">{format!("{:.1} s elapsed · {:.0} ms/epoch · {:.0} ratings/s", r.total_ms / 1000.0, r.elapsed_ms, r.ratings_per_sec)}</span>
+        })}
+    </div>
+    <div class="bar" data-testid="train-progress" role="progressbar" aria-label="Training progress"
+        aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || progress().percent.round().to_string()>
+        <div class="bar-fill" style=move || format!("width: {}%", progress().percent)></div>
+    </div>
+    {move || Some(training.stage.get()).filter(|s| !s.is_empty()).map(|s| view! { <p class="hint" data-testid="train-stage">{s}</p> })}
+    {move || training.message.get().map(|m| view! { <p class="status status-error" role="alert" data-testid="train-message">{m}</p> })}
+    // Benchmark tracing only (?trace=1): read by scripts/bench-browser.mjs, shown to nobody.
+    {move || Some(training.trace.get()).filter(|t| !t.is_empty()).map(|t| view! {
+        <div hidden data-testid="test-trace" data-trace=serde_json::to_string(&t).unwrap_or_default()></div>
+    })}
+    }
+}
+
+/// The trained model's test metrics beside the baselines on the same split.
+#[component]
+fn TrainBoard(training: Training) -> impl IntoView {
+    let board = move || training.board.get();
+    view! {
+    <table class="board">
+        <caption>"On the test set of the split (RMSE/MAE: all test ratings; ranking: top 10 of the films a person has not rated, relevant = rated ≥ 4)"</caption>
+        <thead><tr>
+            <th scope="col">"model"</th>
+            {METRIC_COLUMNS.into_iter().map(|(_, name, _)| view! { <th scope="col">{name}</th> }).collect_view()}
+        </tr></thead>
+        <tbody>
+            <tr class="model-row">
+                <th scope="row">{MODEL_LABEL}</th>
+                {METRIC_COLUMNS.into_iter().map(|(testid, _, pick)| view! {
+                    <td data-testid=testid>{move || metric(board().first(), pick)}</td>
+                }).collect_view()}
+            </tr>
+            {move || board().into_iter().skip(1).map(|row| view! {
+                <tr>
+                    <th scope="row">{row.label.clone()}</th>
+                    {METRIC_COLUMNS.into_iter().map(|(_, _, pick)| view! { <td>{metric(Some(&row), pick)}</td> }).collect_view()}
+                </tr>
+            }).collect_view()}
+        </tbody>
+    </table>
+    }
+}
+
+/// Downloads of the kept model's predictions and lists, and Forget.
+#[component]
+fn TrainExports(training: Training, on_export: Callback<Export>) -> impl IntoView {
+    let has_model = move || training.trained.get().is_some() && !training.state.get().is_running();
+    view! {
+    <div class="controls">
+        <button data-testid="export-predictions" on:click=move |_| on_export.run(Export::Predictions) disabled=move || !has_model()>
+            "Download test predictions (TSV)"
+        </button>
+        <button data-testid="export-topk" on:click=move |_| on_export.run(Export::TopK) disabled=move || !has_model()>
+            "Download top-10 lists (TSV)"
+        </button>
+        <button data-testid="model-forget" on:click=move |_| training.forget() disabled=move || !has_model()>
+            "Forget the kept model"
+        </button>
+    </div>
+    <p class="hint">"A trained model is kept in this browser (IndexedDB) and comes back when you return."</p>
     }
 }
