@@ -181,20 +181,30 @@ def main() -> None:
         )
     else:
         out.append("| page open → first trained model | failed |")
-    folds = sorted(r["foldin_ms"] for r in runs if r.get("ok") and r.get("foldin_ms") is not None)
-    if folds:
-        out.append(
-            f"| fold-in of a visitor with 10 ratings + scoring all 1682 films + blend, in the page "
-            f"(`foldin-ms`, wasm, main thread) | **{folds[(len(folds) - 1) // 2]:.2f} ms** (median of "
-            f"{len(folds)} runs; max {folds[-1]:.2f} ms; goal < 50 ms) |"
-        )
-    classified = sorted(r["classifier_ms"] for r in runs if r.get("ok") and r.get("classifier_ms") is not None)
-    if classified:
-        out.append(
-            f"| genre classifier on the trained film vectors, in the page (a worker; from asking to "
-            f"the answer, `classifier-ms`) | **{classified[(len(classified) - 1) // 2]:.0f} ms** (median of "
-            f"{len(classified)} runs; max {classified[-1]:.0f} ms; goal well under a second) |"
-        )
+    def median_row(key, what, unit_format, goal):
+        """A table row with the median of `key` over the successful runs, if any ran."""
+        values = sorted(r[key] for r in runs if r.get("ok") and r.get(key) is not None)
+        if values:
+            median = format(values[(len(values) - 1) // 2], unit_format)
+            out.append(
+                f"| {what} | **{median} ms** (median of {len(values)} runs; "
+                f"max {values[-1]:{unit_format}} ms; goal {goal}) |"
+            )
+
+    median_row(
+        "foldin_ms",
+        "fold-in of a visitor with 10 ratings + scoring all 1682 films + blend, in the page "
+        "(`foldin-ms`, wasm, main thread)",
+        ".2f",
+        "< 50 ms",
+    )
+    median_row(
+        "classifier_ms",
+        "genre classifier on the trained film vectors, in the page (a worker; from asking to "
+        "the answer, `classifier-ms`)",
+        ".0f",
+        "well under a second",
+    )
     draws = sorted(x for r in runs if r.get("ok") for x in (r.get("draw_ms") or []))
     if draws:
         out.append(

@@ -76,6 +76,20 @@ pub fn bias_rmse(split: &Split, n_users: usize, n_items: usize) -> f64 {
     rmse(&BiasModel::fit(&index, BiasConfig::default()), &split.test)
 }
 
+/// Asserts that `model`, fitted on `split`, predicts its test ratings at least 15% better than
+/// the bias model; `about` says what was fitted (printed either way).
+pub fn assert_beats_bias(
+    name: &str,
+    model: &impl RatingModel,
+    split: &Split,
+    (n_users, n_items): (usize, usize),
+    about: impl std::fmt::Debug,
+) {
+    let (ours, bias) = (rmse(model, &split.test), bias_rmse(split, n_users, n_items));
+    eprintln!("{name}: test RMSE {ours:.4}, bias model {bias:.4}, {about:?}");
+    assert!(ours < bias * 0.85, "{name}: {ours:.4} vs bias {bias:.4}");
+}
+
 /// A rating at time 0.
 pub fn rating(user: u32, item: u32, value: f32) -> Rating {
     Rating {

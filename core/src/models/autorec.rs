@@ -14,7 +14,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::init::{linear, mean_rating};
 use super::params::{Parameters, load_parameters, parameters_from};
-use super::{MfWeights, Optimiser, RatingModel, Scorer};
+use super::{MfWeights, RatingModel, Scorer};
 use crate::data::Rating;
 use crate::metrics::RATING_RANGE;
 use crate::rng::SeededRng;
@@ -263,14 +263,13 @@ impl Recipe for AutoRecConfig {
     type Examples = FilmColumns;
 
     fn schedule(&self) -> Schedule {
-        Schedule {
-            epochs: self.epochs,
-            batch_size: self.batch_size,
-            learning_rate: self.learning_rate,
-            optimiser: Optimiser::Adam,
-            patience: self.patience,
-            seed: self.seed,
-        }
+        Schedule::adam(
+            self.epochs,
+            self.batch_size,
+            self.learning_rate,
+            self.patience,
+            self.seed,
+        )
     }
 
     fn example_count(examples: &FilmColumns) -> usize {
@@ -351,14 +350,13 @@ impl IntoTrained for AutoRecWeights {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{NOISE, bias_rmse, low_rank, rmse};
+    use crate::testing::{NOISE, assert_beats_bias, low_rank};
     use crate::train::fit;
 
     #[test]
     fn it_learns_low_rank_data_better_than_the_bias_model() {
         let (users, items) = (120, 200);
         let split = low_rank(users, items, 3, NOISE, 0.5, 31);
-        let bias = bias_rmse(&split, users, items);
         let config = AutoRecConfig::new()
             .with_hidden(40)
             .with_learning_rate(0.01)
@@ -367,12 +365,7 @@ mod tests {
             .with_epochs(150);
         let fit = fit(config, &split, users, items, &Device::flex());
         let model = fit.weights.reconstruct(&split.train, items);
-        let ours = rmse(&model, &split.test);
-        eprintln!(
-            "AutoRec: test RMSE {ours:.4}, bias model {bias:.4}, {:?}",
-            fit.summary
-        );
-        assert!(ours < bias * 0.85, "{ours:.4} vs bias {bias:.4}");
+        assert_beats_bias("AutoRec", &model, &split, (users, items), fit.summary);
         // The validation RMSE the loop saw is the reconstruction's.
         let seen = fit.summary.best_validation_rmse.unwrap();
         let clipped: Vec<Rating> = split.validation.clone();

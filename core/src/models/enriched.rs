@@ -16,9 +16,9 @@ use burn::module::{Module, Param};
 use burn::nn::Embedding;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
+use super::MfWeights;
 use super::init::{mean_rating, normal_table, seen, table};
 use super::params::{Parameters, load_parameters, parameters_from};
-use super::{MfWeights, Optimiser};
 use crate::data::{Dataset, GENRES, Rating};
 use crate::rng::SeededRng;
 use crate::train::{BatchLoss, RatingColumns, Recipe, Schedule, Trainable, rating_examples};
@@ -356,14 +356,7 @@ impl Recipe for EnrichedRecipe {
 
     fn schedule(&self) -> Schedule {
         let c = &self.config;
-        Schedule {
-            epochs: c.epochs,
-            batch_size: c.batch_size,
-            learning_rate: c.learning_rate,
-            optimiser: Optimiser::Adam,
-            patience: c.patience,
-            seed: c.seed,
-        }
+        Schedule::adam(c.epochs, c.batch_size, c.learning_rate, c.patience, c.seed)
     }
 
     fn batch_loss(

@@ -246,12 +246,14 @@ impl Recipe for MfConfig {
 
     fn schedule(&self) -> Schedule {
         Schedule {
-            epochs: self.epochs,
-            batch_size: self.batch_size,
-            learning_rate: self.learning_rate,
             optimiser: self.optimiser,
-            patience: self.patience,
-            seed: self.seed,
+            ..Schedule::adam(
+                self.epochs,
+                self.batch_size,
+                self.learning_rate,
+                self.patience,
+                self.seed,
+            )
         }
     }
 

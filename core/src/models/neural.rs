@@ -18,7 +18,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::init::{linear, mean_rating, normal_table, seen, table};
 use super::params::{Parameters, load_parameters, parameters_from};
-use super::{Optimiser, RatingModel, Scorer};
+use super::{RatingModel, Scorer};
 use crate::data::Rating;
 use crate::rng::SeededRng;
 use crate::train::{BatchLoss, RatingColumns, Recipe, Schedule, Trainable, rating_examples};
@@ -281,14 +281,13 @@ impl Recipe for NeuralConfig {
     rating_examples!();
 
     fn schedule(&self) -> Schedule {
-        Schedule {
-            epochs: self.epochs,
-            batch_size: self.batch_size,
-            learning_rate: self.learning_rate,
-            optimiser: Optimiser::Adam,
-            patience: self.patience,
-            seed: self.seed,
-        }
+        Schedule::adam(
+            self.epochs,
+            self.batch_size,
+            self.learning_rate,
+            self.patience,
+            self.seed,
+        )
     }
 
     fn batch_loss(
@@ -332,14 +331,13 @@ impl IntoTrained for NeuralWeights {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{NOISE, bias_rmse, low_rank, rmse};
+    use crate::testing::{NOISE, assert_beats_bias, low_rank};
     use crate::train::fit;
 
     #[test]
     fn both_presets_learn_low_rank_data_better_than_the_bias_model() {
         let (users, items) = (150, 120);
         let split = low_rank(users, items, 3, NOISE, 0.5, 21);
-        let bias = bias_rmse(&split, users, items);
         for (name, config) in [("ncf", NeuralConfig::ncf()), ("deep", NeuralConfig::deep())] {
             let config = config
                 .with_epochs(60)
@@ -347,12 +345,8 @@ mod tests {
                 .with_patience(5)
                 .with_reg(0.001);
             let fit = fit(config, &split, users, items, &Device::flex());
-            let ours = rmse(&fit.weights.model(), &split.test);
-            eprintln!(
-                "{name}: test RMSE {ours:.4}, bias model {bias:.4}, {:?}",
-                fit.summary
-            );
-            assert!(ours < bias * 0.85, "{name}: {ours:.4} vs bias {bias:.4}");
+            let model = fit.weights.model();
+            assert_beats_bias(name, &model, &split, (users, items), fit.summary);
         }
     }
 

@@ -17,7 +17,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::init::{linear, normal_table};
 use super::params::{Parameters, load_parameters, parameters_from};
-use super::{MfWeights, Optimiser, SideFeatures};
+use super::{MfWeights, SideFeatures};
 use crate::data::Rating;
 use crate::recommend::Retrieval;
 use crate::rng::SeededRng;
@@ -201,14 +201,7 @@ impl Recipe for TwoTowerRecipe {
 
     fn schedule(&self) -> Schedule {
         let c = &self.config;
-        Schedule {
-            epochs: c.epochs,
-            batch_size: c.batch_size,
-            learning_rate: c.learning_rate,
-            optimiser: Optimiser::Adam,
-            patience: 0,
-            seed: c.seed,
-        }
+        Schedule::adam(c.epochs, c.batch_size, c.learning_rate, 0, c.seed)
     }
 
     fn example_count(examples: &RatingColumns) -> usize {

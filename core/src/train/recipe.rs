@@ -83,6 +83,26 @@ pub struct Schedule {
     pub seed: u64,
 }
 
+impl Schedule {
+    /// Adam with these settings (`patience` 0: no early stopping).
+    pub fn adam(
+        epochs: usize,
+        batch_size: usize,
+        learning_rate: f64,
+        patience: usize,
+        seed: u64,
+    ) -> Self {
+        Schedule {
+            epochs,
+            batch_size,
+            learning_rate,
+            optimiser: Optimiser::Adam,
+            patience,
+            seed,
+        }
+    }
+}
+
 /// A model's settings, as the loop needs them: its schedule, how to build the model and its
 /// examples, and the same settings for a refit.
 pub trait Recipe: Clone {

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::ui::widgets::fields::Panel;
+
 use crate::web::backend::BackendStatus;
 
 #[component]
@@ -37,11 +39,10 @@ pub fn BackendPanel(backend: ReadSignal<BackendStatus>) -> impl IntoView {
         }
     };
     view! {
-        <section class="panel" aria-labelledby="backend-title">
-            <h2 id="backend-title">"Compute backend"</h2>
+        <Panel id="backend-title" title="Compute backend">
             <p data-testid="backend-status" data-state=state data-adapter=adapter role="status">
                 {message}
             </p>
-        </section>
+        </Panel>
     }
 }

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::ui::widgets::fields::Panel;
+
 use crate::app::DataState;
 use crate::ui::widgets::format::thousands;
 use crate::web::upload::read_picked_file;
@@ -35,23 +37,8 @@ pub fn DataPanel(
         DataState::Loading(p) => Some((p.fraction * 100.0).round()),
         _ => None,
     };
-    let reading_zip = RwSignal::new(false);
-    let on_change = move |ev: leptos::ev::Event| {
-        let picked = read_picked_file(&ev, move |name, bytes| {
-            reading_zip.set(false);
-            match bytes {
-                Ok(bytes) => on_zip.run((name, bytes)),
-                Err(error) => on_zip.run((name, format!("unreadable: {error}").into_bytes())),
-            }
-        });
-        if picked {
-            reading_zip.set(true);
-        }
-    };
-
     view! {
-        <section class="panel" aria-labelledby="data-title">
-            <h2 id="data-title">"Data"</h2>
+        <Panel id="data-title" title="Data">
             <p
                 data-testid="data-status"
                 data-state=state
@@ -73,30 +60,49 @@ pub fn DataPanel(
                         }
                     })
             }}
-            <div class="zip-picker">
-                <label for="zip-input">"Use your own ML-100K zip (as GroupLens ships it):"</label>
-                <input
-                    id="zip-input"
-                    data-testid="data-zip-input"
-                    type="file"
-                    accept=".zip,application/zip"
-                    on:change=on_change
-                />
-                <Show when=move || reading_zip.get()>
-                    <p class="hint">"Reading the zip…"</p>
-                </Show>
-                {move || {
-                    zip_error
-                        .get()
-                        .map(|message| {
-                            view! {
-                                <p data-testid="data-zip-error" class="status status-error" role="alert">
-                                    {message}
-                                </p>
-                            }
-                        })
-                }}
-            </div>
-        </section>
+            <ZipPicker zip_error on_zip />
+        </Panel>
+    }
+}
+
+/// A picker for a person's own ML-100K zip, and why the last one was not used.
+#[component]
+fn ZipPicker(
+    zip_error: ReadSignal<Option<String>>,
+    on_zip: Callback<(String, Vec<u8>)>,
+) -> impl IntoView {
+    let reading_zip = RwSignal::new(false);
+    let on_change = move |ev: leptos::ev::Event| {
+        let picked = read_picked_file(&ev, move |name, bytes| {
+            reading_zip.set(false);
+            match bytes {
+                Ok(bytes) => on_zip.run((name, bytes)),
+                Err(error) => on_zip.run((name, format!("unreadable: {error}").into_bytes())),
+            }
+        });
+        if picked {
+            reading_zip.set(true);
+        }
+    };
+
+    view! {
+    <div class="zip-picker">
+        <label for="zip-input">"Use your own ML-100K zip (as GroupLens ships it):"</label>
+        <input id="zip-input" data-testid="data-zip-input" type="file" accept=".zip,application/zip" on:change=on_change />
+        <Show when=move || reading_zip.get()>
+            <p class="hint">"Reading the zip…"</p>
+        </Show>
+        {move || {
+            zip_error
+                .get()
+                .map(|message| {
+                    view! {
+                        <p data-testid="data-zip-error" class="status status-error" role="alert">
+                            {message}
+                        </p>
+                    }
+                })
+        }}
+    </div>
     }
 }

@@ -1,7 +1,10 @@
 //! The visitor's ratings: a title search, the film they picked, the onboarding grid, their list,
 //! and export / import / reset.
 
+use filmspace_core::data::Film;
 use leptos::prelude::*;
+
+use crate::ui::widgets::fields::Panel;
 
 use crate::state::visitor::{Notice, Visitor};
 use crate::ui::widgets::film_card::FilmCard;
@@ -76,36 +79,49 @@ fn FilmSearch(visitor: Visitor) -> impl IntoView {
                 on:keydown=on_key
                 disabled=move || visitor.films.with(Option::is_none)
             />
-            <ul id="search-results" role="listbox" class="search-results" aria-label="Matching films">
-                {move || {
-                    results
-                        .get()
-                        .into_iter()
-                        .enumerate()
-                        .map(|(n, film)| {
-                            let id = film.id;
-                            view! {
-                                <li
-                                    id=option_id(n)
-                                    role="option"
-                                    data-testid="search-result"
-                                    data-item-id=id.to_string()
-                                    aria-selected=move || (active.get() == n).to_string()
-                                    class=move || if active.get() == n { "search-result active" } else { "search-result" }
-                                    on:mousedown=move |ev| {
-                                        ev.prevent_default();
-                                        pick(id);
-                                    }
-                                >
-                                    {film.title.clone()}
-                                    <small>" " {film.genre_names().join(", ")}</small>
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                }}
-            </ul>
+            <SearchResults results active on_pick=pick />
         </div>
+    }
+}
+
+/// The search's listbox: the matching films, the active one marked; a press picks one.
+#[component]
+fn SearchResults(
+    results: Memo<Vec<Film>>,
+    active: RwSignal<usize>,
+    #[prop(into)] on_pick: Callback<u32>,
+) -> impl IntoView {
+    let option_id = |n: usize| format!("search-option-{n}");
+    view! {
+        <ul id="search-results" role="listbox" class="search-results" aria-label="Matching films">
+            {move || {
+                results
+                    .get()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, film)| {
+                        let id = film.id;
+                        view! {
+                            <li
+                                id=option_id(n)
+                                role="option"
+                                data-testid="search-result"
+                                data-item-id=id.to_string()
+                                aria-selected=move || (active.get() == n).to_string()
+                                class=move || if active.get() == n { "search-result active" } else { "search-result" }
+                                on:mousedown=move |ev| {
+                                    ev.prevent_default();
+                                    on_pick.run(id);
+                                }
+                            >
+                                {film.title.clone()}
+                                <small>" " {film.genre_names().join(", ")}</small>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </ul>
     }
 }
 
@@ -130,26 +146,9 @@ fn NoticeView(visitor: Visitor) -> impl IntoView {
 
 #[component]
 pub fn RatePanel(visitor: Visitor) -> impl IntoView {
-    let film_of = move |item_id: u32| {
-        visitor.films.with(|films| {
-            let f = films.as_ref()?;
-            Some(f.dataset.films[f.dataset.item_of(item_id)? as usize].clone())
-        })
-    };
-    let confirming = RwSignal::new(false);
-    let count = move || visitor.profile.with(|p| p.ratings.len());
-    let on_import = move |ev: leptos::ev::Event| {
-        read_picked_file(&ev, move |name, bytes| match bytes {
-            Ok(bytes) => visitor.import(&name, &bytes),
-            Err(e) => visitor.notice.set(Some(Notice::Error(format!(
-                "{name} could not be read: {e}"
-            )))),
-        });
-    };
-
+    let film_of = move |item_id: u32| film_of(visitor, item_id);
     view! {
-        <section class="panel panel-wide" aria-labelledby="rate-title">
-            <h2 id="rate-title">"Rate films you know"</h2>
+        <Panel id="rate-title" title="Rate films you know" wide=true>
             <p class="hint">
                 "Give a few films 1–5 stars (click, or focus the stars and use the arrows or digits 1–5; 0 removes). "
                 "Your recommendations update at once, and your ratings stay in this browser."
@@ -182,65 +181,101 @@ pub fn RatePanel(visitor: Visitor) -> impl IntoView {
                     "Show me others"
                 </button>
             </div>
-            <h3>{move || format!("My ratings ({})", count())}</h3>
-            <ul class="my-ratings" data-testid="my-ratings">
-                {move || {
-                    let ratings = visitor.profile.get().ratings;
-                    if ratings.is_empty() {
-                        return view! { <li class="hint">"Nothing rated yet."</li> }.into_any();
-                    }
-                    ratings
-                        .into_iter()
-                        .rev()
-                        .map(|r| {
-                            let id = r.item_id;
-                            let title = film_of(id).map_or_else(|| format!("film #{id}"), |f| f.title);
-                            let rating = Signal::derive(move || visitor.profile.with(|p| p.rating_of(id)));
-                            view! {
-                                <li data-testid="my-rating" data-item-id=id.to_string() data-rating=r.rating.to_string()>
-                                    <span class="my-rating-title">{title.clone()}</span>
-                                    <Stars
-                                        title=title
-                                        rating=rating
-                                        on_rate={move |stars: Option<u8>| visitor.set_rating(id, stars)}
-                                    />
-                                    <button type="button" class="link-button" data-testid="my-rating-remove" aria-label="Remove this rating" on:click=move |_| visitor.unrate(id)>
-                                        "Remove"
-                                    </button>
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                        .into_any()
-                }}
-            </ul>
-            <div class="controls">
-                <button type="button" data-testid="ratings-export" on:click=move |_| visitor.export(false) disabled=move || count() == 0>
-                    "Export CSV"
-                </button>
-                <button type="button" data-testid="ratings-export-json" on:click=move |_| visitor.export(true) disabled=move || count() == 0>
-                    "Export JSON"
-                </button>
-                <label class="file-button">
-                    "Import CSV or JSON "
-                    <input type="file" data-testid="ratings-import" accept=".csv,.json,text/csv,application/json" on:change=on_import />
-                </label>
-                <button type="button" data-testid="ratings-reset" on:click=move |_| confirming.set(true) disabled=move || count() == 0>
-                    "Reset…"
-                </button>
-            </div>
-            <Show when=move || confirming.get()>
-                <div class="confirm" role="alertdialog" aria-label="Clear all ratings?">
-                    {move || format!("Clear all {} ratings? This cannot be undone (export them first to keep a copy).", count())}
-                    <button type="button" data-testid="ratings-reset-confirm" on:click=move |_| { confirming.set(false); visitor.reset(); }>
-                        "Yes, clear them"
-                    </button>
-                    <button type="button" data-testid="ratings-reset-cancel" on:click=move |_| confirming.set(false)>
-                        "Cancel"
-                    </button>
-                </div>
-            </Show>
+            <MyRatings visitor />
             <NoticeView visitor />
-        </section>
+        </Panel>
     }
+}
+
+/// The visitor's ratings, each with its stars and Remove, then export, import and reset.
+#[component]
+fn MyRatings(visitor: Visitor) -> impl IntoView {
+    let count = move || visitor.profile.with(|p| p.ratings.len());
+    let film_of = move |item_id: u32| film_of(visitor, item_id);
+    view! {
+    <h3>{move || format!("My ratings ({})", count())}</h3>
+    <ul class="my-ratings" data-testid="my-ratings">
+        {move || {
+            let ratings = visitor.profile.get().ratings;
+            if ratings.is_empty() {
+                return view! { <li class="hint">"Nothing rated yet."</li> }.into_any();
+            }
+            ratings
+                .into_iter()
+                .rev()
+                .map(|r| {
+                    let id = r.item_id;
+                    let title = film_of(id).map_or_else(|| format!("film #{id}"), |f| f.title);
+                    let rating = Signal::derive(move || visitor.profile.with(|p| p.rating_of(id)));
+                    view! {
+                        <li data-testid="my-rating" data-item-id=id.to_string() data-rating=r.rating.to_string()>
+                            <span class="my-rating-title">{title.clone()}</span>
+                            <Stars
+                                title=title
+                                rating=rating
+                                on_rate={move |stars: Option<u8>| visitor.set_rating(id, stars)}
+                            />
+                            <button type="button" class="link-button" data-testid="my-rating-remove" aria-label="Remove this rating" on:click=move |_| visitor.unrate(id)>
+                                "Remove"
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        }}
+    </ul>
+        <RatingsFile visitor />
+    }
+}
+
+/// Export, import and reset of the visitor's ratings.
+#[component]
+fn RatingsFile(visitor: Visitor) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let count = move || visitor.profile.with(|p| p.ratings.len());
+    let on_import = move |ev: leptos::ev::Event| {
+        read_picked_file(&ev, move |name, bytes| match bytes {
+            Ok(bytes) => visitor.import(&name, &bytes),
+            Err(e) => visitor.notice.set(Some(Notice::Error(format!(
+                "{name} could not be read: {e}"
+            )))),
+        });
+    };
+    view! {
+    <div class="controls">
+        <button type="button" data-testid="ratings-export" on:click=move |_| visitor.export(false) disabled=move || count() == 0>
+            "Export CSV"
+        </button>
+        <button type="button" data-testid="ratings-export-json" on:click=move |_| visitor.export(true) disabled=move || count() == 0>
+            "Export JSON"
+        </button>
+        <label class="file-button">
+            "Import CSV or JSON "
+            <input type="file" data-testid="ratings-import" accept=".csv,.json,text/csv,application/json" on:change=on_import />
+        </label>
+        <button type="button" data-testid="ratings-reset" on:click=move |_| confirming.set(true) disabled=move || count() == 0>
+            "Reset…"
+        </button>
+    </div>
+    <Show when=move || confirming.get()>
+        <div class="confirm" role="alertdialog" aria-label="Clear all ratings?">
+            {move || format!("Clear all {} ratings? This cannot be undone (export them first to keep a copy).", count())}
+            <button type="button" data-testid="ratings-reset-confirm" on:click=move |_| { confirming.set(false); visitor.reset(); }>
+                "Yes, clear them"
+            </button>
+            <button type="button" data-testid="ratings-reset-cancel" on:click=move |_| confirming.set(false)>
+                "Cancel"
+            </button>
+        </div>
+    </Show>
+    }
+}
+
+/// The film with MovieLens id `item_id`, once the films are known.
+fn film_of(visitor: Visitor, item_id: u32) -> Option<Film> {
+    visitor.films.with(|films| {
+        let f = films.as_ref()?;
+        Some(f.dataset.films[f.dataset.item_of(item_id)? as usize].clone())
+    })
 }

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::widgets::fields::{LabelledSelect, Panel};
+
 use crate::state::visitor::{RECS_PER_PAGE, Visitor};
 
 #[component]
@@ -10,8 +12,7 @@ pub fn RecsPanel(visitor: Visitor) -> impl IntoView {
     let source = move || visitor.recs.with(|r| r.as_ref().map(|r| r.source));
     let rated = move || visitor.profile.with(|p| p.ratings.len());
     view! {
-        <section class="panel panel-wide" aria-labelledby="recs-title">
-            <h2 id="recs-title">"Recommended for you"</h2>
+        <Panel id="recs-title" title="Recommended for you" wide=true>
             {move || match source() {
                 None => view! {
                     <p class="hint" data-testid="rec-preparing">
@@ -47,28 +48,14 @@ pub fn RecsPanel(visitor: Visitor) -> impl IntoView {
                 <p class="hint">"Rate a few films above to make this list yours; until then it shows what most people watch."</p>
             </Show>
             <div class="fields">
-                <div class="field">
-                    <label for="genre-filter">"Genre"</label>
-                    <select
-                        id="genre-filter"
-                        data-testid="genre-filter"
-                        on:change=move |ev| visitor.genre.set(event_target_value(&ev).parse().ok())
-                    >
-                        <option value="">"All genres"</option>
-                        {Visitor::genres().map(|(g, name)| view! { <option value=g.to_string()>{name}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="decade-filter">"Decade"</label>
-                    <select
-                        id="decade-filter"
-                        data-testid="decade-filter"
-                        on:change=move |ev| visitor.decade.set(event_target_value(&ev).parse().ok())
-                    >
-                        <option value="">"All decades"</option>
-                        {move || visitor.decades().into_iter().map(|d| view! { <option value=d.to_string()>{format!("{d}s")}</option> }).collect_view()}
-                    </select>
-                </div>
+                <LabelledSelect id="genre-filter" label="Genre" on_change=move |v: String| visitor.genre.set(v.parse().ok())>
+                    <option value="">"All genres"</option>
+                    {Visitor::genres().map(|(g, name)| view! { <option value=g.to_string()>{name}</option> }).collect_view()}
+                </LabelledSelect>
+                <LabelledSelect id="decade-filter" label="Decade" on_change=move |v: String| visitor.decade.set(v.parse().ok())>
+                    <option value="">"All decades"</option>
+                    {move || visitor.decades().into_iter().map(|d| view! { <option value=d.to_string()>{format!("{d}s")}</option> }).collect_view()}
+                </LabelledSelect>
             </div>
             <ol class="rec-list" data-testid="rec-list">
                 {move || {
@@ -98,6 +85,6 @@ pub fn RecsPanel(visitor: Visitor) -> impl IntoView {
                     "Show 10 more"
                 </button>
             </div>
-        </section>
+        </Panel>
     }
 }

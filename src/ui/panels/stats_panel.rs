@@ -3,6 +3,8 @@ use std::sync::Arc;
 use filmspace_core::stats::DatasetStats;
 use leptos::prelude::*;
 
+use crate::ui::widgets::fields::Panel;
+
 use crate::app::DataState;
 use crate::ui::widgets::charts::{Chart, draw_long_tail, draw_rating_histogram};
 
@@ -13,13 +15,12 @@ pub fn StatsPanel(data: ReadSignal<DataState>) -> impl IntoView {
         _ => None,
     });
     view! {
-        <section class="panel panel-wide" aria-labelledby="stats-title">
-            <h2 id="stats-title">"The data set"</h2>
+        <Panel id="stats-title" title="The data set" wide=true>
             {move || match stats.get() {
                 None => view! { <p class="hint">"Statistics appear once the data has loaded."</p> }.into_any(),
                 Some(stats) => view! { <StatsView stats /> }.into_any(),
             }}
-        </section>
+        </Panel>
     }
 }
 

@@ -6,6 +6,8 @@ use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::SplitKind;
 use leptos::prelude::*;
 
+use crate::ui::widgets::fields::{LabelledSelect, Panel};
+
 use crate::state::training::{Export, MODEL_LABEL, TrainState, Training};
 use crate::ui::widgets::charts::{Chart, draw_learning_curves};
 
@@ -38,6 +40,66 @@ fn NumberField(
         </div>
     }
 }
+
+/// A number setting: URL key, test id, label, step, help, its value, and whether a run locks it
+/// (the learning rate can change while training).
+type NumberSetting = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&TrainSettings) -> String,
+    bool,
+);
+
+const NUMBER_SETTINGS: [NumberSetting; 5] = [
+    (
+        "dim",
+        "hp-dim",
+        "Dimensions d",
+        "1",
+        "Numbers per vector: more can capture more taste, and overfit.",
+        |s| s.dim.to_string(),
+        true,
+    ),
+    (
+        "lr",
+        "hp-lr",
+        "Learning rate",
+        "any",
+        "Step size of each update; can change while training.",
+        |s| s.learning_rate.to_string(),
+        false,
+    ),
+    (
+        "reg",
+        "hp-reg",
+        "Regularisation",
+        "any",
+        "L2 penalty pulling vectors to zero: fights overfitting.",
+        |s| s.reg.to_string(),
+        true,
+    ),
+    (
+        "epochs",
+        "hp-epochs",
+        "Epochs",
+        "1",
+        "Most passes over the ratings; early stopping may end sooner.",
+        |s| s.epochs.to_string(),
+        true,
+    ),
+    (
+        "batch",
+        "hp-batch",
+        "Batch size",
+        "1",
+        "Ratings per update: bigger is faster per epoch, noisier when small.",
+        |s| s.batch_size.to_string(),
+        true,
+    ),
+];
 
 fn split_label(kind: SplitKind) -> String {
     match kind {
@@ -74,8 +136,7 @@ pub fn TrainPanel(
     #[prop(into)] on_export: Callback<Export>,
 ) -> impl IntoView {
     view! {
-        <section class="panel panel-wide" aria-labelledby="train-title">
-            <h2 id="train-title">"Train a model: biased matrix factorisation"</h2>
+        <Panel id="train-title" title="Train a model: biased matrix factorisation" wide=true>
             <p class="hint">
                 "Each person and each film gets a vector of "<em>"d"</em>" numbers and a bias; a predicted rating is the global mean plus both biases plus the dot product of the two vectors. Training nudges them to fit the ratings of the training set; a held-out 10% of it decides when to stop."
             </p>
@@ -89,7 +150,7 @@ pub fn TrainPanel(
             </figure>
             <TrainBoard training />
             <TrainExports training on_export />
-        </section>
+        </Panel>
     }
 }
 
@@ -98,48 +159,26 @@ pub fn TrainPanel(
 fn TrainFields(training: Training) -> impl IntoView {
     let settings = training.settings;
     let running = Signal::derive(move || training.state.get().is_running());
-    let select = move |key: &'static str| {
-        move |ev: leptos::ev::Event| training.apply_setting(key, &event_target_value(&ev))
-    };
     view! {
     <div class="fields">
-        <NumberField training key="dim" testid="hp-dim" label="Dimensions d" step="1"
-            help="Numbers per vector: more can capture more taste, and overfit."
-            value=|s| s.dim.to_string() disabled=running />
-        <NumberField training key="lr" testid="hp-lr" label="Learning rate" step="any"
-            help="Step size of each update; can change while training."
-            value=|s| s.learning_rate.to_string() disabled=false />
-        <NumberField training key="reg" testid="hp-reg" label="Regularisation" step="any"
-            help="L2 penalty pulling vectors to zero: fights overfitting."
-            value=|s| s.reg.to_string() disabled=running />
-        <NumberField training key="epochs" testid="hp-epochs" label="Epochs" step="1"
-            help="Most passes over the ratings; early stopping may end sooner."
-            value=|s| s.epochs.to_string() disabled=running />
-        <NumberField training key="batch" testid="hp-batch" label="Batch size" step="1"
-            help="Ratings per update: bigger is faster per epoch, noisier when small."
-            value=|s| s.batch_size.to_string() disabled=running />
-        <div class="field">
-            <label for="split-select">"Split"</label>
-            <select id="split-select" data-testid="split-select" disabled=move || running.get()
-                prop:value=move || settings.get().split.name()
-                on:change=select("split")
-            >
-                {SplitKind::ALL.into_iter().map(|kind| view! { <option value=kind.name()>{split_label(kind)}</option> }).collect_view()}
-            </select>
-            <small>"Which ratings train and which test; u1 is the papers' split."</small>
-        </div>
-        <div class="field">
-            <label for="backend-select">"Backend"</label>
-            <select id="backend-select" data-testid="backend-select" disabled=move || running.get()
-                prop:value=move || settings.get().backend.name()
-                on:change=select("backend")
-            >
-                <option value="auto">"auto (fastest here)"</option>
-                <option value="webgpu">"WebGPU"</option>
-                <option value="cpu">"CPU"</option>
-            </select>
-            <small>"Auto uses WebGPU on a real GPU, else Burn's CPU backend."</small>
-        </div>
+        {NUMBER_SETTINGS.into_iter().map(|(key, testid, label, step, help, value, locked)| view! {
+            <NumberField training key testid label step help value
+                disabled=Signal::derive(move || locked && running.get()) />
+        }).collect_view()}
+        <LabelledSelect id="split-select" label="Split" disabled=running
+            value=Signal::derive(move || settings.get().split.name())
+            help="Which ratings train and which test; u1 is the papers' split."
+            on_change=move |v: String| training.apply_setting("split", &v)>
+            {SplitKind::ALL.into_iter().map(|kind| view! { <option value=kind.name()>{split_label(kind)}</option> }).collect_view()}
+        </LabelledSelect>
+        <LabelledSelect id="backend-select" label="Backend" disabled=running
+            value=Signal::derive(move || settings.get().backend.name().to_string())
+            help="Auto uses WebGPU on a real GPU, else Burn's CPU backend."
+            on_change=move |v: String| training.apply_setting("backend", &v)>
+            <option value="auto">"auto (fastest here)"</option>
+            <option value="webgpu">"WebGPU"</option>
+            <option value="cpu">"CPU"</option>
+        </LabelledSelect>
     </div>
     }
 }

@@ -6,6 +6,8 @@ use filmspace_core::split::SplitKind;
 use filmspace_core::zoo::{ZooModel, ZooOptions, ZooRow};
 use leptos::prelude::*;
 
+use crate::ui::widgets::fields::{LabelledSelect, Panel};
+
 use crate::state::zoo::{ModelProgress, Zoo, ZooState};
 use crate::ui::widgets::charts::{Chart, Line, SERIES_COLOURS, draw_lines, draw_metric_bars};
 
@@ -36,8 +38,7 @@ const SPLITS: [(SplitKind, &str); 2] = [
 #[component]
 pub fn ZooPanel(zoo: Zoo, #[prop(into)] on_run: Callback<()>) -> impl IntoView {
     view! {
-        <section class="panel panel-wide" aria-labelledby="zoo-title">
-            <h2 id="zoo-title">"Model zoo"</h2>
+        <Panel id="zoo-title" title="Model zoo" wide=true>
             <p class="hint">
                 "The course models side by side on one split: pick some, run them (one after another, \
                  in a worker), and compare. Trainable models use their tuned settings, stop early on a \
@@ -54,7 +55,7 @@ pub fn ZooPanel(zoo: Zoo, #[prop(into)] on_run: Callback<()>) -> impl IntoView {
                     {ZooModel::ALL.into_iter().map(|m| view! { <dt>{m.label()}</dt><dd>{m.explanation()}</dd> }).collect_view()}
                 </dl>
             </details>
-        </section>
+        </Panel>
     }
 }
 
@@ -102,19 +103,12 @@ fn ZooPicker(zoo: Zoo) -> impl IntoView {
         }).collect_view()}
     </fieldset>
     <div class="fields">
-        <div class="field">
-            <label for="zoo-split">"Split"</label>
-            <select id="zoo-split" data-testid="zoo-split" disabled=running
-                on:change=move |ev| {
-                    if let Some(kind) = SplitKind::parse(&event_target_value(&ev)) {
-                        zoo.split.set(kind);
-                    }
-                }>
-                {SPLITS.into_iter().map(|(kind, label)| view! {
-                    <option value=kind.name() selected=move || zoo.split.get() == kind>{label}</option>
-                }).collect_view()}
-            </select>
-        </div>
+        <LabelledSelect id="zoo-split" label="Split" disabled=Signal::derive(running)
+            on_change=move |v: String| if let Some(kind) = SplitKind::parse(&v) { zoo.split.set(kind) }>
+            {SPLITS.into_iter().map(|(kind, label)| view! {
+                <option value=kind.name() selected=move || zoo.split.get() == kind>{label}</option>
+            }).collect_view()}
+        </LabelledSelect>
         {option_field("als-rank", "ALS rank", |o| o.als_rank.to_string(), |o, v| o.als_rank = (v as usize).clamp(1, 256))}
         {option_field("als-lambda", "ALS weighted λ", |o| o.als_lambda.to_string(), |o, v| o.als_lambda = v)}
         {option_field("ease-lambda", "EASE λ", |o| o.ease_lambda.to_string(), |o, v| o.ease_lambda = v)}
@@ -218,15 +212,11 @@ fn ZooCharts(zoo: Zoo) -> impl IntoView {
     let metric = RwSignal::new(4usize);
     view! {
     <div class="fields">
-        <div class="field">
-            <label for="zoo-metric">"Bars of"</label>
-            <select id="zoo-metric" data-testid="zoo-metric"
-                on:change=move |ev| metric.set(event_target_value(&ev).parse().unwrap_or(4))>
-                {METRICS.into_iter().enumerate().map(|(k, (_, name, _))| view! {
-                    <option value=k.to_string() selected=move || metric.get() == k>{name}</option>
-                }).collect_view()}
-            </select>
-        </div>
+        <LabelledSelect id="zoo-metric" label="Bars of" on_change=move |v: String| metric.set(v.parse().unwrap_or(4))>
+            {METRICS.into_iter().enumerate().map(|(k, (_, name, _))| view! {
+                <option value=k.to_string() selected=move || metric.get() == k>{name}</option>
+            }).collect_view()}
+        </LabelledSelect>
     </div>
     <figure>
         <Chart testid="zoo-chart" label="The picked metric per model".to_string()

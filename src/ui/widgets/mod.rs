@@ -1,6 +1,7 @@
 //! Small pieces the panels share: charts, a film card, the star widget, display formatting.
 
 pub mod charts;
+pub mod fields;
 pub mod film_card;
 pub mod format;
 pub mod stars;

@@ -8,6 +8,8 @@ mod paint;
 
 use leptos::prelude::*;
 
+use crate::ui::widgets::fields::{LabelledSelect, Panel};
+
 use crate::state::map::{ColourBy, Explorer, Projection, ProjectionState};
 use crate::state::visitor::Visitor;
 use canvas::MapCanvas;
@@ -17,8 +19,7 @@ use legend::{Classifier, Legend};
 pub fn MapPanel(explorer: Explorer, visitor: Visitor) -> impl IntoView {
     let export_error = RwSignal::new(None::<String>);
     view! {
-        <section class="panel panel-wide" aria-labelledby="map-title">
-            <h2 id="map-title">"The film map: what the model learned"</h2>
+        <Panel id="map-title" title="The film map: what the model learned" wide=true>
             <p class="hint">
                 "Each dot is a film, placed by its learned vector (tens of numbers squeezed into 2). Nobody told the model about genres or years: "
                 "films that end up together were rated alike. Hover for details, click a film for its nearest neighbours in the full space, "
@@ -43,7 +44,7 @@ pub fn MapPanel(explorer: Explorer, visitor: Visitor) -> impl IntoView {
                 </button>
             </div>
             {move || export_error.get().map(|e| view! { <p class="status status-error" role="alert">{e}</p> })}
-        </section>
+        </Panel>
     }
 }
 
@@ -62,33 +63,23 @@ fn MapFields(explorer: Explorer, visitor: Visitor) -> impl IntoView {
             .unwrap_or(false);
         search_miss.set(!found);
     };
-    let on_colour = move |ev| {
-        let value = event_target_value(&ev);
+    let on_colour = move |value: String| {
         if let Some((by, _, _)) = ColourBy::ALL.iter().find(|(_, name, _)| *name == value) {
             explorer.colour.set(*by);
         }
     };
     view! {
         <div class="fields">
-            <div class="field">
-                <label for="projection-select">"Projection"</label>
-                <select
-                    id="projection-select"
-                    data-testid="projection-select"
-                    prop:value=move || explorer.projection.get().name()
-                    on:change=move |ev| explorer.set_projection(if event_target_value(&ev) == "tsne" { Projection::Tsne } else { Projection::Pca })
-                >
-                    <option value="pca">"PCA (instant)"</option>
-                    <option value="tsne">"t-SNE (a few seconds, in a worker)"</option>
-                    <option value="umap" disabled=true>"UMAP (no sound crate builds with ours yet)"</option>
-                </select>
-            </div>
-            <div class="field">
-                <label for="color-select">"Colour by"</label>
-                <select id="color-select" data-testid="color-select" on:change=on_colour>
-                    {ColourBy::ALL.iter().map(|(_, name, label)| view! { <option value=*name>{*label}</option> }).collect_view()}
-                </select>
-            </div>
+            <LabelledSelect id="projection-select" label="Projection"
+                value=Signal::derive(move || explorer.projection.get().name().to_string())
+                on_change=move |v: String| explorer.set_projection(if v == "tsne" { Projection::Tsne } else { Projection::Pca })>
+                <option value="pca">"PCA (instant)"</option>
+                <option value="tsne">"t-SNE (a few seconds, in a worker)"</option>
+                <option value="umap" disabled=true>"UMAP (no sound crate builds with ours yet)"</option>
+            </LabelledSelect>
+            <LabelledSelect id="color-select" label="Colour by" on_change=on_colour>
+                {ColourBy::ALL.iter().map(|(_, name, label)| view! { <option value=*name>{*label}</option> }).collect_view()}
+            </LabelledSelect>
             <div class="field">
                 <label for="canvas-search">"Find a film on the map"</label>
                 <input id="canvas-search" data-testid="canvas-search" type="search" placeholder="title, then Enter" on:keydown=on_search />
