@@ -5,7 +5,7 @@
 
 pub mod data;
 pub mod embedding;
-pub(crate) mod linalg;
+pub mod math;
 pub mod metrics;
 pub mod models;
 pub mod profile;

@@ -10,10 +10,7 @@ use crate::split::{Split, ratio_split};
 /// RMSE near it.
 pub const NOISE: f64 = 0.3;
 
-fn normal(rng: &mut SeededRng) -> f64 {
-    let u1 = 1.0 - rng.unit();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * rng.unit()).cos()
-}
+use crate::math::standard_normal as normal;
 
 /// Ratings 3 + b_u + b_i + p_u·q_i + N(0, noise²) with rank-`rank` truth, on a seeded
 /// `density` of all pairs, cut 80/10/10 into train/validation/test.

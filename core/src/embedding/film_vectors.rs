@@ -61,11 +61,10 @@ impl FilmVectors {
     }
 }
 
-/// A standard normal draw (Box–Muller).
+/// A standard normal draw; this order of uniforms is what the shipped sketches were made with.
 fn gaussian(rng: &mut SeededRng) -> f64 {
     let u = rng.unit().max(1e-12);
-    let v = rng.unit();
-    (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    crate::math::box_muller(u, rng.unit())
 }
 
 #[cfg(test)]

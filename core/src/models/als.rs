@@ -7,7 +7,7 @@
 
 use super::MfWeights;
 use crate::data::{Csr, RatingIndex};
-use crate::linalg::{cholesky, cholesky_solve};
+use crate::math::{cholesky, cholesky_solve};
 use crate::rng::SeededRng;
 
 #[derive(Debug, Clone, Copy, PartialEq)]

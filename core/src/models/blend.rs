@@ -1,7 +1,7 @@
 //! Rating models stacked by least squares on a holdout their holdout runs never saw.
 
 use crate::data::Rating;
-use crate::linalg::{cholesky, cholesky_solve};
+use crate::math::{cholesky, cholesky_solve};
 use crate::models::{RatingModel, Scorer};
 use crate::zoo::Trained;
 

@@ -92,37 +92,8 @@ impl SideFeatures {
             }
         }
 
-        let decades: Vec<u16> = {
-            let mut d: Vec<u16> = dataset
-                .films
-                .iter()
-                .filter_map(|f| f.year)
-                .map(|y| y / 10 * 10)
-                .collect();
-            d.sort_unstable();
-            d.dedup();
-            d
-        };
-        let mut item_names: Vec<String> = GENRES.iter().map(|g| format!("genre {g}")).collect();
-        item_names.extend(decades.iter().map(|d| format!("released in the {d}s")));
-        item_names.push("release year unknown".to_string());
+        let (item_names, item) = film_features(dataset);
         let item_dim = item_names.len();
-        let mut item = vec![0.0f32; dataset.n_items() * item_dim];
-        for (i, film) in dataset.films.iter().enumerate() {
-            let row = &mut item[i * item_dim..(i + 1) * item_dim];
-            let genres: Vec<usize> = (0..GENRES.len()).filter(|&g| film.has_genre(g)).collect();
-            for &g in &genres {
-                row[g] = 1.0 / genres.len() as f32;
-            }
-            let at = GENRES.len();
-            match film
-                .year
-                .and_then(|y| decades.binary_search(&(y / 10 * 10)).ok())
-            {
-                Some(k) => row[at + k] = 1.0,
-                None => row[at + decades.len()] = 1.0,
-            }
-        }
         Self {
             user_dim,
             user,
@@ -140,6 +111,42 @@ impl SideFeatures {
     fn n_items(&self) -> usize {
         self.item.len() / self.item_dim.max(1)
     }
+}
+
+/// The films' feature columns (genres shared out, release decade) and their rows.
+fn film_features(dataset: &Dataset) -> (Vec<String>, Vec<f32>) {
+    let decades: Vec<u16> = {
+        let mut d: Vec<u16> = dataset
+            .films
+            .iter()
+            .filter_map(|f| f.year)
+            .map(|y| y / 10 * 10)
+            .collect();
+        d.sort_unstable();
+        d.dedup();
+        d
+    };
+    let mut item_names: Vec<String> = GENRES.iter().map(|g| format!("genre {g}")).collect();
+    item_names.extend(decades.iter().map(|d| format!("released in the {d}s")));
+    item_names.push("release year unknown".to_string());
+    let item_dim = item_names.len();
+    let mut item = vec![0.0f32; dataset.n_items() * item_dim];
+    for (i, film) in dataset.films.iter().enumerate() {
+        let row = &mut item[i * item_dim..(i + 1) * item_dim];
+        let genres: Vec<usize> = (0..GENRES.len()).filter(|&g| film.has_genre(g)).collect();
+        for &g in &genres {
+            row[g] = 1.0 / genres.len() as f32;
+        }
+        let at = GENRES.len();
+        match film
+            .year
+            .and_then(|y| decades.binary_search(&(y / 10 * 10)).ok())
+        {
+            Some(k) => row[at + k] = 1.0,
+            None => row[at + decades.len()] = 1.0,
+        }
+    }
+    (item_names, item)
 }
 
 /// Settings of the enriched model and of its training.

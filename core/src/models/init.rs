@@ -8,12 +8,7 @@ use burn::tensor::{Device, TensorData};
 
 use crate::rng::SeededRng;
 
-/// Standard normal by Box–Muller.
-pub(crate) fn normal(rng: &mut SeededRng) -> f64 {
-    let u1 = 1.0 - rng.unit(); // (0, 1]
-    let u2 = rng.unit();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-}
+pub(crate) use crate::math::standard_normal as normal;
 
 /// A `rows × cols` embedding table holding `values` (row-major).
 pub(crate) fn table(values: Vec<f32>, rows: usize, cols: usize, device: &Device) -> Embedding {

@@ -17,6 +17,7 @@ use burn::tensor::{Device, Int, Tensor};
 use super::init::{normal_table, seen, table};
 use super::{RatingModel, Scorer};
 use crate::data::Rating;
+use crate::math::dot;
 use crate::rng::SeededRng;
 use crate::train::{BatchLoss, RatingColumns, Recipe, Schedule, Trainable, rating_examples};
 use crate::zoo::{IntoTrained, Trained};
@@ -299,10 +300,6 @@ impl MfWeights {
         let at = item as usize * self.dim;
         &self.item_factors[at..at + self.dim]
     }
-}
-
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 impl Scorer for MfWeights {

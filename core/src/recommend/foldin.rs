@@ -8,7 +8,7 @@
 //! repeats the same solve with a_j the gradient at the current x and y_j = r_j − f_j(x) + a_j·x,
 //! halving a step that does not lower the objective, until x stops moving.
 
-use crate::linalg::{cholesky, cholesky_solve};
+use crate::math::{cholesky, cholesky_solve};
 use crate::models::MfWeights;
 
 /// Ridge strengths of the fold-in. The model's `reg` is per rating (Surprise's convention), so a

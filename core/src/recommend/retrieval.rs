@@ -11,7 +11,7 @@
 //! Ratings below [`LIKED`] are not positives, as in training.
 
 use super::foldin::FoldInRidge;
-use crate::linalg::{cholesky, cholesky_solve};
+use crate::math::{cholesky, cholesky_solve};
 use crate::models::{LIKED, MfWeights};
 
 /// The two-tower ranker as it serves: film tower outputs (`item_factors`), popularity
