@@ -119,15 +119,15 @@ mod tests {
 
     #[test]
     fn rows_agree_with_the_models_they_name() {
-        let r = crate::testing::rating;
-        let train = [
-            r(0, 0, 5.0),
-            r(0, 1, 3.0),
-            r(1, 0, 4.0),
-            r(2, 1, 1.0),
-            r(2, 2, 2.0),
-        ];
-        let test = [r(1, 1, 4.0), r(0, 2, 2.0), r(2, 0, 5.0)];
+        let ratings = crate::testing::ratings;
+        let train = ratings(&[
+            (0, 0, 5.0),
+            (0, 1, 3.0),
+            (1, 0, 4.0),
+            (2, 1, 1.0),
+            (2, 2, 2.0),
+        ]);
+        let test = ratings(&[(1, 1, 4.0), (0, 2, 2.0), (2, 0, 5.0)]);
         let index = RatingIndex::new(&train, 3, 3);
         let mean = baseline_row(Baseline::GlobalMean, &train, &index, &test);
         // Mean 3.0; errors 1, -1, 2.

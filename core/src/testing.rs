@@ -1,16 +1,18 @@
-//! Data for the unit tests: ratings with a known low-rank structure and noise, and tiny
-//! hand-made ratings and datasets.
+//! Data for the unit tests: ratings with a known low-rank structure and noise (and fitting the
+//! trained models on them), and tiny hand-made ratings and datasets.
 
-use crate::data::{Dataset, MovieLensFiles, Rating};
-use crate::models::RatingModel;
+use burn::tensor::Device;
+
+use crate::data::{Dataset, MovieLensFiles, Rating, RatingIndex};
+use crate::math::standard_normal;
+use crate::models::{BiasConfig, BiasModel, RatingModel};
 use crate::rng::SeededRng;
 use crate::split::{Split, ratio_split};
+use crate::train::{Fit, Recipe, WeightsOf, fit};
 
 /// The noise of [`low_rank`] data in most tests: a model that recovers the structure gets a test
 /// RMSE near it.
 pub const NOISE: f64 = 0.3;
-
-use crate::math::standard_normal as normal;
 
 /// Ratings 3 + b_u + b_i + p_u·q_i + N(0, noise²) with rank-`rank` truth, on a seeded
 /// `density` of all pairs, cut 80/10/10 into train/validation/test.
@@ -25,8 +27,9 @@ pub fn low_rank(
     let mut rng = SeededRng::new(seed);
     // Entries of sd a give p·q an sd of √rank·a²: aim for a signal sd of 0.8.
     let a = (0.8 / (rank as f64).sqrt()).sqrt();
-    let mut draw =
-        |n: usize, sd: f64| -> Vec<f64> { (0..n).map(|_| normal(&mut rng) * sd).collect() };
+    let mut draw = |n: usize, sd: f64| -> Vec<f64> {
+        (0..n).map(|_| standard_normal(&mut rng) * sd).collect()
+    };
     let (p, q) = (draw(n_users * rank, a), draw(n_items * rank, a));
     let (bu, bi) = (draw(n_users, 0.3), draw(n_items, 0.3));
     let mut ratings = Vec::new();
@@ -36,7 +39,7 @@ pub fn low_rank(
                 continue;
             }
             let signal: f64 = (0..rank).map(|k| p[u * rank + k] * q[i * rank + k]).sum();
-            let value = 3.0 + bu[u] + bi[i] + signal + normal(&mut rng) * noise;
+            let value = 3.0 + bu[u] + bi[i] + signal + standard_normal(&mut rng) * noise;
             ratings.push(Rating {
                 user: u as u32,
                 item: i as u32,
@@ -65,26 +68,55 @@ pub fn rmse(model: &impl RatingModel, ratings: &[Rating]) -> f64 {
     (sse / ratings.len() as f64).sqrt()
 }
 
-/// The test RMSE of the user+item bias model on `split`: what a model must beat.
-pub fn bias_rmse(split: &Split, n_users: usize, n_items: usize) -> f64 {
-    use crate::data::RatingIndex;
-    use crate::models::{BiasConfig, BiasModel};
-    let index = RatingIndex::new(&split.train, n_users, n_items);
-    rmse(&BiasModel::fit(&index, BiasConfig::default()), &split.test)
+/// What the trained models' tests learn: rank-3 [`low_rank`] ratings with [`NOISE`] on half the
+/// pairs of a `users × items` table.
+pub struct RankThree {
+    pub split: Split,
+    pub users: usize,
+    pub items: usize,
 }
 
-/// Asserts that `model`, fitted on `split`, predicts its test ratings at least 15% better than
-/// the bias model; `about` says what was fitted (printed either way).
-pub fn assert_beats_bias(
-    name: &str,
-    model: &impl RatingModel,
-    split: &Split,
-    (n_users, n_items): (usize, usize),
-    about: impl std::fmt::Debug,
-) {
-    let (ours, bias) = (rmse(model, &split.test), bias_rmse(split, n_users, n_items));
-    eprintln!("{name}: test RMSE {ours:.4}, bias model {bias:.4}, {about:?}");
-    assert!(ours < bias * 0.85, "{name}: {ours:.4} vs bias {bias:.4}");
+impl RankThree {
+    pub fn new(users: usize, items: usize, seed: u64) -> Self {
+        let split = low_rank(users, items, 3, NOISE, 0.5, seed);
+        Self {
+            split,
+            users,
+            items,
+        }
+    }
+
+    /// `recipe` trained on the split, on the CPU.
+    pub fn fit<R: Recipe>(&self, recipe: R) -> Fit<WeightsOf<R>> {
+        fit(recipe, &self.split, self.users, self.items, &Device::flex())
+    }
+
+    /// The test RMSE of the user+item bias model: what a model must beat.
+    pub fn bias_rmse(&self) -> f64 {
+        let index = RatingIndex::new(&self.split.train, self.users, self.items);
+        rmse(
+            &BiasModel::fit(&index, BiasConfig::default()),
+            &self.split.test,
+        )
+    }
+
+    /// Asserts that `model` predicts the test ratings at least 15% better than the bias model;
+    /// `about` says what was fitted (printed either way).
+    pub fn assert_beats_bias(
+        &self,
+        name: &str,
+        model: &impl RatingModel,
+        about: impl std::fmt::Debug,
+    ) {
+        let (ours, bias) = (rmse(model, &self.split.test), self.bias_rmse());
+        eprintln!("{name}: test RMSE {ours:.4}, bias model {bias:.4}, {about:?}");
+        assert!(ours < bias * 0.85, "{name}: {ours:.4} vs bias {bias:.4}");
+    }
+}
+
+/// Whether two computed values agree to rounding.
+pub fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-12
 }
 
 /// A rating at time 0.
@@ -95,6 +127,11 @@ pub fn rating(user: u32, item: u32, value: f32) -> Rating {
         value,
         timestamp: 0,
     }
+}
+
+/// Ratings at time 0 from `(user, item, value)` triples.
+pub fn ratings(triples: &[(u32, u32, f32)]) -> Vec<Rating> {
+    triples.iter().map(|&(u, i, v)| rating(u, i, v)).collect()
 }
 
 /// A dataset from `u.data` lines, films `(id, title)` without genres and `u.user` lines.

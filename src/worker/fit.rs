@@ -11,8 +11,9 @@ use burn::tensor::Device;
 use filmspace_core::data::{Rating, RatingIndex};
 use filmspace_core::embedding::Pca;
 use filmspace_core::metrics::rating_errors;
+use filmspace_core::models::{Evaluation, evaluate_rating_model};
 use filmspace_core::protocol::{Control, FitReply, FitRequest, FitResult};
-use filmspace_core::recommend::ServingModel;
+use filmspace_core::recommend::{Served, ServingModel};
 use filmspace_core::settings::{FaultKind, GpuFault};
 use filmspace_core::split::Split;
 use filmspace_core::train::{
@@ -20,7 +21,7 @@ use filmspace_core::train::{
     default_training_split,
 };
 use filmspace_core::zoo::{
-    Fitter, Fitting, IntoTrained, Part, PartFit, TrainableFit, ZooModel, ZooRecipe, ZooRow,
+    Fitter, IntoTrained, Part, PartFit, TrainableFit, Trained, ZooModel, ZooRecipe, ZooRow,
     fit_closed_form, fit_trainable_with,
 };
 use wasm_bindgen::JsCast;
@@ -64,73 +65,162 @@ pub async fn run_fit(
     controls: &Controls,
     report: &mut dyn FnMut(FitReply),
 ) {
-    controls.pause_after_epoch.set(request.pause_after_epoch);
-    controls.fault.set(request.fault);
-    let split = Split {
-        train: request.train.ratings(),
-        validation: request.validation.ratings(),
-        test: request.test.ratings(),
-    };
-    let (model, sizes) = (request.model, request.sizes);
-    let index = RatingIndex::new(&split.train, sizes.0, sizes.1);
-    let started = now_ms();
-    next_macrotask().await;
-    let mut driver = Driver {
-        split: &split,
-        request: &request,
-        device,
-        gpu: request.gpu,
-        controls,
-        report,
-        part: 0,
-    };
-    let fitted = if model.trainable() {
+    let job = Job::start(&request, controls).await;
+    let mut driver = job.driver(device, controls, report);
+    let fitted = if request.model.trainable() {
         driver.fit_model().await
     } else {
-        let (trained, parameters) = fit_closed_form(model, &split.train, &index, &request.options);
+        let index = &job.index;
+        let (trained, parameters) =
+            fit_closed_form(request.model, &job.split.train, index, &request.options);
         let history = Vec::new();
-        Ok(Some((
+        let fit = TrainableFit {
+            trained,
+            history,
+            parameters,
+        };
+        Ok(Some((fit, false)))
+    };
+    let score = Scoring {
+        evaluate: Trained::evaluate,
+        serve: Trained::served,
+    };
+    job.finish(fitted, driver, score).await;
+}
+
+/// The training panel's fit on this thread, when no worker could start: biased MF with the
+/// panel's settings only, so the page's own code carries no other model's training.
+pub async fn run_panel_fit_here(
+    request: FitRequest,
+    controls: &Controls,
+    report: &mut dyn FnMut(FitReply),
+) {
+    let Some(config) = request.mf.clone() else {
+        let why = "this model trains in a Web Worker, and none could start here";
+        return report(FitReply::Failed(why.into()));
+    };
+    let job = Job::start(&request, controls).await;
+    let mut driver = job.driver(Device::flex(), controls, report);
+    let fitted = driver.fit(config, false).await;
+    let stopped = controls.stop.get();
+    let fitted = fitted.map(|part| part.map(|p| (p.refit, stopped)));
+    job.finish(fitted, driver, Scoring::FACTORS).await;
+}
+
+/// How a fitted model is scored and served: through every kind of `Trained` (the worker), or
+/// only the MF-shaped one (the page's fallback, so it links no other model's code).
+struct Scoring {
+    evaluate: fn(&Trained, &RatingIndex, &[Rating]) -> Evaluation,
+    serve: fn(&Trained, usize) -> Served,
+}
+
+impl Scoring {
+    const FACTORS: Scoring = Scoring {
+        evaluate: |trained, index, test| match trained {
+            Trained::Factors(weights) => evaluate_rating_model(weights, index, test),
+            _ => unreachable!("the panel trains biased MF"),
+        },
+        serve: |trained, _| match trained {
+            Trained::Factors(weights) => Served::Linear(weights.clone()),
+            _ => unreachable!("the panel trains biased MF"),
+        },
+    };
+}
+
+/// One fit request, unpacked: its ratings, the training index, when it started.
+struct Job<'a> {
+    request: &'a FitRequest,
+    split: Split,
+    index: RatingIndex,
+    started: f64,
+}
+
+impl<'a> Job<'a> {
+    async fn start(request: &'a FitRequest, controls: &Controls) -> Self {
+        controls.pause_after_epoch.set(request.pause_after_epoch);
+        controls.fault.set(request.fault);
+        let split = Split {
+            train: request.train.ratings(),
+            validation: request.validation.ratings(),
+            test: request.test.ratings(),
+        };
+        let (users, items) = request.sizes;
+        let index = RatingIndex::new(&split.train, users, items);
+        let started = now_ms();
+        next_macrotask().await;
+        Job {
+            request,
+            split,
+            index,
+            started,
+        }
+    }
+
+    fn driver<'d>(
+        &'d self,
+        device: Device,
+        controls: &'d Controls,
+        report: &'d mut dyn FnMut(FitReply),
+    ) -> Driver<'d> {
+        let (split, request, gpu) = (&self.split, self.request, self.request.gpu);
+        Driver {
+            split,
+            request,
+            device,
+            gpu,
+            controls,
+            report,
+            part: 0,
+        }
+    }
+
+    /// Scores the fitted model and reports its row and serving model (or that it stopped, or
+    /// why it failed).
+    async fn finish(
+        &self,
+        fitted: Result<Option<(TrainableFit, bool)>, PipelineError>,
+        driver: Driver<'_>,
+        scoring: Scoring,
+    ) {
+        let (
             TrainableFit {
                 trained,
-                history,
                 parameters,
+                history,
             },
-            false,
-        )))
-    };
-    let (
-        TrainableFit {
-            trained,
+            stopped,
+        ) = match fitted {
+            Ok(Some(fitted)) => fitted,
+            Ok(None) => return (driver.report)(FitReply::Stopped),
+            Err(error) => return (driver.report)(FitReply::Failed(error.to_string())),
+        };
+        (driver.report)(FitReply::Scoring { stopped });
+        let model = self.request.model;
+        let backend = match (model.trainable(), driver.gpu) {
+            (false, _) => "closed form",
+            (true, true) => "WebGPU",
+            (true, false) => "CPU",
+        };
+        next_macrotask().await;
+        let evaluation = (scoring.evaluate)(&trained, &self.index, &self.split.test);
+        let row = ZooRow {
+            model,
+            errors: evaluation.errors,
+            ranking: evaluation.ranking,
+            train_ms: now_ms() - self.started,
             parameters,
+            backend: backend.to_string(),
             history,
-        },
-        stopped,
-    ) = match fitted {
-        Ok(Some(fitted)) => fitted,
-        Ok(None) => return (driver.report)(FitReply::Stopped),
-        Err(error) => return (driver.report)(FitReply::Failed(error.to_string())),
-    };
-    (driver.report)(FitReply::Scoring { stopped });
-    let backend = match (model.trainable(), driver.gpu) {
-        (false, _) => "closed form",
-        (true, true) => "WebGPU",
-        (true, false) => "CPU",
-    };
-    let fitting = Fitting {
-        train_ms: now_ms() - started,
-        parameters,
-        backend: backend.to_string(),
-        history,
-    };
-    next_macrotask().await;
-    let row = ZooRow::scored(model, &trained, (&index, &split.test), fitting);
-    next_macrotask().await;
-    let serving = ServingModel::new(trained.served(sizes.1));
-    (driver.report)(FitReply::Finished(Box::new(FitResult {
-        row,
-        serving,
-        stopped,
-    })));
+        };
+        next_macrotask().await;
+        let serving = ServingModel::new((scoring.serve)(&trained, self.request.sizes.1));
+        let result = FitResult {
+            row,
+            serving,
+            stopped,
+        };
+        (driver.report)(FitReply::Finished(Box::new(result)));
+    }
 }
 
 /// One fit's context: the split, the request, the device it is on now, and where replies go.

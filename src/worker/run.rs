@@ -2,11 +2,10 @@
 //! and, when the worker dies on a GPU (a crash in the GPU runtime takes the thread with it), again
 //! on the CPU in a new worker, resuming from the last checkpoint the old one sent.
 
-use burn::tensor::Device;
 use filmspace_core::protocol::{FitReply, FitRequest};
 
 use super::client::{JobError, Remote, WorkerSlot};
-use super::fit::run_fit;
+use super::fit::run_panel_fit_here;
 
 /// Where a fit ran, for the page to say.
 pub enum Placement {
@@ -43,7 +42,7 @@ pub async fn fit(
                 // The fallback only: training steps on the page's thread, yielding between them.
                 on_placement(Placement::MainThread(why));
                 request.gpu = false;
-                return run_fit(request, Device::flex(), &remote.controls, on_reply).await;
+                return run_panel_fit_here(request, &remote.controls, on_reply).await;
             }
             Err(JobError::Died(error)) if request.gpu => {
                 let resumed_at = checkpoint.as_ref().map_or(0, |c| c.1);

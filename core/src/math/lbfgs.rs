@@ -3,7 +3,7 @@
 
 /// Minimises `objective` (loss and gradient) from `x` by L-BFGS (memory 8) with a backtracking
 /// Armijo line search, for at most `max_iterations` steps or until the largest gradient entry is
-/// below 1e-4.
+/// below 1e-3, no step lowers the loss, or a step lowers it by less than 1e-10 of its size.
 pub fn lbfgs(x: &mut [f32], max_iterations: usize, objective: impl Fn(&[f32], &mut [f32]) -> f64) {
     const MEMORY: usize = 8;
     let p = x.len();

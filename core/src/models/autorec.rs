@@ -13,12 +13,14 @@ use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::init::{linear, mean_rating};
-use super::params::{Parameters, load_parameters, parameters_from};
+use super::params::{Parameters, load_parameters, parameters_from, read_values};
+use super::recipes::adam_recipe;
 use super::{MfWeights, RatingModel, Scorer};
 use crate::data::Rating;
+use crate::math::column_means;
 use crate::metrics::RATING_RANGE;
 use crate::rng::SeededRng;
-use crate::train::{BatchLoss, Recipe, Schedule, Trainable};
+use crate::train::{BatchLoss, Recipe, Trainable};
 use crate::zoo::{IntoTrained, Trained};
 
 #[derive(Config, Debug, PartialEq)]
@@ -188,24 +190,20 @@ impl AutoRecWeights {
     /// MF starts from the average user rather than from nobody (r̂ = μ).
     pub fn linear(&self, train: &[Rating], n_items: usize) -> MfWeights {
         let (model, inputs) = self.on_training_columns(train, n_items);
-        let read = |t: Tensor<2>| t.into_data().iter::<f32>().collect::<Vec<f32>>();
-        let codes = read(sigmoid(model.encoder.forward(inputs)));
+        let codes = read_values(sigmoid(model.encoder.forward(inputs)));
         let (users, hidden) = (self.n_users, self.hidden);
         // The decoder's weight is hidden × users; a user's vector is its column.
-        let decoder = read(model.decoder.weight.val());
+        let decoder = read_values(model.decoder.weight.val());
         let mut user_factors: Vec<f32> = (0..users * hidden)
             .map(|at| decoder[(at % hidden) * users + at / hidden])
             .collect();
-        let mut user_bias: Vec<f32> = model.decoder.bias.as_ref().map_or_else(
-            || vec![0.0; users],
-            |b| b.val().into_data().iter::<f32>().collect(),
-        );
-        let average = |values: &[f32], dim: usize| -> Vec<f32> {
-            (0..dim)
-                .map(|k| values.iter().skip(k).step_by(dim).sum::<f32>() / users.max(1) as f32)
-                .collect()
-        };
-        let (mean_vector, mean_bias) = (average(&user_factors, hidden), average(&user_bias, 1)[0]);
+        let mut user_bias: Vec<f32> = model
+            .decoder
+            .bias
+            .as_ref()
+            .map_or_else(|| vec![0.0; users], |b| read_values(b.val()));
+        let mean_vector = column_means(&user_factors, hidden);
+        let mean_bias = column_means(&user_bias, 1)[0];
         for row in user_factors.chunks_exact_mut(hidden) {
             row.iter_mut().zip(&mean_vector).for_each(|(v, m)| *v -= m);
         }
@@ -261,16 +259,7 @@ impl Trainable for AutoRec {
 impl Recipe for AutoRecConfig {
     type Model = AutoRec;
     type Examples = FilmColumns;
-
-    fn schedule(&self) -> Schedule {
-        Schedule::adam(
-            self.epochs,
-            self.batch_size,
-            self.learning_rate,
-            self.patience,
-            self.seed,
-        )
-    }
+    adam_recipe!();
 
     fn example_count(examples: &FilmColumns) -> usize {
         examples.columns.len()
@@ -295,10 +284,6 @@ impl Recipe for AutoRecConfig {
             penalty: weights.mul_scalar(self.lambda / 2.0 * share),
             ratings: count,
         }
-    }
-
-    fn for_refit(&self, epochs: usize) -> Self {
-        self.clone().with_epochs(epochs).with_patience(0)
     }
 
     fn init(&self, train: &[Rating], n_users: usize, _: usize, device: &Device) -> AutoRec {
@@ -350,27 +335,26 @@ impl IntoTrained for AutoRecWeights {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{NOISE, assert_beats_bias, low_rank};
+    use crate::testing::{NOISE, RankThree, low_rank};
     use crate::train::fit;
 
     #[test]
     fn it_learns_low_rank_data_better_than_the_bias_model() {
-        let (users, items) = (120, 200);
-        let split = low_rank(users, items, 3, NOISE, 0.5, 31);
+        let data = RankThree::new(120, 200, 31);
         let config = AutoRecConfig::new()
             .with_hidden(40)
             .with_learning_rate(0.01)
             .with_lambda(1.0)
             .with_batch_size(16)
             .with_epochs(150);
-        let fit = fit(config, &split, users, items, &Device::flex());
-        let model = fit.weights.reconstruct(&split.train, items);
-        assert_beats_bias("AutoRec", &model, &split, (users, items), fit.summary);
+        let fit = data.fit(config);
+        let model = fit.weights.reconstruct(&data.split.train, data.items);
+        data.assert_beats_bias("AutoRec", &model, fit.summary);
         // The validation RMSE the loop saw is the reconstruction's.
         let seen = fit.summary.best_validation_rmse.unwrap();
-        let clipped: Vec<Rating> = split.validation.clone();
         let direct = crate::metrics::rating_errors(
-            clipped
+            data.split
+                .validation
                 .iter()
                 .map(|r| (model.predict(r.user, r.item), r.value)),
         );

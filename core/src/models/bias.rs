@@ -95,14 +95,13 @@ mod tests {
 
     #[test]
     fn biases_solve_the_ridge_normal_equations() {
-        let r = crate::testing::rating;
-        let ratings = [
-            r(0, 0, 5.0),
-            r(0, 1, 3.0),
-            r(1, 0, 4.0),
-            r(1, 2, 1.0),
-            r(2, 1, 2.0),
-        ];
+        let ratings = crate::testing::ratings(&[
+            (0, 0, 5.0),
+            (0, 1, 3.0),
+            (1, 0, 4.0),
+            (1, 2, 1.0),
+            (2, 1, 2.0),
+        ]);
         let index = RatingIndex::new(&ratings, 3, 4);
         let config = BiasConfig {
             reg_user: 1.5,

@@ -17,11 +17,12 @@ use burn::nn::Embedding;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::MfWeights;
-use super::init::{mean_rating, normal_table, seen, table};
-use super::params::{Parameters, load_parameters, parameters_from};
+use super::init::{mean_rating, normal_table, param, seen, table};
+use super::params::{Parameters, load_parameters, parameters_from, read_values};
+use super::recipes::squared_error_loss;
 use crate::data::{Dataset, GENRES, Rating};
 use crate::rng::SeededRng;
-use crate::train::{BatchLoss, RatingColumns, Recipe, Schedule, Trainable, rating_examples};
+use crate::train::{Recipe, Schedule, Trainable, rating_examples};
 use crate::zoo::{IntoTrained, Trained};
 
 /// Age bands of the MovieLens 1M documentation (under 18, 18–24, 25–34, 35–44, 45–49, 50–55, 56+).
@@ -104,12 +105,23 @@ impl SideFeatures {
         }
     }
 
-    fn n_users(&self) -> usize {
+    pub(crate) fn n_users(&self) -> usize {
         self.user.len() / self.user_dim.max(1)
     }
 
-    fn n_items(&self) -> usize {
+    pub(crate) fn n_items(&self) -> usize {
         self.item.len() / self.item_dim.max(1)
+    }
+
+    /// The people's and the films' feature rows as constant tensors on `device`.
+    pub(crate) fn tensors(&self, device: &Device) -> (Tensor<2>, Tensor<2>) {
+        let rows = |values: &[f32], rows: usize, dim: usize| {
+            Tensor::from_data(TensorData::new(values.to_vec(), [rows, dim]), device)
+        };
+        (
+            rows(&self.user, self.n_users(), self.user_dim),
+            rows(&self.item, self.n_items(), self.item_dim),
+        )
     }
 }
 
@@ -201,10 +213,6 @@ pub struct Enriched {
     pub mean: f32,
 }
 
-fn param(values: Vec<f32>, rows: usize, cols: usize, device: &Device) -> Param<Tensor<2>> {
-    Param::from_data(TensorData::new(values, [rows, cols]), device)
-}
-
 /// Predictions of a batch and the squared norms of what it gathered.
 pub struct EnrichedBatch {
     pub predictions: Tensor<1>,
@@ -229,6 +237,7 @@ impl Enriched {
         let (fu, fi) = (features.user_dim, features.item_dim);
         let user_feature_factors = normal_table(&everyone(fu), d, sd, &mut rng, device).weight;
         let item_feature_factors = normal_table(&everyone(fi), d, sd, &mut rng, device).weight;
+        let (user_features, item_features) = features.tensors(device);
         Self {
             user_factors: normal_table(user_seen, d, sd, &mut rng, device),
             item_factors: normal_table(item_seen, d, sd, &mut rng, device),
@@ -238,14 +247,8 @@ impl Enriched {
             item_feature_factors,
             user_feature_bias: param(vec![0.0; fu], fu, 1, device),
             item_feature_bias: param(vec![0.0; fi], fi, 1, device),
-            user_features: Tensor::from_data(
-                TensorData::new(features.user.clone(), [features.n_users(), fu]),
-                device,
-            ),
-            item_features: Tensor::from_data(
-                TensorData::new(features.item.clone(), [features.n_items(), fi]),
-                device,
-            ),
+            user_features,
+            item_features,
             features,
             mean,
         }
@@ -278,34 +281,18 @@ impl Enriched {
 
     /// Every person's and film's effective vector and bias, features folded in: plain MF.
     pub fn effective(&self) -> MfWeights {
-        let read = |t: Tensor<2>| t.into_data().iter::<f32>().collect::<Vec<f32>>();
-        let user_factors = self.user_factors.weight.val()
-            + self
-                .user_features
-                .clone()
-                .matmul(self.user_feature_factors.val());
-        let item_factors = self.item_factors.weight.val()
-            + self
-                .item_features
-                .clone()
-                .matmul(self.item_feature_factors.val());
-        let user_bias = self.user_bias.weight.val()
-            + self
-                .user_features
-                .clone()
-                .matmul(self.user_feature_bias.val());
-        let item_bias = self.item_bias.weight.val()
-            + self
-                .item_features
-                .clone()
-                .matmul(self.item_feature_bias.val());
+        // An id table plus its rows' feature shares, f W.
+        let fold = |own: &Embedding, features: &Tensor<2>, shares: &Param<Tensor<2>>| {
+            read_values(own.weight.val() + features.clone().matmul(shares.val()))
+        };
+        let (users, items) = (&self.user_features, &self.item_features);
         MfWeights {
             mean: self.mean,
             dim: self.user_factors.weight.shape().dims::<2>()[1],
-            user_factors: read(user_factors),
-            item_factors: read(item_factors),
-            user_bias: read(user_bias),
-            item_bias: read(item_bias),
+            user_factors: fold(&self.user_factors, users, &self.user_feature_factors),
+            item_factors: fold(&self.item_factors, items, &self.item_feature_factors),
+            user_bias: fold(&self.user_bias, users, &self.user_feature_bias),
+            item_bias: fold(&self.item_bias, items, &self.item_feature_bias),
         }
     }
 }
@@ -360,27 +347,14 @@ impl Trainable for Enriched {
 impl Recipe for EnrichedRecipe {
     type Model = Enriched;
     rating_examples!();
+    squared_error_loss!(Enriched, |recipe, out| {
+        let c = &recipe.config;
+        out.id_norms.mul_scalar(c.reg) + out.feature_norms.mul_scalar(c.feature_reg)
+    });
 
     fn schedule(&self) -> Schedule {
         let c = &self.config;
         Schedule::adam(c.epochs, c.batch_size, c.learning_rate, c.patience, c.seed)
-    }
-
-    fn batch_loss(
-        &self,
-        model: &Enriched,
-        examples: &RatingColumns,
-        picked: &[u32],
-        device: &Device,
-    ) -> BatchLoss {
-        let batch = examples.gather(picked, device);
-        let out = model.forward_batch(batch.users, batch.items);
-        BatchLoss {
-            data_loss: (out.predictions - batch.values).square().sum(),
-            penalty: out.id_norms.mul_scalar(self.config.reg)
-                + out.feature_norms.mul_scalar(self.config.feature_reg),
-            ratings: batch.count,
-        }
     }
 
     fn for_refit(&self, epochs: usize) -> Self {
@@ -413,8 +387,7 @@ impl IntoTrained for EnrichedWeights {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{NOISE, bias_rmse, low_rank, rmse};
-    use crate::train::fit;
+    use crate::testing::{RankThree, rmse};
 
     /// Features that carry part of the truth: each film's row is a one-hot of its group, and the
     /// groups differ in mean rating.
@@ -435,9 +408,9 @@ mod tests {
 
     #[test]
     fn it_learns_low_rank_data_better_than_the_bias_model_and_its_effective_mf_agrees() {
-        let (users, items) = (150, 120);
-        let split = low_rank(users, items, 3, NOISE, 0.5, 23);
-        let bias = bias_rmse(&split, users, items);
+        let data = RankThree::new(150, 120, 23);
+        let (split, users, items) = (&data.split, data.users, data.items);
+        let bias = data.bias_rmse();
         let recipe = EnrichedRecipe {
             config: EnrichedConfig::new()
                 .with_dim(3)
@@ -450,7 +423,7 @@ mod tests {
                 .with_patience(5),
             features: std::sync::Arc::new(grouped(users, items, 4)),
         };
-        let fit = fit(recipe, &split, users, items, &Device::flex());
+        let fit = data.fit(recipe);
         let effective = fit.weights.effective();
         let ours = rmse(&effective, &split.test);
         eprintln!(

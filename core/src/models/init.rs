@@ -4,16 +4,25 @@
 
 use burn::module::Param;
 use burn::nn::{Embedding, Linear};
-use burn::tensor::{Device, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 
+use crate::math::standard_normal;
 use crate::rng::SeededRng;
 
-pub(crate) use crate::math::standard_normal as normal;
+/// A `rows × cols` parameter holding `values` (row-major).
+pub(crate) fn param(
+    values: Vec<f32>,
+    rows: usize,
+    cols: usize,
+    device: &Device,
+) -> Param<Tensor<2>> {
+    Param::from_data(TensorData::new(values, [rows, cols]), device)
+}
 
 /// A `rows × cols` embedding table holding `values` (row-major).
 pub(crate) fn table(values: Vec<f32>, rows: usize, cols: usize, device: &Device) -> Embedding {
     Embedding {
-        weight: Param::from_data(TensorData::new(values, [rows, cols]), device),
+        weight: param(values, rows, cols, device),
     }
 }
 
@@ -28,7 +37,7 @@ pub(crate) fn normal_table(
     let mut values = Vec::with_capacity(seen.len() * cols);
     for &s in seen {
         for _ in 0..cols {
-            let x = normal(rng) * sd;
+            let x = standard_normal(rng) * sd;
             values.push(if s { x as f32 } else { 0.0 });
         }
     }

@@ -15,11 +15,12 @@ use burn::nn::Embedding;
 use burn::tensor::{Device, Int, Tensor};
 
 use super::init::{normal_table, seen, table};
+use super::recipes::{adam_recipe, squared_error_loss};
 use super::{RatingModel, Scorer};
 use crate::data::Rating;
 use crate::math::dot;
 use crate::rng::SeededRng;
-use crate::train::{BatchLoss, RatingColumns, Recipe, Schedule, Trainable, rating_examples};
+use crate::train::{Recipe, Trainable, rating_examples};
 use crate::zoo::{IntoTrained, Trained};
 
 /// How the parameters follow their gradients.
@@ -227,40 +228,9 @@ impl Trainable for Mf {
 impl Recipe for MfConfig {
     type Model = Mf;
     rating_examples!();
-
-    fn batch_loss(
-        &self,
-        model: &Mf,
-        examples: &RatingColumns,
-        picked: &[u32],
-        device: &Device,
-    ) -> BatchLoss {
-        let batch = examples.gather(picked, device);
-        let out = model.forward_batch(batch.users, batch.items);
-        BatchLoss {
-            data_loss: (out.predictions - batch.values).square().sum(),
-            penalty: out.factor_norms.mul_scalar(self.reg)
-                + out.bias_norms.mul_scalar(self.bias_reg),
-            ratings: batch.count,
-        }
-    }
-
-    fn schedule(&self) -> Schedule {
-        Schedule {
-            optimiser: self.optimiser,
-            ..Schedule::adam(
-                self.epochs,
-                self.batch_size,
-                self.learning_rate,
-                self.patience,
-                self.seed,
-            )
-        }
-    }
-
-    fn for_refit(&self, epochs: usize) -> Self {
-        self.clone().with_epochs(epochs).with_patience(0)
-    }
+    squared_error_loss!(Mf, |config, out| out.factor_norms.mul_scalar(config.reg)
+        + out.bias_norms.mul_scalar(config.bias_reg));
+    adam_recipe!(optimiser);
 
     fn init(&self, train: &[Rating], n_users: usize, n_items: usize, device: &Device) -> Mf {
         Mf::for_ratings(self, train, n_users, n_items, device)

@@ -14,6 +14,7 @@ mod neural;
 mod neural_net;
 pub mod params;
 mod popularity;
+mod recipes;
 mod two_tower;
 
 pub use als::{AlsConfig, fit_als};

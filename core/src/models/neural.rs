@@ -17,11 +17,12 @@ use burn::tensor::activation::relu;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::init::{linear, mean_rating, normal_table, seen, table};
-use super::params::{Parameters, load_parameters, parameters_from};
+use super::params::{Parameters, load_parameters, parameters_from, read_values};
+use super::recipes::{adam_recipe, squared_error_loss};
 use super::{RatingModel, Scorer};
 use crate::data::Rating;
 use crate::rng::SeededRng;
-use crate::train::{BatchLoss, RatingColumns, Recipe, Schedule, Trainable, rating_examples};
+use crate::train::{Recipe, Trainable, rating_examples};
 use crate::zoo::{IntoTrained, Trained};
 
 /// Settings of the neural models and of their training.
@@ -188,10 +189,7 @@ impl Neural {
         let n = users.len();
         let users = Tensor::<1, Int>::from_data(TensorData::new(users, [n]), &device);
         let items = Tensor::<1, Int>::from_data(TensorData::new(items, [n]), &device);
-        self.forward(users, items)
-            .into_data()
-            .iter::<f32>()
-            .collect()
+        read_values(self.forward(users, items))
     }
 }
 
@@ -279,36 +277,8 @@ impl Trainable for Neural {
 impl Recipe for NeuralConfig {
     type Model = Neural;
     rating_examples!();
-
-    fn schedule(&self) -> Schedule {
-        Schedule::adam(
-            self.epochs,
-            self.batch_size,
-            self.learning_rate,
-            self.patience,
-            self.seed,
-        )
-    }
-
-    fn batch_loss(
-        &self,
-        model: &Neural,
-        examples: &RatingColumns,
-        picked: &[u32],
-        device: &Device,
-    ) -> BatchLoss {
-        let batch = examples.gather(picked, device);
-        let out = model.forward_batch(batch.users, batch.items);
-        BatchLoss {
-            data_loss: (out.predictions - batch.values).square().sum(),
-            penalty: out.norms.mul_scalar(self.reg),
-            ratings: batch.count,
-        }
-    }
-
-    fn for_refit(&self, epochs: usize) -> Self {
-        self.clone().with_epochs(epochs).with_patience(0)
-    }
+    squared_error_loss!(Neural, |config, out| out.norms.mul_scalar(config.reg));
+    adam_recipe!();
 
     fn init(&self, train: &[Rating], n_users: usize, n_items: usize, device: &Device) -> Neural {
         // Dropout draws from the device's generator: seeded, so a run repeats.
@@ -331,22 +301,19 @@ impl IntoTrained for NeuralWeights {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{NOISE, assert_beats_bias, low_rank};
-    use crate::train::fit;
+    use crate::testing::RankThree;
 
     #[test]
     fn both_presets_learn_low_rank_data_better_than_the_bias_model() {
-        let (users, items) = (150, 120);
-        let split = low_rank(users, items, 3, NOISE, 0.5, 21);
+        let data = RankThree::new(150, 120, 21);
         for (name, config) in [("ncf", NeuralConfig::ncf()), ("deep", NeuralConfig::deep())] {
             let config = config
                 .with_epochs(60)
                 .with_batch_size(256)
                 .with_patience(5)
                 .with_reg(0.001);
-            let fit = fit(config, &split, users, items, &Device::flex());
-            let model = fit.weights.model();
-            assert_beats_bias(name, &model, &split, (users, items), fit.summary);
+            let fit = data.fit(config);
+            data.assert_beats_bias(name, &fit.weights.model(), fit.summary);
         }
     }
 

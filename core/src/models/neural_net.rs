@@ -4,9 +4,10 @@
 //! Gauss–Newton while every film-side weight stays as trained. Dropout is off, as in scoring.
 
 use burn::nn::Linear;
-use burn::tensor::Tensor;
 
 use super::Neural;
+use super::params::read_values;
+use crate::math::column_means;
 use crate::recommend::Personal;
 
 /// One dense layer, y = xW + b, W row-major input × output (Burn's layout).
@@ -18,21 +19,17 @@ pub struct Dense {
     pub bias: Vec<f32>,
 }
 
-fn read<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
-    tensor.into_data().iter::<f32>().collect()
-}
-
 impl Dense {
     fn of(layer: &Linear) -> Dense {
         let [inputs, outputs] = layer.weight.shape().dims::<2>();
         Dense {
             inputs,
             outputs,
-            weight: read(layer.weight.val()),
+            weight: read_values(layer.weight.val()),
             bias: layer
                 .bias
                 .as_ref()
-                .map_or_else(|| vec![0.0; outputs], |b| read(b.val())),
+                .map_or_else(|| vec![0.0; outputs], |b| read_values(b.val())),
         }
     }
 
@@ -85,28 +82,22 @@ impl NeuralNet {
     pub fn of(model: &Neural) -> NeuralNet {
         let dim = model.item_embedding.weight.shape().dims::<2>()[1];
         let (gmf_dim, gmf_item) = match &model.gmf_item {
-            Some(g) => (g.weight.shape().dims::<2>()[1], read(g.weight.val())),
+            Some(g) => (g.weight.shape().dims::<2>()[1], read_values(g.weight.val())),
             None => (0, Vec::new()),
         };
-        let average = |values: Vec<f32>, dim: usize| -> Vec<f32> {
-            let rows = (values.len() / dim.max(1)).max(1) as f32;
-            (0..dim)
-                .map(|k| values.iter().skip(k).step_by(dim).sum::<f32>() / rows)
-                .collect()
-        };
-        let mut mean_user = average(read(model.user_embedding.weight.val()), dim);
+        let mut mean_user = column_means(&read_values(model.user_embedding.weight.val()), dim);
         if let Some(g) = &model.gmf_user {
-            mean_user.extend(average(read(g.weight.val()), gmf_dim));
+            mean_user.extend(column_means(&read_values(g.weight.val()), gmf_dim));
         }
-        mean_user.extend(average(read(model.user_bias.weight.val()), 1));
+        mean_user.extend(column_means(&read_values(model.user_bias.weight.val()), 1));
         NeuralNet {
             mean_user,
             mean: model.mean,
             dim,
             gmf_dim,
-            item_embedding: read(model.item_embedding.weight.val()),
+            item_embedding: read_values(model.item_embedding.weight.val()),
             gmf_item,
-            item_bias: read(model.item_bias.weight.val()),
+            item_bias: read_values(model.item_bias.weight.val()),
             hidden: model.hidden.iter().map(Dense::of).collect(),
             output: Dense::of(&model.output),
             film_side: Cache::default(),
@@ -270,7 +261,7 @@ impl Personal for NeuralNet {
 
 #[cfg(test)]
 mod tests {
-    use burn::tensor::{Device, Int, TensorData};
+    use burn::tensor::{Device, Int, Tensor, TensorData};
 
     use super::*;
     use crate::models::NeuralConfig;
@@ -290,7 +281,7 @@ mod tests {
         let net = NeuralNet::of(model);
         let row = |t: &burn::nn::Embedding| {
             let d = t.weight.shape().dims::<2>()[1];
-            read(t.weight.val())[user * d..(user + 1) * d].to_vec()
+            read_values(t.weight.val())[user * d..(user + 1) * d].to_vec()
         };
         let mut x = row(&model.user_embedding);
         if let Some(g) = &model.gmf_user {
@@ -317,7 +308,7 @@ mod tests {
                 TensorData::new((0..6i64).collect::<Vec<_>>(), [6]),
                 &device,
             );
-            let expected = read(model.forward(users, items));
+            let expected = read_values(model.forward(users, items));
             let mut got = vec![0.0; 6];
             net.predict_all(&person_of(&model, 2), &mut got);
             for (g, e) in got.iter().zip(&expected) {

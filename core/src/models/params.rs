@@ -77,6 +77,11 @@ impl ModuleMapper for Load<'_> {
     }
 }
 
+/// A tensor's values, read back (synchronously: a CPU tensor, or a native device).
+pub fn read_values<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
+    tensor.into_data().iter::<f32>().collect()
+}
+
 /// `module` (a skeleton of the right structure, on the device wanted) holding `parameters`.
 pub fn load_parameters<M: Module>(module: M, parameters: &Parameters) -> M {
     let mut load = Load {
@@ -103,18 +108,13 @@ mod tests {
         let device = Device::flex();
         let a = LinearConfig::new(3, 2).init(&device);
         let (tensors, _) = flat_parameters(&a);
-        let values: Vec<Vec<f32>> = tensors
-            .into_iter()
-            .map(|t| t.into_data().iter::<f32>().collect())
-            .collect();
+        let values: Vec<Vec<f32>> = tensors.into_iter().map(read_values).collect();
         let snapshot = parameters_from(&a, values);
         assert_eq!(snapshot.shapes, vec![vec![3, 2], vec![2]]);
         assert_eq!(snapshot.count(), 8);
         let b = load_parameters(LinearConfig::new(3, 2).init(&device), &snapshot);
         let x = Tensor::<2>::from_data(TensorData::new(vec![1.0f32, -2.0, 0.5], [1, 3]), &device);
         let (ya, yb) = (a.forward(x.clone()), b.forward(x));
-        let ya: Vec<f32> = ya.into_data().iter::<f32>().collect();
-        let yb: Vec<f32> = yb.into_data().iter::<f32>().collect();
-        assert_eq!(ya, yb);
+        assert_eq!(read_values(ya), read_values(yb));
     }
 }

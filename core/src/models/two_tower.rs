@@ -16,7 +16,7 @@ use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::init::{linear, normal_table};
-use super::params::{Parameters, load_parameters, parameters_from};
+use super::params::{Parameters, load_parameters, parameters_from, read_values};
 use super::{MfWeights, SideFeatures};
 use crate::data::Rating;
 use crate::recommend::Retrieval;
@@ -75,24 +75,16 @@ pub struct TwoTower {
 impl TwoTower {
     pub fn new(config: &TwoTowerConfig, features: Arc<SideFeatures>, device: &Device) -> Self {
         let mut rng = SeededRng::new(config.seed ^ 0x7477_6f74_6f77);
-        let (users, items) = (
-            features.user.len() / features.user_dim,
-            features.item.len() / features.item_dim,
-        );
+        let (users, items) = (features.n_users(), features.n_items());
         let d = config.dim;
+        let (user_features, item_features) = features.tensors(device);
         Self {
             user_embedding: normal_table(&vec![true; users], d, config.init_std, &mut rng, device),
             item_embedding: normal_table(&vec![true; items], d, config.init_std, &mut rng, device),
             user_dense: linear(d + features.user_dim, d, &mut rng, device),
             item_dense: linear(d + features.item_dim, d, &mut rng, device),
-            user_features: Tensor::from_data(
-                TensorData::new(features.user.clone(), [users, features.user_dim]),
-                device,
-            ),
-            item_features: Tensor::from_data(
-                TensorData::new(features.item.clone(), [items, features.item_dim]),
-                device,
-            ),
+            user_features,
+            item_features,
             features,
             temperature: config.temperature,
         }
@@ -121,12 +113,11 @@ impl TwoTower {
         };
         let users = self.user_features.shape().dims::<2>()[0];
         let items = self.item_features.shape().dims::<2>()[0];
-        let read = |t: Tensor<2>| t.into_data().iter::<f32>().collect::<Vec<f32>>();
         MfWeights {
             mean: 0.0,
             dim: self.user_embedding.weight.shape().dims::<2>()[1],
-            user_factors: read(self.user_tower(all(users))),
-            item_factors: read(self.item_tower(all(items))),
+            user_factors: read_values(self.user_tower(all(users))),
+            item_factors: read_values(self.item_tower(all(items))),
             user_bias: vec![0.0; users],
             item_bias: vec![0.0; items],
         }

@@ -265,10 +265,7 @@ pub fn genre_report_for_labels(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn close(a: f64, b: f64) -> bool {
-        (a - b).abs() < 1e-12
-    }
+    use crate::testing::close;
 
     /// Truth 1 1 1 2 2 3 3, predicted 1 1 2 2 3 3 7 (7 never true):
     /// genre 1: 2 hits of 2 guesses, 3 true → P 1, R 2/3, F1 2·(2/3)/(5/3) = 0.8;
