@@ -54,6 +54,8 @@ struct Page {
     /// The WebGPU device, kept for training (it cannot be re-initialised once made).
     gpu_device: StoredValue<Option<burn::tensor::Device>, LocalStorage>,
     zip_error: RwSignal<Option<String>>,
+    /// A picked zip is being unzipped and read.
+    zip_busy: RwSignal<bool>,
     training: Training,
     serving: Serving,
     visitor: Visitor,
@@ -74,6 +76,7 @@ impl Page {
             backend_status: RwSignal::new(BackendStatus::Probing),
             gpu_device: StoredValue::new_local(None),
             zip_error: RwSignal::new(None),
+            zip_busy: RwSignal::new(false),
             training,
             serving,
             visitor: Visitor::new(serving.now),
@@ -202,25 +205,34 @@ impl Page {
         }
     }
 
-    /// A picked zip replaces the data; a bad one never replaces data that loaded.
-    fn open_zip(self, name: String, bytes: Vec<u8>) {
-        match movielens::load_from_zip(&name, &bytes) {
-            Ok(dataset) => {
-                self.zip_error.set(None);
-                self.data.set(DataState::Ready {
-                    dataset: Arc::new(dataset),
-                    source: name,
-                });
-            }
-            Err(error) => {
-                let message = format!("That zip was not used: {error}.");
-                if matches!(self.data.get_untracked(), DataState::Ready { .. }) {
-                    self.zip_error.set(Some(message));
-                } else {
-                    self.data.set(DataState::Error(message));
+    /// A picked zip replaces the data once it is unzipped (in a worker) and read; a bad one, or a
+    /// file that could not be read, never replaces data that loaded.
+    fn open_zip(self, name: String, bytes: Result<Vec<u8>, String>) {
+        self.zip_busy.set(true);
+        spawn_local(async move {
+            let loaded = match bytes {
+                Ok(bytes) => movielens::load_from_zip(name.clone(), bytes).await,
+                Err(error) => Err(error),
+            };
+            self.zip_busy.set(false);
+            match loaded {
+                Ok(dataset) => {
+                    self.zip_error.set(None);
+                    self.data.set(DataState::Ready {
+                        dataset: Arc::new(dataset),
+                        source: name,
+                    });
+                }
+                Err(error) => {
+                    let message = format!("That zip was not used: {error}.");
+                    if matches!(self.data.get_untracked(), DataState::Ready { .. }) {
+                        self.zip_error.set(Some(message));
+                    } else {
+                        self.data.set(DataState::Error(message));
+                    }
                 }
             }
-        }
+        });
     }
 }
 
@@ -243,6 +255,7 @@ pub fn App() -> impl IntoView {
         data,
         backend_status,
         zip_error,
+        zip_busy,
         training,
         visitor,
         explorer,
@@ -257,7 +270,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Header backend=backend_status.read_only() />
         <main class="panels">
-            <DataPanel data=data.read_only() zip_error=zip_error.read_only() on_zip=move |name, bytes| page.open_zip(name, bytes) />
+            <DataPanel data=data.read_only() zip_error=zip_error.read_only() zip_busy=zip_busy.read_only() on_zip=move |name, bytes| page.open_zip(name, bytes) />
             <BackendPanel backend=backend_status.read_only() />
             <RatePanel visitor />
             <RecsPanel visitor />

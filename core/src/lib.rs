@@ -17,6 +17,7 @@ pub mod saved;
 pub mod search;
 pub mod settings;
 pub mod split;
+pub mod spreadsheet;
 pub mod stats;
 #[cfg(test)]
 mod testing;

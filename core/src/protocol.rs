@@ -7,6 +7,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::data::MovieLensFiles;
 use crate::embedding::GenreReport;
 use crate::models::{MfConfig, SideFeatures};
 use crate::recommend::ServingModel;
@@ -29,6 +30,8 @@ pub enum Request {
     Fit(Box<FitRequest>),
     Project(ProjectRequest),
     Classify(ClassifyRequest),
+    /// Unzip a picked data archive (away from the page, so a huge one never freezes it).
+    Unzip(UnzipRequest),
     /// A command for the fit in progress.
     Control(Control),
 }
@@ -41,6 +44,7 @@ pub enum Reply {
     Fit(FitReply),
     Project(ProjectReply),
     Classify(ClassifyReply),
+    Unzip(UnzipReply),
     /// The job could not run at all (no device, an unreadable request).
     Failed(String),
 }
@@ -168,6 +172,63 @@ pub enum ClassifyReply {
     Done(GenreReport),
 }
 
+/// A data archive as a person picked it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnzipRequest {
+    pub name: String,
+    #[serde(with = "bytes_base64")]
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum UnzipReply {
+    /// The MovieLens files it holds, by name.
+    Files(Vec<UnzippedFile>),
+    /// Why it was not used (not a zip, a file missing, over the page's limits…).
+    Refused(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnzippedFile {
+    pub name: String,
+    #[serde(with = "bytes_base64")]
+    pub bytes: Vec<u8>,
+}
+
+impl UnzipReply {
+    /// What the worker answers: the archive's MovieLens files, read within the page's limits.
+    pub fn of(request: &UnzipRequest) -> UnzipReply {
+        match MovieLensFiles::from_zip(&request.name, &request.bytes) {
+            Ok(files) => UnzipReply::Files(
+                files
+                    .names()
+                    .map(|name| UnzippedFile {
+                        name: name.to_string(),
+                        bytes: files.get(name).unwrap_or_default().to_vec(),
+                    })
+                    .collect(),
+            ),
+            Err(error) => UnzipReply::Refused(error.to_string()),
+        }
+    }
+}
+
+/// Bytes as base64 text (a third larger), not as a JSON array of numbers (about four times).
+mod bytes_base64 {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        STANDARD.decode(text).map_err(D::Error::custom)
+    }
+}
+
 /// The message as JSON. A non-finite number is written as `null`, which [`decode`] refuses:
 /// such a message fails its run instead of being half-read.
 pub fn encode<T: Serialize>(run: RunId, body: &T) -> String {
@@ -235,5 +296,50 @@ mod tests {
         assert!(decode::<Reply>("not json").is_err());
         let ready: Envelope<Reply> = decode(&encode(0, &Reply::Ready)).unwrap();
         assert!(matches!(ready.body, Reply::Ready));
+    }
+
+    #[test]
+    fn an_archive_travels_as_base64_and_comes_back_as_its_files() {
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut writer = zip::ZipWriter::new(&mut out);
+        for (name, contents) in [
+            ("ml-100k/u.data", "1\t1\t5\t0\n"),
+            ("ml-100k/u.item", "x"),
+            ("u.user", "y"),
+        ] {
+            writer
+                .start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut writer, contents.as_bytes()).unwrap();
+        }
+        writer.finish().unwrap();
+        let request = UnzipRequest {
+            name: "mine.zip".into(),
+            bytes: out.into_inner(),
+        };
+        let text = encode(3, &Request::Unzip(request));
+        assert!(!text.contains("[80,75"), "bytes are not a JSON array");
+        let Request::Unzip(request) = decode::<Request>(&text).unwrap().body else {
+            panic!("an unzip request");
+        };
+        let reply: Envelope<Reply> =
+            decode(&encode(3, &Reply::Unzip(UnzipReply::of(&request)))).unwrap();
+        let Reply::Unzip(UnzipReply::Files(files)) = reply.body else {
+            panic!("files")
+        };
+        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["u.data", "u.item", "u.user"]);
+        assert_eq!(files[0].bytes, b"1\t1\t5\t0\n");
+        let junk = UnzipRequest {
+            name: "junk.zip".into(),
+            bytes: b"no zip".to_vec(),
+        };
+        let UnzipReply::Refused(why) = UnzipReply::of(&junk) else {
+            panic!("refused")
+        };
+        assert!(
+            why.starts_with("junk.zip: not a readable zip archive"),
+            "{why}"
+        );
     }
 }

@@ -125,6 +125,9 @@ impl KeptModel {
         if self.serving.served.n_items() != n_items || films != n_items {
             return Err(other());
         }
+        self.serving
+            .check(n_items)
+            .map_err(|problem| format!("the kept model is damaged ({problem})"))?;
         if let (Some(_), Some(w)) = (&self.settings, self.mf_weights()) {
             let fits = w.user_bias.len() == n_users
                 && w.user_factors.len() == n_users * w.dim
@@ -241,6 +244,21 @@ mod tests {
             "people count checked"
         );
         assert!(refused("{not json", 2, 3).contains("damaged"));
+        // Readable but inconsistent: one film vector short, or a score that is not a number.
+        let mut short = model.clone();
+        if let Served::Linear(w) = &mut short.serving.served {
+            w.item_factors.truncate(5);
+        }
+        assert_eq!(
+            refused(&short.to_json(), 2, 3),
+            "the kept model is damaged (the film vectors hold 5 numbers, not 6)"
+        );
+        let mut overflowing = model.to_json();
+        overflowing = overflowing.replacen("0.3", "1e39", 1);
+        assert!(
+            refused(&overflowing, 2, 3).contains("damaged"),
+            "{overflowing}"
+        );
         let future = model.to_json().replace("\"version\":2", "\"version\":9");
         assert!(refused(&future, 2, 3).contains("format 9"));
     }

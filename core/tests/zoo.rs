@@ -19,6 +19,7 @@ use filmspace_core::zoo::{Trained, ZooModel, ZooOptions, ZooRow, board_csv, run_
 fn serves_a_star_wars_fan(model: ZooModel, trained: &Trained, d: &Dataset, catalogue: &Catalogue) {
     let n = d.n_items();
     let serving = ServingModel::new(trained.served(n));
+    assert_eq!(serving.check(n), Ok(()), "{}", model.name());
     let served = &serving.served;
     let star_wars = d.item_of(50).unwrap();
     let fan = [(star_wars, 5.0)];

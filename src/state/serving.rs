@@ -189,8 +189,9 @@ impl Serving {
                 Ok(Some(json)) => return Some((json, old)),
                 Ok(None) => {}
                 Err(error) => {
-                    self.message
-                        .set(Some(format!("Could not read the kept model: {error}.")));
+                    self.message.set(Some(format!(
+                        "No model can be kept for your next visit: {error}."
+                    )));
                     return None;
                 }
             }

@@ -2,7 +2,10 @@
 
 use filmspace_core::data::{DataError, Dataset, MovieLensFiles};
 
+use filmspace_core::protocol::{UnzipReply, UnzipRequest};
+
 use super::fetch::fetch_bytes;
+use crate::worker::client::WorkerClient;
 
 /// Where the data lives, relative to the page. Demos and tests rely on this path.
 pub const DATA_URL: &str = "data/ml-100k/";
@@ -49,7 +52,22 @@ pub async fn load_from_origin(
     Dataset::from_files(&files)
 }
 
-/// Builds the dataset from the bytes of a ML-100K zip.
-pub fn load_from_zip(zip_name: &str, bytes: &[u8]) -> Result<Dataset, DataError> {
-    Dataset::from_files(&MovieLensFiles::from_zip(zip_name, bytes)?)
+/// Builds the dataset from a picked ML-100K zip, unzipped in a worker of its own (ended once it
+/// answers, so the memory it took goes back), or on the page when no worker can be made.
+pub async fn load_from_zip(name: String, bytes: Vec<u8>) -> Result<Dataset, String> {
+    let files = match WorkerClient::start() {
+        Ok(worker) => match worker.unzip(UnzipRequest { name, bytes }).await {
+            Ok(UnzipReply::Files(unzipped)) => {
+                let mut files = MovieLensFiles::new();
+                for file in unzipped {
+                    files.insert(&file.name, file.bytes);
+                }
+                files
+            }
+            Ok(UnzipReply::Refused(why)) => return Err(why),
+            Err(error) => return Err(format!("it could not be unzipped ({})", error.message())),
+        },
+        Err(_) => MovieLensFiles::from_zip(&name, &bytes).map_err(|e| e.to_string())?,
+    };
+    Dataset::from_files(&files).map_err(|e| e.to_string())
 }

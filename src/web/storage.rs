@@ -76,14 +76,17 @@ async fn committed(transaction: &web_sys::IdbTransaction) -> Result<(), String> 
         let on_complete = Closure::once_into_js(move || {
             let _ = resolve.call0(&JsValue::NULL);
         });
+        // A failed request fires `error` and then `abort` on its transaction: one handler for
+        // both, callable twice (a second reject of a settled promise does nothing).
         let failed = transaction.clone();
-        let on_failure = Closure::once_into_js(move || {
+        let on_failure = Closure::<dyn FnMut()>::new(move || {
             let message = failed
                 .error()
                 .map(|e| e.message())
                 .unwrap_or_else(|| "the write was aborted".into());
             let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&message));
-        });
+        })
+        .into_js_value();
         transaction.set_oncomplete(Some(on_complete.unchecked_ref()));
         transaction.set_onerror(Some(on_failure.unchecked_ref()));
         transaction.set_onabort(Some(on_failure.unchecked_ref()));

@@ -1,14 +1,17 @@
 //! Reading the file a person picked in an `<input type="file">`.
 
+use filmspace_core::data::limits::refuse_picked;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
 /// Reads the first picked file of the input that fired `event`, then calls `on_read` with its
-/// name and bytes (or why it could not be read). The input is cleared, so picking the same file
-/// again fires again. False when nothing was picked.
+/// name and bytes (or why it was not read). A file over `limit` bytes is refused by its size
+/// before any of it is copied into the page's memory. The input is cleared, so picking the same
+/// file again fires again. False when nothing was picked.
 pub fn read_picked_file(
     event: &web_sys::Event,
+    limit: u64,
     on_read: impl FnOnce(String, Result<Vec<u8>, String>) + 'static,
 ) -> bool {
     let Some(input) = event
@@ -21,11 +24,15 @@ pub fn read_picked_file(
         return false;
     };
     input.set_value("");
+    if let Some(refusal) = refuse_picked(&file.name(), file.size() as u64, limit) {
+        on_read(file.name(), Err(refusal));
+        return true;
+    }
     let file = gloo_file::File::from(file);
     spawn_local(async move {
         let bytes = gloo_file::futures::read_as_bytes(&file)
             .await
-            .map_err(|e| e.to_string());
+            .map_err(|e| format!("{} could not be read ({e})", file.name()));
         on_read(file.name(), bytes);
     });
     true

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use filmspace_core::embedding::GenreReport;
 use filmspace_core::protocol::{
     ClassifyReply, ClassifyRequest, Control, FitReply, FitRequest, ProjectReply, ProjectRequest,
-    Reply, Request, RunId, decode, encode,
+    Reply, Request, RunId, UnzipReply, UnzipRequest, decode, encode,
 };
 use futures::StreamExt;
 use futures::channel::mpsc;
@@ -251,6 +251,24 @@ impl WorkerClient {
         )
         .await
         .map_err(|e| e.message().to_string())?
+    }
+}
+
+impl WorkerClient {
+    /// A picked data archive's MovieLens files, unzipped in the worker.
+    pub async fn unzip(&self, request: UnzipRequest) -> Result<UnzipReply, JobError> {
+        self.exchange(
+            Request::Unzip(request),
+            |_| {},
+            |reply| match reply {
+                Reply::Unzip(reply) => Some(reply),
+                Reply::Failed(error) => Some(UnzipReply::Refused(error)),
+                other => Some(UnzipReply::Refused(format!(
+                    "the worker answered {other:?}"
+                ))),
+            },
+        )
+        .await
     }
 }
 

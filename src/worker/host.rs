@@ -10,7 +10,7 @@ use burn::tensor::Device;
 use filmspace_core::embedding::{TsneSettings, genre_report_for_labels, tsne_2d_with_progress};
 use filmspace_core::protocol::{
     ClassifyReply, ClassifyRequest, FitRequest, ProjectReply, ProjectRequest, Reply, Request,
-    RunId, decode, encode,
+    RunId, UnzipReply, decode, encode,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -116,6 +116,9 @@ pub fn serve() {
             }
             Request::Project(request) => project(&scope, run, request),
             Request::Classify(request) => classify(&scope, run, request),
+            Request::Unzip(request) => {
+                post(&scope, run, &Reply::Unzip(UnzipReply::of(&request)));
+            }
             Request::Control(control) => {
                 let (fitting, controls) = &*current.borrow();
                 if *fitting == run {

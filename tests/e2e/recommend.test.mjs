@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { byTestId, dataState, launch, openPage, startServer, withScreenshot } from './support.mjs';
+import { byTestId, card, dataState, launch, myRatings, openPage, searchAndPick, startServer, withScreenshot } from './support.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -22,13 +22,6 @@ async function withPage(name, body) {
   }
 }
 
-const card = (page, itemId) => page.locator(`[data-testid="film-card"][data-item-id="${itemId}"]`).first();
-
-async function myRatings(page) {
-  return byTestId(page, 'my-rating').evaluateAll((rows) =>
-    rows.map((r) => [Number(r.dataset.itemId), Number(r.dataset.rating)]).sort((a, b) => a[0] - b[0]));
-}
-
 async function recs(page) {
   await byTestId(page, 'rec-list').locator('[data-testid="rec-item"]').first().waitFor();
   return byTestId(page, 'rec-item').evaluateAll((items) => items.map((li) => ({
@@ -38,18 +31,6 @@ async function recs(page) {
     reason: li.querySelector('[data-testid="rec-reason"]')?.textContent ?? '',
     text: li.textContent,
   })));
-}
-
-/** Searches, picks the first result with the keyboard, and returns its item id. */
-async function searchAndPick(page, query) {
-  const input = byTestId(page, 'film-search');
-  await input.fill(query);
-  const first = byTestId(page, 'search-result').first();
-  await first.waitFor();
-  const id = Number(await first.getAttribute('data-item-id'));
-  await input.press('Enter');
-  await card(page, id).waitFor();
-  return id;
 }
 
 async function waitForSource(page, state, timeout = 60_000) {

@@ -77,3 +77,24 @@ export function inkedFraction(page, testId) {
     return inked / (data.length / 4);
   }, testId);
 }
+
+/** The rating area's card of a film (MovieLens id). */
+export const card = (page, itemId) => page.locator(`[data-testid="film-card"][data-item-id="${itemId}"]`).first();
+
+/** The visitor's ratings as the page lists them: [[item id, stars], …] by id. */
+export async function myRatings(page) {
+  return byTestId(page, 'my-rating').evaluateAll((rows) =>
+    rows.map((r) => [Number(r.dataset.itemId), Number(r.dataset.rating)]).sort((a, b) => a[0] - b[0]));
+}
+
+/** Searches, picks the first result with the keyboard, and returns its item id. */
+export async function searchAndPick(page, query) {
+  const input = byTestId(page, 'film-search');
+  await input.fill(query);
+  const first = byTestId(page, 'search-result').first();
+  await first.waitFor();
+  const id = Number(await first.getAttribute('data-item-id'));
+  await input.press('Enter');
+  await card(page, id).waitFor();
+  return id;
+}

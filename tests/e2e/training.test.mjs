@@ -176,7 +176,10 @@ describe('training in the page', () => {
       await put('{not json');
       await page.reload();
       assert.equal(await dataState(page), 'ready');
-      await page.getByText(/The kept model was not used: the kept model is damaged/).waitFor({ timeout: 20_000 });
+      const message = byTestId(page, 'serving-message');
+      await page.waitForFunction(() => /The kept model was not used: the kept model is damaged/
+        .test(document.querySelector('[data-testid="serving-message"]')?.textContent), null, { timeout: 20_000 });
+      assert.match(await message.textContent(), /damaged/);
       assert.equal(await trainState(page), 'idle');
       assert.equal(await get(), null, 'the damaged copy is removed');
       assert.deepEqual(page.errors, []);

@@ -6,6 +6,7 @@ use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use super::error::DataError;
+use super::limits::{ZipLimits, human_bytes};
 
 /// The files a [`super::Dataset`] cannot be built without.
 pub const REQUIRED_FILES: [&str; 3] = ["u.data", "u.item", "u.user"];
@@ -32,7 +33,11 @@ impl MovieLensFiles {
         Self::default()
     }
 
-    pub fn insert(&mut self, name: &str, bytes: Vec<u8>) {
+    /// Keeps a file; a UTF-8 byte-order mark that some editors write first is dropped.
+    pub fn insert(&mut self, name: &str, mut bytes: Vec<u8>) {
+        if bytes.starts_with(b"\xef\xbb\xbf") {
+            bytes.drain(..3);
+        }
         self.files.insert(name.to_string(), bytes);
     }
 
@@ -87,12 +92,26 @@ impl MovieLensFiles {
         Ok(files)
     }
 
-    /// Reads a ML-100K zip as GroupLens ships it (`ml-100k/u.data`, …); folders are ignored, so a
-    /// zip of the files alone works too.
+    /// Reads a ML-100K zip as GroupLens ships it (`ml-100k/u.data`, …) within the page's limits;
+    /// folders are ignored, so a zip of the files alone works too.
     pub fn from_zip(zip_name: &str, bytes: &[u8]) -> Result<Self, DataError> {
+        Self::from_zip_within(zip_name, bytes, ZipLimits::TAB)
+    }
+
+    /// [`MovieLensFiles::from_zip`] with explicit limits. An entry is refused by the size it
+    /// declares before it is unzipped, and read with a bound, so a zip that lies about its sizes
+    /// (a "zip bomb") stops at the limit too. Names may use `/` or `\\`; two kept files with one
+    /// name are an error, not one silently replacing the other.
+    pub fn from_zip_within(
+        zip_name: &str,
+        bytes: &[u8],
+        limits: ZipLimits,
+    ) -> Result<Self, DataError> {
         let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
             .map_err(|e| DataError::file(zip_name, format!("not a readable zip archive ({e})")))?;
         let mut files = Self::new();
+        let mut found_at: BTreeMap<String, String> = BTreeMap::new();
+        let mut total = 0u64;
         for i in 0..archive.len() {
             let mut entry = archive.by_index(i).map_err(|e| {
                 DataError::file(zip_name, format!("entry {i} cannot be read ({e})"))
@@ -106,22 +125,22 @@ impl MovieLensFiles {
                     DataError::file(zip_name, format!("entry {i} has an unreadable name ({e})"))
                 })?
                 .to_string();
-            let name = full_name
-                .rsplit('/')
-                .next()
-                .unwrap_or(&full_name)
-                .to_string();
-            if !is_movielens_name(&name) {
+            let name = base_name(&full_name);
+            if !is_movielens_name(name) {
                 continue;
             }
-            let mut contents = Vec::with_capacity(entry.size() as usize);
-            entry.read_to_end(&mut contents).map_err(|e| {
-                DataError::file(
+            if let Some(first) = found_at.get(name) {
+                return Err(DataError::file(
                     zip_name,
-                    format!("{full_name} cannot be decompressed ({e})"),
-                )
-            })?;
-            files.insert(&name, contents);
+                    format!("the archive holds {name} twice ({first} and {full_name}); keep one"),
+                ));
+            }
+            let declared = entry.size();
+            let contents = read_bounded(&full_name, declared, &mut entry, limits, total)
+                .map_err(|message| DataError::file(zip_name, message))?;
+            total += contents.len() as u64;
+            found_at.insert(name.to_string(), full_name.clone());
+            files.insert(name, contents);
         }
         if let Some(missing) = REQUIRED_FILES.iter().find(|name| files.get(name).is_none()) {
             return Err(DataError::file(
@@ -133,6 +152,57 @@ impl MovieLensFiles {
     }
 }
 
+/// The file name of an entry, without its folders (`/` or `\\`, as some Windows tools write).
+fn base_name(full_name: &str) -> &str {
+    full_name.rsplit(['/', '\\']).next().unwrap_or(full_name)
+}
+
+/// An entry's contents, refused when it declares or turns out to hold more than a file may, or
+/// than is left of the archive's total once `used` bytes are taken.
+fn read_bounded(
+    full_name: &str,
+    declared: u64,
+    entry: &mut impl Read,
+    limits: ZipLimits,
+    used: u64,
+) -> Result<Vec<u8>, String> {
+    let left = limits.total.saturating_sub(used);
+    let allowed = limits.per_file.min(left);
+    let limit = if allowed == limits.per_file {
+        format!("the {} a file may hold", human_bytes(allowed))
+    } else {
+        let total = human_bytes(limits.total);
+        format!(
+            "the {} left of the {total} all files may hold",
+            human_bytes(left)
+        )
+    };
+    let memory = "in this page (a browser tab's memory)";
+    if declared > allowed {
+        let size = human_bytes(declared);
+        return Err(format!(
+            "{full_name} declares {size} uncompressed, more than {limit} {memory}"
+        ));
+    }
+    let mut contents = Vec::with_capacity(declared as usize);
+    if let Err(e) = entry.take(allowed + 1).read_to_end(&mut contents) {
+        // The zip reader stops an entry at its declared size and fails if more follows.
+        return Err(if contents.len() as u64 >= declared {
+            let size = human_bytes(declared);
+            format!("{full_name} unzips to more than the {size} it declares (a crafted zip?)")
+        } else {
+            format!("{full_name} cannot be decompressed ({e})")
+        });
+    }
+    if contents.len() as u64 > allowed {
+        let size = human_bytes(declared);
+        return Err(format!(
+            "{full_name} unzips to more than {limit} {memory}, though it declares {size}"
+        ));
+    }
+    Ok(contents)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,9 +212,9 @@ mod tests {
         let mut out = Cursor::new(Vec::new());
         let mut writer = zip::ZipWriter::new(&mut out);
         for (name, contents) in entries {
-            writer
-                .start_file(*name, zip::write::SimpleFileOptions::default())
-                .unwrap();
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            writer.start_file(*name, options).unwrap();
             writer.write_all(contents).unwrap();
         }
         writer.finish().unwrap();
@@ -194,5 +264,106 @@ mod tests {
             files.text("u.user").unwrap_err().to_string(),
             "u.user: the file is missing"
         );
+    }
+
+    /// The archive with every entry's uncompressed size rewritten as `size`, in its local header
+    /// and in the central directory (what a crafted zip does).
+    fn declaring(mut bytes: Vec<u8>, size: u32) -> Vec<u8> {
+        let mut patched = 0;
+        for at in 0..bytes.len().saturating_sub(4) {
+            let offset = match &bytes[at..at + 4] {
+                b"PK\x03\x04" => 22,
+                b"PK\x01\x02" => 24,
+                _ => continue,
+            };
+            bytes[at + offset..at + offset + 4].copy_from_slice(&size.to_le_bytes());
+            patched += 1;
+        }
+        assert!(patched >= 2, "a local header and a central entry");
+        bytes
+    }
+
+    const SMALL: ZipLimits = ZipLimits {
+        per_file: 1 << 20,
+        total: 3 << 19,
+    };
+
+    fn refusal(bytes: &[u8], limits: ZipLimits) -> String {
+        MovieLensFiles::from_zip_within("crafted.zip", bytes, limits)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn an_entry_declaring_more_than_a_tab_holds_is_refused_before_it_is_read() {
+        let bytes = declaring(zip_of(&[("ml-100k/u.data", b"1\t1\t5\t0\n")]), 3 << 30);
+        assert_eq!(
+            refusal(&bytes, ZipLimits::TAB),
+            "crafted.zip: ml-100k/u.data declares 3 GiB uncompressed, more than the 256 MiB a \
+             file may hold in this page (a browser tab's memory)"
+        );
+    }
+
+    #[test]
+    fn a_zip_bomb_stops_at_the_limit_whatever_it_declares() {
+        let zeros = vec![b'0'; 2 << 20];
+        let honest = zip_of(&[("u.data", &zeros)]);
+        assert!(
+            honest.len() < 20_000,
+            "2 MiB of zeros deflate to {}",
+            honest.len()
+        );
+        assert!(
+            refusal(&honest, SMALL)
+                .contains("u.data declares 2 MiB uncompressed, more than the 1 MiB")
+        );
+        let lying = declaring(honest, 100);
+        assert_eq!(
+            refusal(&lying, SMALL),
+            "crafted.zip: u.data unzips to more than the 100 bytes it declares (a crafted zip?)"
+        );
+    }
+
+    #[test]
+    fn the_files_together_are_capped_too() {
+        let part = vec![b'1'; 1 << 20];
+        let bytes = zip_of(&[("u.data", &part), ("u.item", &part), ("u.user", b"")]);
+        assert_eq!(
+            refusal(&bytes, SMALL),
+            "crafted.zip: u.item declares 1 MiB uncompressed, more than the 512 KiB left of the \
+             1.5 MiB all files may hold in this page (a browser tab's memory)"
+        );
+    }
+
+    #[test]
+    fn backslash_folders_are_read_and_a_name_kept_twice_is_an_error() {
+        let bytes = zip_of(&[
+            ("ml-100k\\u.data", b"1\t1\t5\t0\n"),
+            ("ml-100k\\u.item", b"x"),
+            ("ml-100k\\u.user", b"y"),
+        ]);
+        let files = MovieLensFiles::from_zip("windows.zip", &bytes).unwrap();
+        assert_eq!(files.text("u.data").unwrap(), "1\t1\t5\t0\n");
+        let twice = zip_of(&[
+            ("ml-100k/u.data", b"1\t1\t5\t0\n"),
+            ("copy/u.data", b"2\t1\t5\t0\n"),
+        ]);
+        assert_eq!(
+            MovieLensFiles::from_zip("twice.zip", &twice)
+                .unwrap_err()
+                .to_string(),
+            "twice.zip: the archive holds u.data twice (ml-100k/u.data and copy/u.data); keep one"
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_line() {
+        let bytes = zip_of(&[
+            ("u.data", b"\xef\xbb\xbf1\t1\t5\t0\n"),
+            ("u.item", b"x"),
+            ("u.user", b"y"),
+        ]);
+        let files = MovieLensFiles::from_zip("bom.zip", &bytes).unwrap();
+        assert_eq!(files.text("u.data").unwrap(), "1\t1\t5\t0\n");
     }
 }

@@ -4,6 +4,7 @@ mod dataset;
 mod error;
 mod files;
 mod index;
+pub mod limits;
 mod parse;
 
 pub use dataset::{Dataset, Rating};

@@ -5,6 +5,7 @@
 
 use super::FilmVectors;
 use crate::data::Dataset;
+use crate::spreadsheet::text_cell;
 use crate::stats::FilmRatings;
 
 /// The film vectors, one line per film in dense (MovieLens id) order, `dim` values separated by
@@ -33,7 +34,7 @@ pub fn metadata_tsv(dataset: &Dataset) -> String {
             .unwrap_or_default();
         out.push_str(&format!(
             "{}\t{year}\t{}\t{}\t{mean}\n",
-            cell(&film.title),
+            text_cell(&cell(&film.title)),
             film.genre_names().join("|"),
             ratings.counts[i]
         ));
@@ -72,11 +73,11 @@ mod tests {
             b"1\t12\t5\t1\n1\t50\t4\t2\n2\t50\t5\t3\n2\t12\t4\t4\n2\t1\t2\t5\n".to_vec(),
         );
         // Film 1 has a tab in its title (u.item separates fields with '|') and no year; film 99
-        // has no ratings and only the "unknown" genre.
+        // has no ratings, only the "unknown" genre and a title a spreadsheet would run.
         files.insert(
             "u.item",
             format!(
-                "1|Toy\tStory|||{}\n12|Usual Suspects, The (1995)|||{}\n50|Star Wars (1977)|||{}\n99|Nobody Saw It (2001)|||{}\n",
+                "1|Toy\tStory|||{}\n12|Usual Suspects, The (1995)|||{}\n50|Star Wars (1977)|||{}\n99|=1+1 Nobody Saw It (2001)|||{}\n",
                 flags(&[3, 4, 5]),
                 flags(&[6, 16]),
                 flags(&[1, 2, 14, 15, 17]),
@@ -124,7 +125,7 @@ mod tests {
              Toy Story\t\tAnimation|Children's|Comedy\t1\t2.00\n\
              Usual Suspects, The (1995)\t1995\tCrime|Thriller\t2\t4.50\n\
              Star Wars (1977)\t1977\tAction|Adventure|Romance|Sci-Fi|War\t2\t4.50\n\
-             Nobody Saw It (2001)\t2001\tunknown\t0\t\n"
+             '=1+1 Nobody Saw It (2001)\t2001\tunknown\t0\t\n"
         );
         assert_eq!(metadata.lines().count(), vectors.lines().count() + 1);
         assert!(metadata.lines().all(|line| line.split('\t').count() == 5));

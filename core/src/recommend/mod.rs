@@ -10,6 +10,7 @@ pub mod onboarding;
 pub mod ranking;
 pub mod retrieval;
 pub mod served;
+mod validate;
 
 pub use foldin::{FoldIn, FoldInRidge, Personal};
 pub use neighbours::{CoRated, CoRatedBuilder, NEIGHBOURS_PER_FILM};

@@ -104,7 +104,7 @@ pub struct Training {
     /// Benchmark tracing only (`?trace=1`): test RMSE per epoch of the run in progress.
     pub trace: RwSignal<Vec<TraceEntry>>,
     /// Which model serves: a model trained here is kept and serves.
-    serving: Serving,
+    pub serving: Serving,
     remote: StoredValue<Rc<Remote>, LocalStorage>,
     worker: WorkerSlot,
 }

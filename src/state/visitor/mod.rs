@@ -2,6 +2,7 @@
 //! other work), what they said they have not seen, the recommendation filters, and the
 //! recommendations themselves, recomputed from `filmspace_core::recommend` on every change.
 
+mod kept;
 mod view;
 
 pub use view::*;
@@ -22,10 +23,7 @@ use leptos::task::spawn_local;
 use crate::state::serving::{Origin, ServedBy};
 use crate::web::download::download_text;
 use crate::web::schedule::{next_macrotask, now_ms};
-use crate::web::storage::local;
 
-const RATINGS_KEY: &str = "filmspace.ratings.v1";
-const NOT_SEEN_KEY: &str = "filmspace.not-seen.v1";
 /// Films per slice while the co-rated neighbours are built (a few ms each, then the page breathes).
 const FILMS_PER_SLICE: usize = 48;
 pub const RECS_PER_PAGE: usize = 10;
@@ -54,28 +52,9 @@ pub struct Visitor {
     pub recs: Memo<Option<Recs>>,
 }
 
-fn load_saved() -> (Profile, Vec<u32>, Option<Notice>) {
-    let profile = local::get(RATINGS_KEY).map(|text| serde_json::from_str::<Profile>(&text));
-    let not_seen = local::get(NOT_SEEN_KEY)
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default();
-    match profile {
-        None => (Profile::default(), not_seen, None),
-        Some(Ok(profile)) => (profile, not_seen, None),
-        Some(Err(e)) => (
-            Profile::default(),
-            not_seen,
-            Some(Notice::Error(format!(
-                "Your saved ratings could not be read ({e}); they are left untouched in storage \
-                 until you rate a film."
-            ))),
-        ),
-    }
-}
-
 impl Visitor {
     pub fn new(serving: RwSignal<Option<ServedBy>>) -> Self {
-        let (profile, not_seen, notice) = load_saved();
+        let (profile, not_seen, notice) = kept::load();
         let profile = RwSignal::new(profile);
         let films = RwSignal::new(None::<Films>);
         let catalogue = RwSignal::new(None::<Arc<Catalogue>>);
@@ -137,7 +116,7 @@ impl Visitor {
                 rated: ratings,
             })
         });
-        Visitor {
+        let visitor = Visitor {
             profile,
             not_seen: RwSignal::new(not_seen),
             onboarding: RwSignal::new(Vec::new()),
@@ -151,7 +130,9 @@ impl Visitor {
             catalogue,
             preparing: RwSignal::new(0.0),
             recs,
-        }
+        };
+        visitor.follow_other_tabs();
+        visitor
     }
 
     /// Indexes the titles and picks the onboarding films at once, then builds the co-rated
@@ -184,31 +165,12 @@ impl Visitor {
         });
     }
 
-    /// Saves first; only then do the signals (and the recommendations) move.
-    fn commit(self, profile: Profile) {
-        match serde_json::to_string(&profile).map_err(|e| e.to_string()).and_then(|json| local::set(RATINGS_KEY, &json)) {
-            Ok(()) => {
-                if matches!(self.notice.get_untracked(), Some(Notice::Error(_))) {
-                    self.notice.set(None);
-                }
-            }
-            Err(e) => self.notice.set(Some(Notice::Error(format!(
-                "Your ratings could not be saved in this browser: {e}. They stay on this page until it closes."
-            )))),
-        }
-        self.profile.set(profile);
-    }
-
     pub fn rate(self, item_id: u32, stars: u8) {
-        let mut profile = self.profile.get_untracked();
-        profile.rate(item_id, stars);
-        self.commit(profile);
+        self.commit(|profile| profile.rate(item_id, stars));
     }
 
     pub fn unrate(self, item_id: u32) {
-        let mut profile = self.profile.get_untracked();
-        profile.remove(item_id);
-        self.commit(profile);
+        self.commit(|profile| profile.remove(item_id));
     }
 
     pub fn set_rating(self, item_id: u32, stars: Option<u8>) {
@@ -225,20 +187,12 @@ impl Visitor {
             self.onboarding
                 .update(|block| block.retain(|&i| i != dense));
         }
-        self.not_seen.update(|ids| {
-            if !ids.contains(&item_id) {
-                ids.push(item_id);
-            }
-        });
-        if let Ok(json) = serde_json::to_string(&self.not_seen.get_untracked()) {
-            let _ = local::set(NOT_SEEN_KEY, &json);
-        }
+        self.commit_not_seen(Some(item_id));
     }
 
     pub fn reset(self) {
-        self.commit(Profile::default());
-        self.not_seen.set(Vec::new());
-        let _ = local::remove(NOT_SEEN_KEY);
+        self.commit(|profile| *profile = Profile::default());
+        self.commit_not_seen(None);
         self.onboarding_cursor.set(0);
         self.next_onboarding();
         self.notice
@@ -280,16 +234,13 @@ impl Visitor {
         };
         match Profile::import(bytes, &films.dataset) {
             Ok(imported) => {
-                let mut profile = self.profile.get_untracked();
-                let new = imported
-                    .ratings
-                    .iter()
-                    .filter(|r| profile.rating_of(r.item_id).is_none())
-                    .count();
-                for r in &imported.ratings {
-                    profile.rate(r.item_id, r.rating);
-                }
-                self.commit(profile);
+                let mut new = 0;
+                self.commit(|profile| {
+                    for r in &imported.ratings {
+                        new += usize::from(profile.rating_of(r.item_id).is_none());
+                        profile.rate(r.item_id, r.rating);
+                    }
+                });
                 self.notice.set(Some(Notice::Info(format!(
                     "Imported {} ratings from {name} ({new} new).",
                     imported.ratings.len()

@@ -5,6 +5,7 @@ use crate::ui::widgets::fields::Panel;
 use crate::app::DataState;
 use crate::ui::widgets::format::thousands;
 use crate::web::upload::read_picked_file;
+use filmspace_core::data::limits::MAX_PICKED_DATA_BYTES;
 
 /// Loading progress, the data source, and a picker for a person's own ML-100K zip (also the way
 /// out when the built-in files are missing or broken).
@@ -12,7 +13,8 @@ use crate::web::upload::read_picked_file;
 pub fn DataPanel(
     data: ReadSignal<DataState>,
     zip_error: ReadSignal<Option<String>>,
-    #[prop(into)] on_zip: Callback<(String, Vec<u8>)>,
+    zip_busy: ReadSignal<bool>,
+    #[prop(into)] on_zip: Callback<(String, Result<Vec<u8>, String>)>,
 ) -> impl IntoView {
     let state = move || match data.get() {
         DataState::Loading(_) => "loading",
@@ -60,7 +62,7 @@ pub fn DataPanel(
                         }
                     })
             }}
-            <ZipPicker zip_error on_zip />
+            <ZipPicker zip_error zip_busy on_zip />
         </Panel>
     }
 }
@@ -69,16 +71,14 @@ pub fn DataPanel(
 #[component]
 fn ZipPicker(
     zip_error: ReadSignal<Option<String>>,
-    on_zip: Callback<(String, Vec<u8>)>,
+    zip_busy: ReadSignal<bool>,
+    on_zip: Callback<(String, Result<Vec<u8>, String>)>,
 ) -> impl IntoView {
     let reading_zip = RwSignal::new(false);
     let on_change = move |ev: leptos::ev::Event| {
-        let picked = read_picked_file(&ev, move |name, bytes| {
+        let picked = read_picked_file(&ev, MAX_PICKED_DATA_BYTES, move |name, bytes| {
             reading_zip.set(false);
-            match bytes {
-                Ok(bytes) => on_zip.run((name, bytes)),
-                Err(error) => on_zip.run((name, format!("unreadable: {error}").into_bytes())),
-            }
+            on_zip.run((name, bytes));
         });
         if picked {
             reading_zip.set(true);
@@ -89,7 +89,7 @@ fn ZipPicker(
     <div class="zip-picker">
         <label for="zip-input">"Use your own ML-100K zip (as GroupLens ships it):"</label>
         <input id="zip-input" data-testid="data-zip-input" type="file" accept=".zip,application/zip" on:change=on_change />
-        <Show when=move || reading_zip.get()>
+        <Show when=move || reading_zip.get() || zip_busy.get()>
             <p class="hint">"Reading the zip…"</p>
         </Show>
         {move || {

@@ -10,6 +10,7 @@ use crate::state::visitor::{Notice, Visitor};
 use crate::ui::widgets::film_card::FilmCard;
 use crate::ui::widgets::stars::Stars;
 use crate::web::upload::read_picked_file;
+use filmspace_core::data::limits::MAX_PICKED_RATINGS_BYTES;
 
 const SEARCH_RESULTS: usize = 8;
 
@@ -235,12 +236,16 @@ fn RatingsFile(visitor: Visitor) -> impl IntoView {
     let confirming = RwSignal::new(false);
     let count = move || visitor.profile.with(|p| p.ratings.len());
     let on_import = move |ev: leptos::ev::Event| {
-        read_picked_file(&ev, move |name, bytes| match bytes {
-            Ok(bytes) => visitor.import(&name, &bytes),
-            Err(e) => visitor.notice.set(Some(Notice::Error(format!(
-                "{name} could not be read: {e}"
-            )))),
-        });
+        read_picked_file(
+            &ev,
+            MAX_PICKED_RATINGS_BYTES,
+            move |name, bytes| match bytes {
+                Ok(bytes) => visitor.import(&name, &bytes),
+                Err(why) => visitor.notice.set(Some(Notice::Error(format!(
+                    "{why}; your ratings are unchanged."
+                )))),
+            },
+        );
     };
     view! {
     <div class="controls">

@@ -7,6 +7,7 @@ use filmspace_core::split::SplitKind;
 use leptos::prelude::*;
 
 use crate::ui::widgets::fields::{LabelledSelect, Panel};
+use crate::ui::widgets::serving_message::ServingMessage;
 
 use crate::state::training::{Export, MODEL_LABEL, TrainState, Training};
 use crate::ui::widgets::charts::{Chart, draw_learning_curves};
@@ -230,6 +231,7 @@ fn RunStatus(training: Training) -> impl IntoView {
     </div>
     {move || Some(training.stage.get()).filter(|s| !s.is_empty()).map(|s| view! { <p class="hint" data-testid="train-stage">{s}</p> })}
     {move || training.message.get().map(|m| view! { <p class="status status-error" role="alert" data-testid="train-message">{m}</p> })}
+    <ServingMessage serving=training.serving testid="train-serving-message" />
     // Benchmark tracing only (?trace=1): read by scripts/bench-browser.mjs, shown to nobody.
     {move || Some(training.trace.get()).filter(|t| !t.is_empty()).map(|t| view! {
         <div hidden data-testid="test-trace" data-trace=serde_json::to_string(&t).unwrap_or_default()></div>

@@ -7,6 +7,7 @@ use filmspace_core::zoo::{ZooModel, ZooOptions, ZooRow};
 use leptos::prelude::*;
 
 use crate::ui::widgets::fields::{LabelledSelect, Panel};
+use crate::ui::widgets::serving_message::ServingMessage;
 
 use crate::state::zoo::{ModelProgress, Zoo, ZooState};
 use crate::ui::widgets::charts::{Chart, Line, SERIES_COLOURS, draw_lines, draw_metric_bars};
@@ -142,7 +143,7 @@ fn ZooControls(zoo: Zoo, on_run: Callback<()>) -> impl IntoView {
             None => "Any row's \"use\" makes its model serve recommendations and the map.".to_string(),
         })}
     </p>
-    {move || zoo.serving.message.get().map(|m| view! { <p class="status status-error" role="alert">{m}</p> })}
+    <ServingMessage serving=zoo.serving testid="serving-message" />
     }
 }
 

@@ -4,4 +4,5 @@ pub mod charts;
 pub mod fields;
 pub mod film_card;
 pub mod format;
+pub mod serving_message;
 pub mod stars;

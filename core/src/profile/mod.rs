@@ -1,9 +1,14 @@
 //! The visitor's own ratings: kept in MovieLens item ids (stable across datasets and reloads),
 //! exported as CSV (`item_id,title,rating`) or JSON, and imported back with every problem named.
 
+mod stored;
+
+pub use stored::StoredProfile;
+
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
+use crate::spreadsheet::text_cell;
 
 /// One film the visitor rated, 1–5 stars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +87,7 @@ impl Profile {
             .collect()
     }
 
+    /// The ratings as CSV; a title a spreadsheet would run as a formula is written as text.
     pub fn to_csv(&self, dataset: &Dataset) -> String {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer
@@ -91,7 +97,7 @@ impl Profile {
             writer
                 .write_record([
                     r.item_id.to_string(),
-                    title_of(dataset, r.item_id),
+                    text_cell(&title_of(dataset, r.item_id)).into_owned(),
                     r.rating.to_string(),
                 ])
                 .expect("writing to memory");
@@ -300,6 +306,20 @@ mod tests {
             Profile::import(reordered, &d).unwrap().rating_of(50),
             Some(4)
         );
+    }
+
+    #[test]
+    fn a_title_that_is_a_formula_goes_out_as_text_and_comes_back_unchanged() {
+        let films = [(7, "=HYPERLINK(\"http://evil.example\",\"y\") (1995)")];
+        let d = crate::testing::tiny_dataset("1\t7\t5\t1\n", &films, "1|30|F|artist|1\n");
+        let mut p = Profile::default();
+        p.rate(7, 4);
+        let csv = p.to_csv(&d);
+        assert_eq!(
+            csv,
+            "item_id,title,rating\n7,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"y\"\") (1995)\",4\n"
+        );
+        assert_eq!(Profile::import(csv.as_bytes(), &d), Ok(p));
     }
 
     #[test]
