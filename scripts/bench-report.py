@@ -160,15 +160,17 @@ def main() -> None:
         out.append(f"| ratio: wasm CPU time to u1 RMSE ≤ {target} / Surprise fit time | n/a |")
     if wasm:
         files = wasm["files"]
+        def sizes(raw, gz, br):
+            served = f", **{br / 1e6:.2f} MB** brotli as served" if br else ""
+            return f"{raw / 1e6:.1f} MB raw, {gz / 1e6:.2f} MB gzip -9{served} |"
+
         for f in files:
-            out.append(
-                f"| wasm size, `{f['file']}` | {f['raw'] / 1e6:.1f} MB raw, "
-                f"**{f['gzip'] / 1e6:.2f} MB** gzip -9 |"
-            )
+            out.append(f"| wasm size, `{f['file']}` | " + sizes(f["raw"], f["gzip"], f.get("br")))
         if len(files) > 1:
+            total = lambda key: sum(f.get(key) or 0 for f in files)
             out.append(
-                f"| wasm size, all {len(files)} files | {sum(f['raw'] for f in files) / 1e6:.1f} MB raw, "
-                f"**{sum(f['gzip'] for f in files) / 1e6:.2f} MB** gzip -9 |"
+                f"| wasm size, all {len(files)} files | "
+                + sizes(total("raw"), total("gzip"), total("br"))
             )
     if opens:
         ordered = sorted(opens, key=lambda r: r["t_done_ms"])

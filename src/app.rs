@@ -21,6 +21,7 @@ use crate::ui::panels::{
 };
 use crate::web::backend::{self, BackendStatus};
 use crate::web::movielens::{self, LoadProgress};
+use crate::web::offline::{self, Offline};
 
 /// Where the dataset stands. `Ready` keeps where it came from, for the page to say.
 #[derive(Debug, Clone)]
@@ -56,6 +57,7 @@ struct Page {
     zip_error: RwSignal<Option<String>>,
     /// A picked zip is being unzipped and read.
     zip_busy: RwSignal<bool>,
+    offline: RwSignal<Offline>,
     training: Training,
     serving: Serving,
     visitor: Visitor,
@@ -67,7 +69,6 @@ impl Page {
     fn new(settings: TrainSettings) -> Self {
         let serving = Serving::new();
         let training = Training::new(settings, serving);
-        training.warm_up();
         Page {
             data: RwSignal::new(DataState::Loading(LoadProgress {
                 fraction: 0.0,
@@ -77,6 +78,7 @@ impl Page {
             gpu_device: StoredValue::new_local(None),
             zip_error: RwSignal::new(None),
             zip_busy: RwSignal::new(false),
+            offline: RwSignal::new(Offline::Unavailable),
             training,
             serving,
             visitor: Visitor::new(serving.now),
@@ -168,7 +170,8 @@ impl Page {
         });
     }
 
-    /// Loads ML-100K from the page's origin and probes the backends, side by side.
+    /// Loads ML-100K from the page's origin and probes the backends, side by side; then warms up
+    /// the training worker and registers the service worker.
     fn load(self) {
         let data = self.data;
         spawn_local(async move {
@@ -186,6 +189,17 @@ impl Page {
                 },
                 Err(error) => DataState::Error(format!("Could not load MovieLens 100K. {error}.")),
             });
+        });
+        // Only once the page is ready do the training worker's code and the offline copy load:
+        // on a slow network they would otherwise share its bandwidth with the data.
+        let (data, training, offline_state) = (self.data, self.training, self.offline);
+        Effect::new(move |done: Option<bool>| {
+            if done == Some(true) || !matches!(data.get(), DataState::Ready { .. }) {
+                return done.unwrap_or(false);
+            }
+            training.warm_up();
+            offline::register(offline_state);
+            true
         });
         spawn_local(async move {
             let probe = backend::probe().await;
@@ -256,6 +270,7 @@ pub fn App() -> impl IntoView {
         backend_status,
         zip_error,
         zip_busy,
+        offline,
         training,
         visitor,
         explorer,
@@ -268,7 +283,7 @@ pub fn App() -> impl IntoView {
         }
     };
     view! {
-        <Header backend=backend_status.read_only() />
+        <Header backend=backend_status.read_only() offline=offline.read_only() />
         <main class="panels">
             <DataPanel data=data.read_only() zip_error=zip_error.read_only() zip_busy=zip_busy.read_only() on_zip=move |name, bytes| page.open_zip(name, bytes) />
             <BackendPanel backend=backend_status.read_only() />

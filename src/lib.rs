@@ -27,6 +27,13 @@ pub fn run_static_constructors() {
 pub fn start_page() {
     run_static_constructors();
     console_error_panic_hook::set_once();
+    // The static shell of index.html showed something at once; the app replaces it.
+    if let Some(shell) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("shell"))
+    {
+        shell.remove();
+    }
     leptos::mount::mount_to_body(app::App);
 }
 

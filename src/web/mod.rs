@@ -5,6 +5,7 @@ pub mod backend;
 pub mod download;
 pub mod fetch;
 pub mod movielens;
+pub mod offline;
 pub mod schedule;
 pub mod storage;
 pub mod upload;

@@ -1,9 +1,10 @@
 use leptos::prelude::*;
 
 use crate::web::backend::BackendStatus;
+use crate::web::offline::{Offline, apply_update};
 
 #[component]
-pub fn Header(backend: ReadSignal<BackendStatus>) -> impl IntoView {
+pub fn Header(backend: ReadSignal<BackendStatus>, offline: ReadSignal<Offline>) -> impl IntoView {
     let badge = move || match backend.get() {
         BackendStatus::Probing => ("probing", "checking WebGPU…"),
         BackendStatus::WebGpu {
@@ -18,9 +19,39 @@ pub fn Header(backend: ReadSignal<BackendStatus>) -> impl IntoView {
                 <h1>"filmspace"</h1>
                 <p class="tagline">"How recommender systems learn — trained live in your browser on MovieLens 100K."</p>
             </div>
-            <span class=move || format!("badge badge-{}", badge().0) title="Compute backend">
-                {move || badge().1}
-            </span>
+            <div class="header-badges">
+                <span class=move || format!("badge badge-{}", badge().0) title="Compute backend">
+                    {move || badge().1}
+                </span>
+                <OfflineStatus offline />
+            </div>
         </header>
+    }
+}
+
+/// Whether a reload works without the network, and a new build waiting to be switched to.
+#[component]
+fn OfflineStatus(offline: ReadSignal<Offline>) -> impl IntoView {
+    move || {
+        match offline.get() {
+        Offline::Unavailable => None,
+        Offline::Ready => Some(
+            view! {
+                <span data-testid="offline-status" data-state="ready" class="badge badge-offline"
+                    title="The page and the data are kept in this browser: a reload works offline.">
+                    "works offline"
+                </span>
+            }
+            .into_any(),
+        ),
+        Offline::UpdateReady => Some(
+            view! {
+                <button type="button" data-testid="update-ready" class="update" on:click=move |_| apply_update()>
+                    "A new version is ready — reload"
+                </button>
+            }
+            .into_any(),
+        ),
+    }
     }
 }

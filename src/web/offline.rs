@@ -1,0 +1,99 @@
+//! The service worker (`sw.js`, written by `scripts/offline.mjs`): registered once the data is
+//! ready, so its first caching never competes with the page's own downloads. It keeps the page,
+//! its worker and the data for offline use; a new build waits until the person accepts it.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::ServiceWorkerRegistration;
+
+/// Where the page stands with its service worker, for the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offline {
+    /// Not registered (yet, or this browser has no service workers, or it refused).
+    Unavailable,
+    /// A service worker controls the page: a reload works without the network.
+    Ready,
+    /// A new build is cached and waits for the person to reload into it.
+    UpdateReady,
+}
+
+fn service_workers() -> Option<web_sys::ServiceWorkerContainer> {
+    let navigator = web_sys::window()?.navigator();
+    // `serviceWorker` is missing on insecure origins and in some private modes.
+    js_sys::Reflect::has(&navigator, &"serviceWorker".into())
+        .ok()
+        .filter(|has| *has)
+        .map(|_| navigator.service_worker())
+}
+
+/// Registers `sw.js` and keeps `state` up to date; failures leave it `Unavailable` (the page
+/// works as before, online).
+pub fn register(state: RwSignal<Offline>) {
+    let Some(container) = service_workers() else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        let Ok(registration) = JsFuture::from(container.register("./sw.js")).await else {
+            return;
+        };
+        let registration: ServiceWorkerRegistration = registration.unchecked_into();
+        let controlled = move || service_workers().and_then(|c| c.controller()).is_some();
+        let check = {
+            let registration = registration.clone();
+            move || {
+                if registration.waiting().is_some() && controlled() {
+                    state.set(Offline::UpdateReady);
+                } else if controlled() && state.get_untracked() == Offline::Unavailable {
+                    state.set(Offline::Ready);
+                }
+            }
+        };
+        check();
+        // A new version found: ready to offer once it has cached everything.
+        let on_found = {
+            let (registration, check) = (registration.clone(), check.clone());
+            Closure::<dyn FnMut()>::new(move || {
+                if let Some(installing) = registration.installing() {
+                    let check = check.clone();
+                    let on_state = Closure::<dyn FnMut()>::new(check);
+                    installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
+                    on_state.forget();
+                }
+            })
+        };
+        registration.set_onupdatefound(Some(on_found.as_ref().unchecked_ref()));
+        on_found.forget();
+        // The first version takes control of this page when it activates.
+        if let Some(container) = service_workers() {
+            let on_control = Closure::<dyn FnMut()>::new(check);
+            container.set_oncontrollerchange(Some(on_control.as_ref().unchecked_ref()));
+            on_control.forget();
+        }
+    });
+}
+
+/// Switches to the waiting build: it takes over, then the page reloads into it.
+pub fn apply_update() {
+    let Some(container) = service_workers() else {
+        return;
+    };
+    let on_control = Closure::<dyn FnMut()>::new(|| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    });
+    container.set_oncontrollerchange(Some(on_control.as_ref().unchecked_ref()));
+    on_control.forget();
+    leptos::task::spawn_local(async move {
+        if let Ok(ready) = container.ready()
+            && let Ok(registration) = JsFuture::from(ready).await
+        {
+            let registration: ServiceWorkerRegistration = registration.unchecked_into();
+            if let Some(waiting) = registration.waiting() {
+                let _ = waiting.post_message(&"skip-waiting".into());
+            }
+        }
+    });
+}
