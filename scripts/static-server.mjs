@@ -94,7 +94,8 @@ function securityFor(root) {
   };
 }
 
-export function serve(dir, port = 0) {
+/** Serves `dir`; `onSent(path, bytes)` hears of every body sent (the benchmark counts them). */
+export function serve(dir, port = 0, { onSent } = {}) {
   const root = resolve(dir);
   const securityNow = securityFor(root);
   const fail = (res, status) =>
@@ -121,6 +122,7 @@ export function serve(dir, port = 0) {
     if (req.method === 'HEAD') return res.end();
     const stream = createReadStream(sent.path);
     stream.on('error', () => res.destroy());
+    stream.on('end', () => onSent?.(req.url, sent.stat.size));
     stream.pipe(res);
   });
   server.on('clientError', (_, socket) => socket.destroy());

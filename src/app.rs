@@ -7,8 +7,9 @@ use filmspace_core::data::Dataset;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use filmspace_core::settings::TrainSettings;
+use filmspace_core::settings::{BackendChoice, TrainSettings};
 
+use crate::state::device;
 use crate::state::map::Explorer;
 use crate::state::serving::{ServedBy, Serving};
 use crate::state::training::{Export, Training};
@@ -19,7 +20,7 @@ use crate::ui::panels::{
     rate_panel::RatePanel, recs_panel::RecsPanel, stats_panel::StatsPanel, train_panel::TrainPanel,
     zoo_panel::ZooPanel,
 };
-use crate::web::backend::{self, BackendStatus};
+use crate::web::backend::{self, BackendStatus, Speed};
 use crate::web::movielens::{self, LoadProgress};
 use crate::web::offline::{self, Offline};
 
@@ -170,6 +171,35 @@ impl Page {
         });
     }
 
+    /// With `auto` and WebGPU present, times both backends once the data is there (or reads what
+    /// an earlier visit measured here), so that auto takes the faster. Not when a run starts at
+    /// once (`?autotrain=1`): the two would share the CPU and both be slower.
+    fn measure_backends(self, autotrain: bool) {
+        let (data, status, settings) = (self.data, self.backend_status, self.training.settings);
+        Effect::new(move |started: Option<bool>| {
+            if started == Some(true) || autotrain {
+                return true;
+            }
+            let description = match status.get() {
+                BackendStatus::Probing => return false,
+                BackendStatus::Cpu { .. } => return true,
+                BackendStatus::WebGpu { description, .. } => description,
+            };
+            let DataState::Ready { dataset, .. } = data.get() else {
+                return false;
+            };
+            if settings.get_untracked().backend != BackendChoice::Auto {
+                return true;
+            }
+            status.update(|s| *s = s.clone().with_speed(Speed::Measuring));
+            spawn_local(async move {
+                let speed = device::measure_speed(description, dataset).await;
+                status.update(|s| *s = s.clone().with_speed(speed));
+            });
+            true
+        });
+    }
+
     /// Loads ML-100K from the page's origin and probes the backends, side by side; then warms up
     /// the training worker and registers the service worker.
     fn load(self) {
@@ -263,7 +293,12 @@ pub fn App() -> impl IntoView {
         page.training.message.set(Some(message));
     }
     page.follow();
+    if autotrain {
+        // Training starts as soon as the data is there: its worker's code loads beside the data.
+        page.training.warm_up();
+    }
     page.start_or_restore(autotrain);
+    page.measure_backends(autotrain);
     page.load();
     let Page {
         data,

@@ -32,6 +32,8 @@ pub enum Request {
     Classify(ClassifyRequest),
     /// Unzip a picked data archive (away from the page, so a huge one never freezes it).
     Unzip(UnzipRequest),
+    /// Time training on one backend, for `auto` to pick the faster.
+    Measure(MeasureRequest),
     /// A command for the fit in progress.
     Control(Control),
 }
@@ -45,6 +47,7 @@ pub enum Reply {
     Project(ProjectReply),
     Classify(ClassifyReply),
     Unzip(UnzipReply),
+    Measure(Measured),
     /// The job could not run at all (no device, an unreadable request).
     Failed(String),
 }
@@ -170,6 +173,21 @@ pub struct ClassifyRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ClassifyReply {
     Done(GenreReport),
+}
+
+/// Two epochs of biased MF with the default settings on a sample of the data: the second
+/// epoch's speed (the first compiles a GPU's kernels) is the backend's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MeasureRequest {
+    pub train: RatingColumns,
+    pub validation: RatingColumns,
+    pub sizes: (usize, usize),
+    pub gpu: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Measured {
+    pub ratings_per_sec: f64,
 }
 
 /// A data archive as a person picked it.

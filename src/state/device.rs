@@ -1,9 +1,19 @@
-//! Which device a run trains on, and why: the one choice the training panel and the zoo share.
+//! Which device a run trains on, and why: the one choice the training panel and the zoo share,
+//! and `auto`'s measurement of both backends on this device.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use burn::tensor::Device;
+use filmspace_core::data::{Dataset, Rating};
+use filmspace_core::protocol::MeasureRequest;
 use filmspace_core::settings::BackendChoice;
+use filmspace_core::train::RatingColumns;
 
-use crate::web::backend::BackendStatus;
+use crate::ui::widgets::format::thousands;
+use crate::web::backend::{BackendStatus, Measurement, Speed};
+use crate::web::storage::local;
+use crate::worker::client::WorkerClient;
 
 /// The backend a run uses, and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +32,8 @@ impl RunBackend {
     }
 }
 
-/// Picks the device for a run: auto means WebGPU only on a hardware adapter. The warning says
+/// Picks the device for a run: auto takes the backend measured faster here, or before that
+/// WebGPU only on a hardware adapter. The warning says
 /// when the choice could not be followed.
 pub fn choose_device(
     choice: BackendChoice,
@@ -61,6 +72,33 @@ pub fn choose_device(
         (
             BackendChoice::Auto,
             BackendStatus::WebGpu {
+                speed: Speed::Measured(m),
+                ..
+            },
+            Some(device),
+        ) => {
+            let speeds = format!(
+                "{} vs {} ratings/s",
+                thousands(m.gpu.round() as usize),
+                thousands(m.cpu.round() as usize)
+            );
+            if m.gpu_faster() {
+                (
+                    device,
+                    RunBackend {
+                        gpu: true,
+                        reason: format!("WebGPU: measured faster here ({speeds} on the CPU)"),
+                    },
+                )
+            } else {
+                cpu(&format!(
+                    "CPU backend: measured faster here (WebGPU {speeds} on the CPU)"
+                ))
+            }
+        }
+        (
+            BackendChoice::Auto,
+            BackendStatus::WebGpu {
                 software: false, ..
             },
             Some(device),
@@ -89,4 +127,64 @@ pub fn fell_back_message(error: &str, resumed_at: usize) -> String {
     } else {
         format!("WebGPU failed ({error}); training again on the CPU backend.")
     }
+}
+
+/// Where `auto`'s measurements are kept, per adapter: {"<adapter>": {"cpu": …, "gpu": …}}.
+const SPEED_KEY: &str = "filmspace.backend-speed.v1";
+/// The sample both backends train on: 20 batches of the default 1024, and a validation set.
+const SAMPLE_TRAIN: usize = 20 * 1024;
+const SAMPLE_VALIDATION: usize = 2048;
+
+fn remembered_speeds() -> HashMap<String, Measurement> {
+    local::get(SPEED_KEY)
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+/// Every k-th rating of the data (a spread, not its first users), then others for validation.
+fn sample(dataset: &Dataset) -> (RatingColumns, RatingColumns) {
+    let ratings = &dataset.ratings;
+    let every = (ratings.len() / (SAMPLE_TRAIN + SAMPLE_VALIDATION)).max(1);
+    let spread: Vec<Rating> = ratings.iter().step_by(every).copied().collect();
+    let (train, validation) = spread.split_at(spread.len().min(SAMPLE_TRAIN));
+    let validation = &validation[..validation.len().min(SAMPLE_VALIDATION)];
+    (RatingColumns::of(train), RatingColumns::of(validation))
+}
+
+/// How fast each backend trains on this device (`adapter`): what an earlier visit measured, or
+/// both timed now in a worker of its own (a few batches each), then kept for the next visit.
+pub async fn measure_speed(adapter: String, dataset: Arc<Dataset>) -> Speed {
+    if let Some(mut known) = remembered_speeds().get(&adapter).copied() {
+        known.remembered = true;
+        return Speed::Measured(known);
+    }
+    let worker = match WorkerClient::start() {
+        Ok(worker) => worker,
+        Err(error) => return Speed::Failed(error),
+    };
+    let (train, validation) = sample(&dataset);
+    let mut speeds = [0.0; 2];
+    for (gpu, speed) in [false, true].into_iter().zip(&mut speeds) {
+        let request = MeasureRequest {
+            train: train.clone(),
+            validation: validation.clone(),
+            sizes: (dataset.n_users(), dataset.n_items()),
+            gpu,
+        };
+        match worker.measure(request).await {
+            Ok(measured) => *speed = measured.ratings_per_sec,
+            Err(error) => return Speed::Failed(error),
+        }
+    }
+    let measured = Measurement {
+        cpu: speeds[0],
+        gpu: speeds[1],
+        remembered: false,
+    };
+    let mut kept = remembered_speeds();
+    kept.insert(adapter, measured);
+    if let Ok(json) = serde_json::to_string(&kept) {
+        let _ = local::set(SPEED_KEY, &json);
+    }
+    Speed::Measured(measured)
 }

@@ -9,8 +9,58 @@ use wasm_bindgen_futures::JsFuture;
 #[derive(Debug, Clone, PartialEq)]
 pub enum BackendStatus {
     Probing,
-    WebGpu { software: bool, description: String },
-    Cpu { reason: String },
+    WebGpu {
+        software: bool,
+        description: String,
+        /// How fast each backend trains here, once measured (`auto` then takes the faster).
+        speed: Speed,
+    },
+    Cpu {
+        reason: String,
+    },
+}
+
+/// Both backends' training speed on this device, for `auto`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Speed {
+    NotMeasured,
+    Measuring,
+    Measured(Measurement),
+    Failed(String),
+}
+
+/// Ratings per second of biased MF training, on each backend.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Measurement {
+    pub cpu: f64,
+    pub gpu: f64,
+    /// Measured on an earlier visit and kept in this browser.
+    #[serde(skip)]
+    pub remembered: bool,
+}
+
+impl Measurement {
+    pub fn gpu_faster(&self) -> bool {
+        self.gpu > self.cpu
+    }
+}
+
+impl BackendStatus {
+    /// The same status with `speed` (no change unless WebGPU was found).
+    pub fn with_speed(self, speed: Speed) -> BackendStatus {
+        match self {
+            BackendStatus::WebGpu {
+                software,
+                description,
+                ..
+            } => BackendStatus::WebGpu {
+                software,
+                description,
+                speed,
+            },
+            other => other,
+        }
+    }
 }
 
 /// What the probe found, and the Burn device when WebGPU initialised.
@@ -79,6 +129,7 @@ pub async fn probe() -> Probe {
         status: BackendStatus::WebGpu {
             software,
             description,
+            speed: Speed::NotMeasured,
         },
         device: Some(device),
     }

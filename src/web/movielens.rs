@@ -1,6 +1,9 @@
 //! Loads ML-100K from the page's own origin (`data/ml-100k/`) or from a zip a person picked.
 
+use std::cell::RefCell;
+
 use filmspace_core::data::{DataError, Dataset, MovieLensFiles};
+use futures::future::join_all;
 
 use filmspace_core::protocol::{UnzipReply, UnzipRequest};
 
@@ -26,28 +29,32 @@ pub struct LoadProgress {
     pub file: &'static str,
 }
 
-/// Fetches the ML-100K files and builds the dataset. Errors name the file.
-pub async fn load_from_origin(
-    mut on_progress: impl FnMut(LoadProgress),
-) -> Result<Dataset, DataError> {
+/// Fetches the ML-100K files side by side (index.html preloads them while the page's code
+/// downloads) and builds the dataset. An error names the first failed file in `FILES` order.
+pub async fn load_from_origin(on_progress: impl FnMut(LoadProgress)) -> Result<Dataset, DataError> {
     let expected: u64 = FILES.iter().map(|(_, size)| size).sum();
-    let mut done = 0u64;
+    let received = RefCell::new([0u64; FILES.len()]);
+    let on_progress = RefCell::new(on_progress);
+    let downloads = FILES.iter().enumerate().map(|(at, &(name, size))| {
+        let (received, on_progress) = (&received, &on_progress);
+        async move {
+            let url = format!("{DATA_URL}{name}");
+            fetch_bytes(&url, |bytes, total| {
+                let this_file = total.unwrap_or(size).max(1);
+                received.borrow_mut()[at] = bytes.min(this_file) * size / this_file;
+                let done: u64 = received.borrow().iter().sum();
+                (on_progress.borrow_mut())(LoadProgress {
+                    fraction: (done as f64 / expected as f64).min(1.0),
+                    file: name,
+                });
+            })
+            .await
+            .map_err(|e| DataError::file(name, format!("could not be loaded from {url}: {}", e.0)))
+        }
+    });
     let mut files = MovieLensFiles::new();
-    for (name, size) in FILES {
-        let url = format!("{DATA_URL}{name}");
-        let bytes = fetch_bytes(&url, |received, total| {
-            let this_file = total.unwrap_or(size).max(1);
-            let fraction =
-                (done + received.min(this_file) * size / this_file) as f64 / expected as f64;
-            on_progress(LoadProgress {
-                fraction: fraction.min(1.0),
-                file: name,
-            });
-        })
-        .await
-        .map_err(|e| DataError::file(name, format!("could not be loaded from {url}: {}", e.0)))?;
-        files.insert(name, bytes);
-        done += size;
+    for ((name, _), bytes) in FILES.iter().zip(join_all(downloads).await) {
+        files.insert(name, bytes?);
     }
     Dataset::from_files(&files)
 }

@@ -8,8 +8,8 @@ use std::rc::Rc;
 
 use filmspace_core::embedding::GenreReport;
 use filmspace_core::protocol::{
-    ClassifyReply, ClassifyRequest, Control, FitReply, FitRequest, ProjectReply, ProjectRequest,
-    Reply, Request, RunId, UnzipReply, UnzipRequest, decode, encode,
+    ClassifyReply, ClassifyRequest, Control, FitReply, FitRequest, MeasureRequest, Measured,
+    ProjectReply, ProjectRequest, Reply, Request, RunId, UnzipReply, UnzipRequest, decode, encode,
 };
 use futures::StreamExt;
 use futures::channel::mpsc;
@@ -255,6 +255,21 @@ impl WorkerClient {
 }
 
 impl WorkerClient {
+    /// How fast the worker trains on one backend.
+    pub async fn measure(&self, request: MeasureRequest) -> Result<Measured, String> {
+        self.exchange(
+            Request::Measure(request),
+            |_| {},
+            |reply| match reply {
+                Reply::Measure(measured) => Some(Ok(measured)),
+                Reply::Failed(error) => Some(Err(error)),
+                other => Some(Err(format!("the worker answered {other:?}"))),
+            },
+        )
+        .await
+        .map_err(|e| e.message().to_string())?
+    }
+
     /// A picked data archive's MovieLens files, unzipped in the worker.
     pub async fn unzip(&self, request: UnzipRequest) -> Result<UnzipReply, JobError> {
         self.exchange(

@@ -9,8 +9,8 @@ use std::rc::Rc;
 use burn::tensor::Device;
 use filmspace_core::embedding::{TsneSettings, genre_report_for_labels, tsne_2d_with_progress};
 use filmspace_core::protocol::{
-    ClassifyReply, ClassifyRequest, FitRequest, ProjectReply, ProjectRequest, Reply, Request,
-    RunId, UnzipReply, decode, encode,
+    ClassifyReply, ClassifyRequest, FitRequest, MeasureRequest, ProjectReply, ProjectRequest,
+    Reply, Request, RunId, UnzipReply, decode, encode,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -51,6 +51,15 @@ async fn fit(scope: Scope, run: RunId, request: FitRequest, controls: Rc<Control
     };
     let mut report = |reply| post(&scope, run, &Reply::Fit(reply));
     run_fit(request, device, &controls, &mut report).await;
+}
+
+async fn measure(scope: Scope, run: RunId, request: MeasureRequest) {
+    let measured = match device_for(request.gpu).await {
+        Ok(device) => super::measure::measure(request, device).await,
+        Err(error) => Err(error),
+    };
+    let reply = measured.map_or_else(Reply::Failed, Reply::Measure);
+    post(&scope, run, &reply);
 }
 
 fn project(scope: &Scope, run: RunId, request: ProjectRequest) {
@@ -116,6 +125,9 @@ pub fn serve() {
             }
             Request::Project(request) => project(&scope, run, request),
             Request::Classify(request) => classify(&scope, run, request),
+            Request::Measure(request) => {
+                wasm_bindgen_futures::spawn_local(measure(scope, run, request));
+            }
             Request::Unzip(request) => {
                 post(&scope, run, &Reply::Unzip(UnzipReply::of(&request)));
             }

@@ -325,4 +325,33 @@ describe('training in the page', () => {
       assert.deepEqual(page.errors, []);
     });
   });
+
+  test('auto times both backends once, takes the faster, says both figures and remembers them', async () => {
+    await withPage('auto-measures', { webgpu: true }, async (page) => {
+      await page.goto(`${server.url}?split=u1&epochs=2`);
+      assert.equal(await dataState(page), 'ready');
+      const measured = () => page.waitForFunction(() =>
+        document.querySelector('[data-testid="backend-measure"]')?.dataset.state === 'measured', null, { timeout: 120_000 });
+      await measured();
+      const line = byTestId(page, 'backend-measure');
+      const [cpu, gpu] = [Number(await line.getAttribute('data-cpu')), Number(await line.getAttribute('data-gpu'))];
+      assert.ok(cpu > 0 && gpu > 0, `${cpu} and ${gpu} ratings/s`);
+      // SwiftShader runs WebGPU on the CPU: Burn's CPU backend is measured faster, and auto takes it.
+      assert.ok(cpu > gpu, `CPU ${cpu} vs WebGPU ${gpu} ratings/s`);
+      assert.equal(await line.getAttribute('data-choice'), 'cpu');
+      assert.equal(await line.getAttribute('data-remembered'), 'false');
+      await byTestId(page, 'train-start').click();
+      await waitForState(page, ['done', 'error']);
+      assert.equal(await trainState(page), 'done');
+      assert.equal(await byTestId(page, 'train-backend').getAttribute('data-state'), 'cpu');
+      assert.match(await byTestId(page, 'train-backend').textContent(), /measured faster here/);
+      // The next visit reads the figures instead of timing again.
+      await page.reload();
+      await measured();
+      assert.equal(await line.getAttribute('data-remembered'), 'true');
+      assert.equal(Number(await line.getAttribute('data-cpu')), cpu);
+      assert.equal(Number(await line.getAttribute('data-gpu')), gpu);
+      assert.deepEqual(page.errors, []);
+    });
+  });
 });
