@@ -13,6 +13,7 @@
 //! Needs `public/data/ml-100k` (or FILMSPACE_DATA). Prints a readable log, then one line
 //! `BENCH_JSON {...}` for scripts.
 
+use filmspace_core::data::RatingScale;
 use std::time::Instant;
 
 use burn::tensor::Device;
@@ -39,6 +40,7 @@ fn load() -> Dataset {
 
 fn test_rmse(model: &impl RatingModel, test: &[Rating]) -> f64 {
     rating_errors(
+        &RatingScale::STARS,
         test.iter()
             .map(|r| (model.predict(r.user, r.item), r.value)),
     )

@@ -24,7 +24,7 @@ fn main() {
     eprintln!("PCA {:.4?}: {:?}", pca.explained, started.elapsed());
 
     let started = Instant::now();
-    let report = genre_report(&dataset.films, vectors, dim, 42);
+    let report = genre_report(&dataset.films, &dataset.genres, vectors, dim, 42);
     eprintln!(
         "genre classifier (cross-validation and refit, film and random vectors): {:?}; \
          accuracy {:.3} macro-F1 {:.3} (L2 {})",
@@ -36,7 +36,7 @@ fn main() {
 
     // The lift over the baselines for other splits of the films.
     for seed in 0..8 {
-        let r = genre_report(&dataset.films, vectors, dim, seed);
+        let r = genre_report(&dataset.films, &dataset.genres, vectors, dim, seed);
         eprintln!(
             "  split seed {seed}: accuracy {:.3} / {:.3} majority / {:.3} random; macro-F1 {:.3} / {:.3} / {:.3}; L2 {} / {} random",
             r.accuracy,

@@ -5,6 +5,7 @@
 //! baseline blend and the shipped blend, from 3, 5 and 10 ratings. The shipped constants live in
 //! `core/src/recommend/`; this prints what it would choose next to them.
 
+use filmspace_core::data::RatingScale;
 use std::time::Instant;
 
 use filmspace_core::data::{Dataset, MovieLensFiles, RatingIndex};
@@ -26,10 +27,16 @@ fn mean_ndcg(
     REVEALED
         .iter()
         .map(|&n| {
-            evaluate_fold_in(people, n, catalogue.n_items(), |known, out| {
-                let ranking = Ranking::new(catalogue, model, known, blend);
-                out.copy_from_slice(&ranking.scores);
-            })
+            evaluate_fold_in(
+                people,
+                &RatingScale::STARS,
+                n,
+                catalogue.n_items(),
+                |known, out| {
+                    let ranking = Ranking::new(catalogue, model, known, blend);
+                    out.copy_from_slice(&ranking.scores);
+                },
+            )
             .ndcg
         })
         .sum::<f64>()
@@ -69,7 +76,7 @@ fn main() {
             };
             let rmse: f64 = REVEALED
                 .iter()
-                .map(|&n| fold_in_rmse(&split.tuning, n, &weights, ridge))
+                .map(|&n| fold_in_rmse(&split.tuning, &RatingScale::STARS, n, &weights, ridge))
                 .sum::<f64>()
                 / 3.0;
             if rmse < best_ridge.0 {
@@ -84,7 +91,13 @@ fn main() {
         FoldInRidge::TUNED,
         REVEALED
             .iter()
-            .map(|&n| fold_in_rmse(&split.tuning, n, &weights, FoldInRidge::TUNED))
+            .map(|&n| fold_in_rmse(
+                &split.tuning,
+                &RatingScale::STARS,
+                n,
+                &weights,
+                FoldInRidge::TUNED
+            ))
             .sum::<f64>()
             / 3.0
     );
@@ -137,9 +150,13 @@ fn main() {
     println!("|---|---|---|---|---|---|");
     for ranker in Ranker::ALL {
         for &n in &REVEALED {
-            let m = evaluate_fold_in(&split.evaluation, n, catalogue.n_items(), |known, out| {
-                ranker_scores(ranker, &catalogue, &served, known, out)
-            });
+            let m = evaluate_fold_in(
+                &split.evaluation,
+                &RatingScale::STARS,
+                n,
+                catalogue.n_items(),
+                |known, out| ranker_scores(ranker, &catalogue, &served, known, out),
+            );
             println!(
                 "| {} | {n} | {:.4} | {:.4} | {:.4} | {} |",
                 ranker.label(),

@@ -7,6 +7,7 @@
 //! `RIDGES="3,3,0.1;50,3,0.1"` also tries other fold-in ridges (floor of the vector, of the bias,
 //! per rating) beside each model's own; `MODELS=ncf,autorec` picks models.
 
+use filmspace_core::data::RatingScale;
 use std::time::Instant;
 
 use burn::tensor::Device;
@@ -98,7 +99,7 @@ fn report(
         let ranking: Vec<_> = REVEALED
             .iter()
             .map(|&n| {
-                evaluate_fold_in(people, n, n_items, |known, out| {
+                evaluate_fold_in(people, &RatingScale::STARS, n, n_items, |known, out| {
                     folds_done += 1;
                     let ranking = Ranking::with_ridge(catalogue, Some(served), known, blend, ridge);
                     out.copy_from_slice(&ranking.scores);
@@ -112,14 +113,17 @@ fn report(
                 if !served.rates() {
                     return "–".to_string();
                 }
-                let errors = rating_errors(people.iter().filter(|p| p.len() > n).flat_map(|p| {
-                    let (known, hidden) = p.split_at(n);
-                    let fit = served.fit_with(known, ridge.unwrap_or(served.tuned_ridge()));
-                    hidden
-                        .iter()
-                        .map(|&(item, value)| (fit.scores[item as usize], value))
-                        .collect::<Vec<_>>()
-                }));
+                let errors = rating_errors(
+                    &RatingScale::STARS,
+                    people.iter().filter(|p| p.len() > n).flat_map(|p| {
+                        let (known, hidden) = p.split_at(n);
+                        let fit = served.fit_with(known, ridge.unwrap_or(served.tuned_ridge()));
+                        hidden
+                            .iter()
+                            .map(|&(item, value)| (fit.scores[item as usize], value))
+                            .collect::<Vec<_>>()
+                    }),
+                );
                 format!("{:.4}", errors.rmse)
             })
             .collect();

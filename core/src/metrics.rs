@@ -1,16 +1,7 @@
 //! Evaluation exactly as `evaluation-protocol.md` defines it, so figures compare 1:1 with
 //! Surprise, the papers and the course notebooks.
 
-use crate::data::{Rating, RatingIndex};
-
-/// Lowest and highest MovieLens rating; predictions are clipped to this range before scoring.
-pub const RATING_RANGE: (f32, f32) = (1.0, 5.0);
-/// A test rating at or above this is relevant for ranking.
-pub const RELEVANT_AT: f32 = 4.0;
-
-pub fn clip(prediction: f32) -> f32 {
-    prediction.clamp(RATING_RANGE.0, RATING_RANGE.1)
-}
+use crate::data::{Rating, RatingIndex, RatingScale};
 
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ErrorMetrics {
@@ -19,11 +10,15 @@ pub struct ErrorMetrics {
     pub count: usize,
 }
 
-/// RMSE and MAE over every (prediction, truth) pair, predictions clipped to [1, 5].
-pub fn rating_errors(pairs: impl IntoIterator<Item = (f32, f32)>) -> ErrorMetrics {
+/// RMSE and MAE over every (prediction, truth) pair, predictions clipped to the scale's range
+/// ([1, 5] in ML-100K).
+pub fn rating_errors(
+    scale: &RatingScale,
+    pairs: impl IntoIterator<Item = (f32, f32)>,
+) -> ErrorMetrics {
     let (mut squared, mut absolute, mut count) = (0.0f64, 0.0f64, 0usize);
     for (prediction, truth) in pairs {
-        let error = (clip(prediction) - truth) as f64;
+        let error = (scale.clip(prediction) - truth) as f64;
         squared += error * error;
         absolute += error.abs();
         count += 1;
@@ -100,11 +95,11 @@ pub fn score_list(list: &[u32], relevant: &[u32], k: usize) -> RankingMetrics {
     }
 }
 
-/// Each test user's relevant items (test rating ≥ 4), ascending by user; users without any are left
-/// out, as the protocol says.
-pub fn relevant_items(test: &[Rating], n_users: usize) -> Vec<(u32, Vec<u32>)> {
+/// Each test user's relevant items (test rating ≥ `relevant_at`: 4 stars in MovieLens), ascending
+/// by user; users without any are left out, as the protocol says.
+pub fn relevant_items(test: &[Rating], n_users: usize, relevant_at: f32) -> Vec<(u32, Vec<u32>)> {
     let mut per_user: Vec<Vec<u32>> = vec![Vec::new(); n_users];
-    for r in test.iter().filter(|r| r.value >= RELEVANT_AT) {
+    for r in test.iter().filter(|r| r.value >= relevant_at) {
         per_user[r.user as usize].push(r.item);
     }
     per_user
@@ -132,7 +127,7 @@ pub fn top_k_lists(
     let n_items = train.by_item.n_rows();
     let mut scores = vec![0f32; n_items];
     let mut seen = vec![false; n_items];
-    relevant_items(test, train.by_user.n_rows())
+    relevant_items(test, train.by_user.n_rows(), train.scale.relevant_at())
         .into_iter()
         .map(|(user, _)| {
             score_user(user, &mut scores);
@@ -152,7 +147,7 @@ pub fn evaluate_ranking(
     k: usize,
     score_user: impl FnMut(u32, &mut [f32]),
 ) -> RankingMetrics {
-    let relevant = relevant_items(test, train.by_user.n_rows());
+    let relevant = relevant_items(test, train.by_user.n_rows(), train.scale.relevant_at());
     let lists = top_k_lists(train, test, k, score_user);
     average(
         lists
@@ -193,7 +188,7 @@ mod tests {
     #[test]
     fn rmse_and_mae_clip_predictions() {
         // Errors after clipping: 6→5 vs 4 = 1; 0→1 vs 2 = -1; 3 vs 5 = -2.
-        let m = rating_errors([(6.0, 4.0), (0.0, 2.0), (3.0, 5.0)]);
+        let m = rating_errors(&RatingScale::STARS, [(6.0, 4.0), (0.0, 2.0), (3.0, 5.0)]);
         assert!(close(m.rmse, (6.0f64 / 3.0).sqrt()));
         assert!(close(m.mae, 4.0 / 3.0));
         assert_eq!(m.count, 3);

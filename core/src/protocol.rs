@@ -7,7 +7,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::data::MovieLensFiles;
+use crate::data::{MovieLensFiles, RatingScale};
 use crate::embedding::GenreReport;
 use crate::models::{MfConfig, SideFeatures};
 use crate::recommend::ServingModel;
@@ -77,6 +77,9 @@ pub struct FitRequest {
     pub test: RatingColumns,
     pub features: SideFeatures,
     pub sizes: (usize, usize),
+    /// The data set's rating scale (clipping and relevance in the test scores).
+    #[serde(default)]
+    pub scale: RatingScale,
     pub gpu: bool,
     pub seed: u64,
     pub fault: Option<GpuFault>,
@@ -165,6 +168,8 @@ pub enum ProjectReply {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClassifyRequest {
     pub labels: Vec<Option<usize>>,
+    /// The data set's genre names, by label.
+    pub genres: Vec<String>,
     pub vectors: Vec<f32>,
     pub dim: usize,
     pub seed: u64,

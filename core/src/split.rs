@@ -1,7 +1,8 @@
 //! Train / validation / test splits: GroupLens' canonical files, seeded ratio splits, and a
 //! seeded validation holdout carved out of a training set (never out of a test set).
 
-use crate::data::{DataError, Dataset, MovieLensFiles, Rating, parse_ratings};
+use crate::data::formats::ml100k::parse_ratings;
+use crate::data::{DataError, Dataset, MovieLensFiles, Rating};
 use crate::rng::SeededRng;
 
 /// The splits a person can pick.
@@ -17,10 +18,15 @@ pub enum SplitKind {
     Random80,
     /// Seeded random 70% train / 15% validation / 15% test, as in the PyTorch course.
     Random701515,
+    /// Seeded random 90% train / 10% test.
+    Random90,
+    /// Each person's last 20% of ratings by time are the test set (the future is predicted
+    /// from the past); ties in time keep file order.
+    Temporal,
 }
 
 impl SplitKind {
-    pub const ALL: [SplitKind; 9] = [
+    pub const ALL: [SplitKind; 11] = [
         SplitKind::Fold(1),
         SplitKind::Fold(2),
         SplitKind::Fold(3),
@@ -30,9 +36,12 @@ impl SplitKind {
         SplitKind::Ub,
         SplitKind::Random80,
         SplitKind::Random701515,
+        SplitKind::Random90,
+        SplitKind::Temporal,
     ];
 
-    /// Short name, as in URLs and file names: u1..u5, ua, ub, random80, random70.
+    /// Short name, as in URLs and file names: u1..u5, ua, ub, random80, random70, random90,
+    /// temporal.
     pub fn name(self) -> String {
         match self {
             SplitKind::Fold(k) => format!("u{k}"),
@@ -40,6 +49,34 @@ impl SplitKind {
             SplitKind::Ub => "ub".into(),
             SplitKind::Random80 => "random80".into(),
             SplitKind::Random701515 => "random70".into(),
+            SplitKind::Random90 => "random90".into(),
+            SplitKind::Temporal => "temporal".into(),
+        }
+    }
+
+    /// Whether the split is one of GroupLens' ML-100K files (u1–u5, ua, ub).
+    pub fn is_canonical(self) -> bool {
+        matches!(self, SplitKind::Fold(_) | SplitKind::Ua | SplitKind::Ub)
+    }
+
+    /// The splits that make sense for `dataset`: the canonical ones for ML-100K only, the
+    /// temporal one where ratings have times.
+    pub fn available_for(dataset: &Dataset) -> Vec<SplitKind> {
+        let ml100k = dataset.release == crate::data::Release::Ml100k;
+        let timed = dataset.ratings.iter().any(|r| r.timestamp != 0);
+        Self::ALL
+            .into_iter()
+            .filter(|k| ml100k || !k.is_canonical())
+            .filter(|k| timed || *k != SplitKind::Temporal)
+            .collect()
+    }
+
+    /// The split a data set starts on: u1 for ML-100K (the course's), else seeded 80/20.
+    pub fn default_for(dataset: &Dataset) -> SplitKind {
+        if dataset.release == crate::data::Release::Ml100k {
+            SplitKind::Fold(1)
+        } else {
+            SplitKind::Random80
         }
     }
 
@@ -50,7 +87,7 @@ impl SplitKind {
     /// The GroupLens file pair that holds this split, if it is a canonical one.
     pub fn files(self) -> Option<(String, String)> {
         match self {
-            SplitKind::Random80 | SplitKind::Random701515 => None,
+            k if !k.is_canonical() => None,
             _ => Some((
                 format!("{}.base", self.name()),
                 format!("{}.test", self.name()),
@@ -147,8 +184,14 @@ pub fn make_split(ratings: &[Rating], kind: SplitKind, seed: u64) -> Split {
             }
             split
         }
-        SplitKind::Random80 => {
-            let mut parts = ratio_split(ratings, &[0.8, 0.2], seed).into_iter();
+        SplitKind::Random80 | SplitKind::Random90 => {
+            let train_share = if kind == SplitKind::Random80 {
+                0.8
+            } else {
+                0.9
+            };
+            let fractions = [train_share, 1.0 - train_share];
+            let mut parts = ratio_split(ratings, &fractions, seed).into_iter();
             let train = parts.next().unwrap_or_default();
             let test = parts.next().unwrap_or_default();
             return Split {
@@ -168,9 +211,46 @@ pub fn make_split(ratings: &[Rating], kind: SplitKind, seed: u64) -> Split {
                 test,
             };
         }
+        SplitKind::Temporal => temporal_split(ratings, 0.2),
     };
     by_user_then_item(&mut split.train);
     by_user_then_item(&mut split.test);
+    split
+}
+
+/// Each person's latest `fraction` of ratings (rounded, at least one for anyone with two or
+/// more) go to the test set; by time, then file order.
+fn temporal_split(ratings: &[Rating], fraction: f64) -> Split {
+    let n_users = ratings
+        .iter()
+        .map(|r| r.user as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut per_user: Vec<Vec<usize>> = vec![Vec::new(); n_users];
+    for (k, r) in ratings.iter().enumerate() {
+        per_user[r.user as usize].push(k);
+    }
+    let mut in_test = vec![false; ratings.len()];
+    for mine in &mut per_user {
+        mine.sort_by_key(|&k| (ratings[k].timestamp, k));
+        let held = if mine.len() >= 2 {
+            ((mine.len() as f64 * fraction).round() as usize).clamp(1, mine.len() - 1)
+        } else {
+            0
+        };
+        for &k in &mine[mine.len() - held..] {
+            in_test[k] = true;
+        }
+    }
+    let mut split = Split::default();
+    for (r, test) in ratings.iter().zip(in_test) {
+        if test {
+            &mut split.test
+        } else {
+            &mut split.train
+        }
+        .push(*r);
+    }
     split
 }
 
@@ -268,6 +348,35 @@ mod tests {
             (10..20).collect::<Vec<_>>()
         );
         assert_eq!(ub.train.len(), 15);
+    }
+
+    #[test]
+    fn temporal_split_holds_out_each_persons_latest_fifth() {
+        let r = |user, item, timestamp| Rating {
+            user,
+            item,
+            value: 3.0,
+            timestamp,
+        };
+        // Person 0 rated 10 films at times 10, 9, …, 1; person 1 one film; person 2 two at once.
+        let mut ratings: Vec<Rating> = (0..10).map(|i| r(0, i, 10 - i as u64)).collect();
+        ratings.push(r(1, 0, 5));
+        ratings.extend([r(2, 0, 7), r(2, 1, 7)]);
+        let split = make_split(&ratings, SplitKind::Temporal, 0);
+        let test: Vec<(u32, u32)> = split.test.iter().map(|r| (r.user, r.item)).collect();
+        assert_eq!(
+            test,
+            vec![(0, 0), (0, 1), (2, 1)],
+            "latest two of ten; ties by file order"
+        );
+        assert_eq!(split.train.len(), 10);
+        let latest_train = split
+            .train
+            .iter()
+            .filter(|r| r.user == 0)
+            .map(|r| r.timestamp)
+            .max();
+        assert_eq!(latest_train, Some(8));
     }
 
     #[test]

@@ -44,7 +44,7 @@ fn the_film_vectors_carry_structure_on_u1() {
     // Return of the Jedi (181) or The Empire Strikes Back (172).
     assert!(ids.contains(&181) || ids.contains(&172), "{ids:?}");
 
-    let report = genre_report(&dataset.films, vectors, dim, 42);
+    let report = genre_report(&dataset.films, &dataset.genres, vectors, dim, 42);
     eprintln!(
         "genre from film vectors on {} held-out films: accuracy {:.3} / macro-F1 {:.3}; \
          majority {:.3} / {:.3}; same procedure on random vectors {:.3} / {:.3}; L2 {} / {}",

@@ -60,7 +60,7 @@ fn the_files_parse_into_the_known_dataset() {
     assert_eq!(film(12).title, "Usual Suspects, The (1995)");
     assert_eq!(film(12).year, Some(1995));
     assert_eq!(
-        film(1).genre_names(),
+        film(1).genre_names(&d.genres),
         vec!["Animation", "Children's", "Comedy"]
     );
     assert_eq!(
@@ -77,10 +77,10 @@ fn the_files_parse_into_the_known_dataset() {
         (
             person.age,
             person.gender,
-            person.occupation.as_str(),
-            person.zip.as_str()
+            person.occupation.as_deref(),
+            person.zip.as_deref()
         ),
-        (24, 'M', "technician", "85711")
+        (Some(24), Some('M'), Some("technician"), Some("85711"))
     );
     let first = d.ratings[0];
     assert_eq!(
@@ -198,10 +198,10 @@ fn exported_predictions_and_top_lists_rescore_to_the_board() {
         })
         .collect();
     assert_eq!(pairs.len(), 20_000);
-    assert!((rating_errors(pairs).rmse - row.errors.unwrap().rmse).abs() < 1e-9);
+    assert!((rating_errors(&d.scale, pairs).rmse - row.errors.unwrap().rmse).abs() < 1e-9);
 
     // Rescore the top-10 file: NDCG@10 and HR@10 from the lists alone.
-    let relevant = relevant_items(&u1.test, d.n_users());
+    let relevant = relevant_items(&u1.test, d.n_users(), d.scale.relevant_at());
     let lists = top_k_tsv(&model, &train, &u1.test, &d);
     assert_eq!(lists.lines().count(), 456);
     let rescored = average(lists.lines().zip(&relevant).map(|(line, (user, items))| {

@@ -32,6 +32,7 @@ fn the_shipped_ranking_beats_popularity_for_newcomers_from_five_ratings() {
         let ndcg = |ranker| {
             evaluate_fold_in(
                 &split.evaluation,
+                &dataset.scale,
                 revealed,
                 dataset.n_items(),
                 |known, out| ranker_scores(ranker, &catalogue, &served, known, out),
@@ -76,7 +77,7 @@ fn the_shipped_ranking_beats_popularity_for_newcomers_from_five_ratings() {
 fn onboarding_asks_about_known_films_of_many_genres() {
     let Some(dataset) = dataset() else { return };
     let order = onboarding_order(&dataset);
-    let sizes = genre_sizes(&dataset.films);
+    let sizes = genre_sizes(&dataset.films, &dataset.genres);
     let first: Vec<u32> = order[..BLOCK].to_vec();
     let mut genres: Vec<usize> = first
         .iter()

@@ -293,6 +293,7 @@ fn request(
         test: RatingColumns::of(&split.test),
         features: SideFeatures::of(dataset, &split.train),
         sizes: (dataset.n_users(), dataset.n_items()),
+        scale: dataset.scale,
         gpu: false,
         seed,
         fault: None,

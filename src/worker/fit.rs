@@ -145,7 +145,7 @@ impl<'a> Job<'a> {
             test: request.test.ratings(),
         };
         let (users, items) = request.sizes;
-        let index = RatingIndex::new(&split.train, users, items);
+        let index = RatingIndex::new(&split.train, users, items).on_scale(request.scale);
         let started = now_ms();
         next_macrotask().await;
         Job {
@@ -384,7 +384,11 @@ impl Driver<'_> {
         let test: &[Rating] = &self.split.test;
         let pairs: Vec<(u32, u32)> = test.iter().map(|r| (r.user, r.item)).collect();
         let predicted = model.predict_many(&pairs);
-        let rmse = rating_errors(predicted.into_iter().zip(test.iter().map(|r| r.value))).rmse;
+        let rmse = rating_errors(
+            &self.request.scale,
+            predicted.into_iter().zip(test.iter().map(|r| r.value)),
+        )
+        .rmse;
         let eval_ms = now_ms() - started;
         (self.report)(FitReply::TestTrace {
             stage,

@@ -84,11 +84,13 @@ fn project(scope: &Scope, run: RunId, request: ProjectRequest) {
 fn classify(scope: &Scope, run: RunId, request: ClassifyRequest) {
     let ClassifyRequest {
         labels,
+        genres,
         vectors,
         dim,
         seed,
     } = request;
-    let report = genre_report_for_labels(&labels, &vectors, dim, seed);
+    let names: Vec<&str> = genres.iter().map(String::as_str).collect();
+    let report = genre_report_for_labels(&labels, &names, &vectors, dim, seed);
     post(scope, run, &Reply::Classify(ClassifyReply::Done(report)));
 }
 

@@ -2,11 +2,13 @@ use std::collections::{HashMap, HashSet};
 
 use super::error::DataError;
 use super::files::MovieLensFiles;
-use super::parse::{RawRating, decode_item_text, parse_items, parse_ratings, parse_users};
+use super::formats::{self, Parsed, RawRating, Release};
+use super::scale::RatingScale;
 use super::{Film, Person};
 
 /// A rating in dense 0-based ids: `user` indexes [`Dataset::people`], `item` indexes
-/// [`Dataset::films`]. Dense ids keep MovieLens order, so "smaller item id" means the same in both.
+/// [`Dataset::films`]. Dense ids keep the data set's id order, so "smaller item id" means the
+/// same in both.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rating {
     pub user: u32,
@@ -15,23 +17,22 @@ pub struct Rating {
     pub timestamp: u64,
 }
 
-/// ML-100K parsed and checked: films, people, and every rating of `u.data` in file order.
+/// A data set parsed and checked: its items, people, and every rating in file order.
 #[derive(Debug, Clone)]
 pub struct Dataset {
-    /// Sorted by MovieLens id; the position is the dense item id.
+    /// Every rated item (and, in ML-100K, every item of `u.item`), sorted by id; the position is
+    /// the dense item id.
     pub films: Vec<Film>,
-    /// Sorted by MovieLens id; the position is the dense user id.
+    /// Every person who rated, sorted by id; the position is the dense user id.
     pub people: Vec<Person>,
-    /// `u.data` in file order (the canonical splits depend on that order).
+    /// The ratings file in file order (ML-100K's canonical splits depend on that order).
     pub ratings: Vec<Rating>,
+    /// The genre (or tag) names that `Film::genres` bits stand for; empty when items have none.
+    pub genres: Vec<String>,
+    pub scale: RatingScale,
+    pub release: Release,
     film_index: HashMap<u32, u32>,
     person_index: HashMap<u32, u32>,
-}
-
-/// The u.info counts ("943 users", …), when the file is there, to catch a truncated download.
-fn info_count(info: &str, what: &str) -> Option<usize> {
-    info.lines()
-        .find_map(|line| line.strip_suffix(what)?.trim().parse().ok())
 }
 
 fn dense_index<T>(
@@ -51,75 +52,114 @@ fn dense_index<T>(
     Ok(index)
 }
 
+/// The ids `ratings` use, sorted and distinct.
+fn rated_ids(ratings: &[RawRating], id: impl Fn(&RawRating) -> u32) -> Vec<u32> {
+    let mut ids: Vec<u32> = ratings.iter().map(id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 impl Dataset {
-    /// Builds the dataset from `u.data`, `u.item`, `u.user` (and checks counts against `u.info`
-    /// when present). Every rating must name a known user and film, once per pair.
+    /// Builds the data set from whichever release (or own file) `files` holds. Every rating must
+    /// name a known user and item, once per pair.
     pub fn from_files(files: &MovieLensFiles) -> Result<Self, DataError> {
-        let raw = parse_ratings("u.data", files.text("u.data")?)?;
-        let item_bytes = files
-            .get("u.item")
-            .ok_or_else(|| DataError::file("u.item", "the file is missing"))?;
-        let mut films = parse_items("u.item", &decode_item_text(item_bytes))?;
-        let mut people = parse_users("u.user", files.text("u.user")?)?;
+        Self::from_parsed(formats::read(files)?)
+    }
+
+    /// Builds the data set from a reader's output: items sorted by id (only rated ones, except
+    /// ML-100K, which keeps `u.item` whole), people from the users file or from the ratings.
+    pub fn from_parsed(parsed: Parsed) -> Result<Self, DataError> {
+        let Parsed {
+            release,
+            ratings_file,
+            header_lines,
+            ratings: raw,
+            mut films,
+            films_file,
+            mut people,
+            people_file,
+            genres,
+            scale,
+        } = parsed;
         films.sort_by_key(|f| f.id);
-        people.sort_by_key(|p| p.id);
-        let film_index = dense_index("u.item", &films, |f| f.id)?;
-        let person_index = dense_index("u.user", &people, |p| p.id)?;
+        let films_file = films_file.unwrap_or_else(|| ratings_file.clone());
+        dense_index(&films_file, &films, |f| f.id)?;
+        if release != Release::Ml100k {
+            let rated = rated_ids(&raw, |r| r.item);
+            films.retain(|f| rated.binary_search(&f.id).is_ok());
+        }
+        let people_file = match people_file {
+            Some(file) => {
+                people.sort_by_key(|p| p.id);
+                file
+            }
+            None => {
+                people = rated_ids(&raw, |r| r.user)
+                    .into_iter()
+                    .map(Person::unknown)
+                    .collect();
+                ratings_file.clone()
+            }
+        };
+        let film_index = dense_index(&films_file, &films, |f| f.id)?;
+        let person_index = dense_index(&people_file, &people, |p| p.id)?;
         let mut dataset = Self {
             films,
             people,
             ratings: Vec::new(),
+            genres,
+            scale,
+            release,
             film_index,
             person_index,
         };
-        dataset.ratings = dataset.densify("u.data", &raw)?;
-
+        let names = (films_file.as_str(), people_file.as_str());
+        dataset.ratings = dataset.densify_from(&ratings_file, header_lines, &raw, names)?;
         let mut pairs = HashSet::with_capacity(dataset.ratings.len());
         for (n, r) in dataset.ratings.iter().enumerate() {
             if !pairs.insert((r.user, r.item)) {
                 return Err(DataError::line(
-                    "u.data",
-                    n + 1,
-                    "this user rated this film already",
+                    &ratings_file,
+                    n + 1 + header_lines,
+                    "this user rated this item already",
                 ));
-            }
-        }
-        if let Some(info) = files
-            .get("u.info")
-            .and_then(|b| std::str::from_utf8(b).ok())
-        {
-            let checks = [
-                ("u.data", " ratings", dataset.ratings.len()),
-                ("u.item", " items", dataset.films.len()),
-                ("u.user", " users", dataset.people.len()),
-            ];
-            for (file, what, found) in checks {
-                if let Some(expected) = info_count(info, what)
-                    && expected != found
-                {
-                    return Err(DataError::file(
-                        file,
-                        format!(
-                            "holds {found}{what} but u.info announces {expected}: the file looks truncated or altered"
-                        ),
-                    ));
-                }
             }
         }
         Ok(dataset)
     }
 
-    /// Converts ratings in MovieLens ids (a split file, say) to dense ids; an unknown id is an
-    /// error naming the file and line.
+    /// Converts ratings in the data set's ids (a split file, say) to dense ids; an unknown id is
+    /// an error naming the file and line.
     pub fn densify(&self, file: &str, raw: &[RawRating]) -> Result<Vec<Rating>, DataError> {
+        self.densify_from(file, 0, raw, ("u.item", "u.user"))
+    }
+
+    fn densify_from(
+        &self,
+        file: &str,
+        header_lines: usize,
+        raw: &[RawRating],
+        (films_file, people_file): (&str, &str),
+    ) -> Result<Vec<Rating>, DataError> {
         raw.iter()
             .enumerate()
             .map(|(n, r)| {
                 let user = *self.person_index.get(&r.user).ok_or_else(|| {
-                    DataError::line(file, n + 1, format!("user {} is not in u.user", r.user))
+                    let line = n + 1 + header_lines;
+                    DataError::line(
+                        file,
+                        line,
+                        format!("user {} is not in {people_file}", r.user),
+                    )
                 })?;
                 let item = *self.film_index.get(&r.item).ok_or_else(|| {
-                    DataError::line(file, n + 1, format!("item {} is not in u.item", r.item))
+                    let line = n + 1 + header_lines;
+                    DataError::line(
+                        file,
+                        line,
+                        format!("item {} is not in {films_file}", r.item),
+                    )
                 })?;
                 Ok(Rating {
                     user,
@@ -131,6 +171,74 @@ impl Dataset {
             .collect()
     }
 
+    /// A short name for the data set: "MovieLens 1M", "your own ratings".
+    pub fn label(&self) -> &'static str {
+        self.release.label()
+    }
+
+    /// Whether the people come with age, gender and occupation (ML-100K, ML-1M).
+    pub fn has_demographics(&self) -> bool {
+        self.people.iter().any(|p| p.gender.is_some())
+    }
+
+    /// Whether items come with genres (or tags) a classifier can learn.
+    pub fn has_genres(&self) -> bool {
+        !self.genres.is_empty() && self.films.iter().any(|f| f.genres != 0)
+    }
+
+    /// Genres that say nothing ("unknown" in ML-100K), left out of pickers and legends.
+    pub fn is_placeholder_genre(&self, genre: usize) -> bool {
+        self.genres
+            .get(genre)
+            .is_some_and(|g| crate::recommend::onboarding::is_placeholder_genre(g))
+    }
+
+    /// A 64-bit FNV-1a hash of the layout, the ids and every rating: the same data gives the
+    /// same fingerprint wherever it is loaded, so what is stored per data set finds its way back.
+    pub fn fingerprint(&self) -> u64 {
+        let mut hash = Fnv::new();
+        hash.write(self.release.label().as_bytes());
+        for film in &self.films {
+            hash.write(&film.id.to_le_bytes());
+        }
+        for person in &self.people {
+            hash.write(&person.id.to_le_bytes());
+        }
+        for r in &self.ratings {
+            hash.write(&r.user.to_le_bytes());
+            hash.write(&r.item.to_le_bytes());
+            hash.write(&r.value.to_le_bytes());
+        }
+        hash.0
+    }
+
+    /// Per-user and per-item views of `ratings` (a split's part, or all) on this data set's scale.
+    pub fn index(&self, ratings: &[Rating]) -> super::RatingIndex {
+        super::RatingIndex::new(ratings, self.n_users(), self.n_items()).on_scale(self.scale)
+    }
+
+    /// The film's genres, "Action, Comedy" (empty when it has none).
+    pub fn genre_text(&self, film: &Film) -> String {
+        film.genre_names(&self.genres).join(", ")
+    }
+
+    /// The genres a person can pick or a legend lists: all but placeholders, with their bits.
+    pub fn listed_genres(&self) -> Vec<(usize, String)> {
+        (0..self.genres.len())
+            .filter(|&g| !self.is_placeholder_genre(g))
+            .map(|g| (g, self.genres[g].clone()))
+            .collect()
+    }
+
+    /// Number of distinct items with at least one rating.
+    pub fn n_rated_items(&self) -> usize {
+        let mut rated = vec![false; self.films.len()];
+        for r in &self.ratings {
+            rated[r.item as usize] = true;
+        }
+        rated.into_iter().filter(|&r| r).count()
+    }
+
     pub fn n_users(&self) -> usize {
         self.people.len()
     }
@@ -139,12 +247,12 @@ impl Dataset {
         self.films.len()
     }
 
-    /// Dense item id of a MovieLens item id.
+    /// Dense item id of the data set's item id.
     pub fn item_of(&self, movielens_id: u32) -> Option<u32> {
         self.film_index.get(&movielens_id).copied()
     }
 
-    /// Dense user id of a MovieLens user id.
+    /// Dense user id of the data set's user id.
     pub fn user_of(&self, movielens_id: u32) -> Option<u32> {
         self.person_index.get(&movielens_id).copied()
     }
@@ -152,6 +260,20 @@ impl Dataset {
     /// Fraction of the user × film matrix without a rating.
     pub fn sparsity(&self) -> f64 {
         1.0 - self.ratings.len() as f64 / (self.n_users() as f64 * self.n_items() as f64)
+    }
+}
+
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
     }
 }
 

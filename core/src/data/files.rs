@@ -1,15 +1,13 @@
-//! The raw bytes of a set of MovieLens files, from the page's own origin or from a zip a person
-//! picked.
+//! The raw bytes of a data set's files, from the page's own origin, a folder, a picked file, or a
+//! zip a person picked.
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use super::error::DataError;
+use super::formats::{RELEASE_FILES, is_own_file_name, missing_companion};
 use super::limits::{ZipLimits, human_bytes};
-
-/// The files a [`super::Dataset`] cannot be built without.
-pub const REQUIRED_FILES: [&str; 3] = ["u.data", "u.item", "u.user"];
 
 /// File name (without folder) → contents.
 #[derive(Debug, Clone, Default)]
@@ -17,20 +15,38 @@ pub struct MovieLensFiles {
     files: BTreeMap<String, Vec<u8>>,
 }
 
-/// Only these names are kept from a zip: the data, metadata and canonical split files.
-fn is_movielens_name(name: &str) -> bool {
-    matches!(
-        name,
-        "u.data" | "u.item" | "u.user" | "u.info" | "u.genre" | "u.occupation"
-    ) || name
-        .strip_suffix(".base")
-        .or_else(|| name.strip_suffix(".test"))
-        .is_some_and(|stem| matches!(stem, "u1" | "u2" | "u3" | "u4" | "u5" | "ua" | "ub"))
+/// The names a MovieLens release is read from: its data, metadata and canonical split files
+/// (`tags.csv`, `links.csv`, `genome-*` and READMEs are left in the archive).
+fn is_release_name(name: &str) -> bool {
+    RELEASE_FILES.contains(&name)
+        || matches!(name, "u.info" | "u.genre" | "u.occupation")
+        || name
+            .strip_suffix(".base")
+            .or_else(|| name.strip_suffix(".test"))
+            .is_some_and(|stem| matches!(stem, "u1" | "u2" | "u3" | "u4" | "u5" | "ua" | "ub"))
+}
+
+/// Which of `names` (base names) to keep: a release's files when any is there, else every file
+/// that may hold a person's own ratings (and items).
+fn kept_names<'a>(names: impl Iterator<Item = &'a str> + Clone) -> impl Fn(&str) -> bool {
+    let release = names.clone().any(is_release_name);
+    move |name: &str| {
+        if release {
+            is_release_name(name)
+        } else {
+            is_own_file_name(name) && !name.starts_with("._")
+        }
+    }
 }
 
 impl MovieLensFiles {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Drops a file (tests build layouts by editing another).
+    pub fn remove(&mut self, name: &str) -> Option<Vec<u8>> {
+        self.files.remove(name)
     }
 
     /// Keeps a file; a UTF-8 byte-order mark that some editors write first is dropped.
@@ -80,20 +96,26 @@ impl MovieLensFiles {
         let folder = dir.display().to_string();
         let entries = std::fs::read_dir(dir)
             .map_err(|e| DataError::file(&folder, format!("cannot be read ({e})")))?;
+        let entries: Vec<_> = entries.flatten().collect();
+        let names: Vec<String> = entries
+            .iter()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        let keep = kept_names(names.iter().map(String::as_str));
         let mut files = Self::new();
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().to_string();
-            if is_movielens_name(&name) {
+        for (entry, name) in entries.iter().zip(&names) {
+            if keep(name) {
                 let bytes = std::fs::read(entry.path())
-                    .map_err(|e| DataError::file(&name, format!("cannot be read ({e})")))?;
-                files.insert(&name, bytes);
+                    .map_err(|e| DataError::file(name, format!("cannot be read ({e})")))?;
+                files.insert(name, bytes);
             }
         }
         Ok(files)
     }
 
-    /// Reads a ML-100K zip as GroupLens ships it (`ml-100k/u.data`, …) within the page's limits;
-    /// folders are ignored, so a zip of the files alone works too.
+    /// Reads a zip as GroupLens ships each release (`ml-100k/u.data`, `ml-1m/ratings.dat`,
+    /// `ml-25m/ratings.csv`, …), or of a person's own files, within the page's limits; folders
+    /// are ignored, so a zip of the files alone works too.
     pub fn from_zip(zip_name: &str, bytes: &[u8]) -> Result<Self, DataError> {
         Self::from_zip_within(zip_name, bytes, ZipLimits::TAB)
     }
@@ -109,6 +131,13 @@ impl MovieLensFiles {
     ) -> Result<Self, DataError> {
         let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
             .map_err(|e| DataError::file(zip_name, format!("not a readable zip archive ({e})")))?;
+        let all: Vec<String> = archive
+            .file_names()
+            .filter_map(Result::ok)
+            .filter(|n| !n.starts_with("__MACOSX/"))
+            .map(|n| base_name(&n).to_string())
+            .collect();
+        let keep = kept_names(all.iter().map(String::as_str));
         let mut files = Self::new();
         let mut found_at: BTreeMap<String, String> = BTreeMap::new();
         let mut total = 0u64;
@@ -126,7 +155,7 @@ impl MovieLensFiles {
                 })?
                 .to_string();
             let name = base_name(&full_name);
-            if !is_movielens_name(name) {
+            if full_name.starts_with("__MACOSX/") || !keep(name) {
                 continue;
             }
             if let Some(first) = found_at.get(name) {
@@ -142,10 +171,17 @@ impl MovieLensFiles {
             found_at.insert(name.to_string(), full_name.clone());
             files.insert(name, contents);
         }
-        if let Some(missing) = REQUIRED_FILES.iter().find(|name| files.get(name).is_none()) {
+        if let Some(missing) = missing_companion(&files) {
             return Err(DataError::file(
                 zip_name,
                 format!("the archive holds no {missing}"),
+            ));
+        }
+        if files.names().next().is_none() {
+            return Err(DataError::file(
+                zip_name,
+                "the archive holds no ratings: expected a MovieLens release (u.data, ratings.dat \
+                 or ratings.csv) or a .csv, .tsv, .dat or .txt file of ratings",
             ));
         }
         Ok(files)

@@ -1,4 +1,4 @@
-use super::Rating;
+use super::{Rating, RatingScale};
 
 /// Compressed rows: for row `r`, `columns[offsets[r]..offsets[r + 1]]` and the matching values,
 /// columns ascending.
@@ -72,15 +72,25 @@ pub struct RatingIndex {
     pub by_user: Csr,
     /// Row = item, columns = users.
     pub by_item: Csr,
+    /// The data set's scale: what evaluation clips predictions to and counts as relevant.
+    pub scale: RatingScale,
 }
 
 impl RatingIndex {
+    /// An index of ratings on ML-100K's scale (whole stars 1–5); [`crate::data::Dataset::index`]
+    /// gives any data set's.
     pub fn new(ratings: &[Rating], n_users: usize, n_items: usize) -> Self {
         let entries = ratings.iter().map(|r| (r.user, r.item, r.value));
         Self {
             by_user: Csr::build(n_users, entries.clone()),
             by_item: Csr::build(n_items, entries.map(|(u, i, v)| (i, u, v))),
+            scale: RatingScale::STARS,
         }
+    }
+
+    /// The same index on another scale.
+    pub fn on_scale(self, scale: RatingScale) -> Self {
+        Self { scale, ..self }
     }
 }
 

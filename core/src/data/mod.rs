@@ -1,22 +1,25 @@
-//! MovieLens 100K: the parsed files, dense ids, and the [`Dataset`] every other module works on.
+//! Data sets in any MovieLens release's layout or a person's own file: the files, their readers
+//! (`formats/`), the rating scale, dense ids, and the [`Dataset`] every other module works on.
 
 mod dataset;
 mod error;
 mod files;
+pub mod formats;
 mod index;
 pub mod limits;
-mod parse;
+mod scale;
+pub mod synthetic;
 
 pub use dataset::{Dataset, Rating};
 pub use error::DataError;
-pub use files::{MovieLensFiles, REQUIRED_FILES};
+pub use files::MovieLensFiles;
+pub use formats::{RawRating, Release, decode_text, year_from_title};
 pub use index::{Csr, RatingIndex};
-pub use parse::{
-    RawRating, decode_item_text, parse_items, parse_ratings, parse_users, year_from_title,
-};
+pub use scale::RatingScale;
 
-/// The 19 genre flags of `u.item`, in file order.
-pub const GENRES: [&str; 19] = [
+/// The 19 genre flags of ML-100K's `u.item`, in file order (other releases bring their own
+/// vocabulary: [`Dataset::genres`]).
+pub const ML100K_GENRES: [&str; 19] = [
     "unknown",
     "Action",
     "Adventure",
@@ -38,39 +41,55 @@ pub const GENRES: [&str; 19] = [
     "Western",
 ];
 
-/// A film of `u.item`.
+/// An item of the data set (a film, in MovieLens).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Film {
-    /// MovieLens item id.
+    /// The data set's own item id (a person's string ids are numbered in sorted order).
     pub id: u32,
     /// Title as in the file, year included: "Usual Suspects, The (1995)".
     pub title: String,
     pub year: Option<u16>,
-    /// Bit `g` set when the film has genre `GENRES[g]`.
-    pub genres: u32,
+    /// Bit `g` set when the film has genre `Dataset::genres[g]`.
+    pub genres: u64,
 }
 
 impl Film {
     pub fn has_genre(&self, genre: usize) -> bool {
-        self.genres & (1 << genre) != 0
+        genre < 64 && self.genres & (1 << genre) != 0
     }
 
-    pub fn genre_names(&self) -> Vec<&'static str> {
-        (0..GENRES.len())
+    /// The names of the film's genres in `vocabulary` (its data set's [`Dataset::genres`]).
+    pub fn genre_names<'a, S: AsRef<str>>(&self, vocabulary: &'a [S]) -> Vec<&'a str> {
+        (0..vocabulary.len())
             .filter(|&g| self.has_genre(g))
-            .map(|g| GENRES[g])
+            .map(|g| vocabulary[g].as_ref())
             .collect()
     }
 }
 
-/// A user of `u.user`.
+/// A person of the data set, with what its files say of them (ML-100K's `u.user` and ML-1M's
+/// `users.dat` give each; other data sets give none).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Person {
-    /// MovieLens user id.
+    /// The data set's own user id.
     pub id: u32,
-    pub age: u8,
+    /// Years (ML-100K), or the lowest age of the band (ML-1M).
+    pub age: Option<u8>,
     /// 'M' or 'F'.
-    pub gender: char,
-    pub occupation: String,
-    pub zip: String,
+    pub gender: Option<char>,
+    pub occupation: Option<String>,
+    pub zip: Option<String>,
+}
+
+impl Person {
+    /// Someone known only by their ratings.
+    pub fn unknown(id: u32) -> Self {
+        Self {
+            id,
+            age: None,
+            gender: None,
+            occupation: None,
+            zip: None,
+        }
+    }
 }

@@ -35,7 +35,7 @@ pub fn metadata_tsv(dataset: &Dataset) -> String {
         out.push_str(&format!(
             "{}\t{year}\t{}\t{}\t{mean}\n",
             text_cell(&cell(&film.title)),
-            film.genre_names().join("|"),
+            text_cell(&cell(&film.genre_names(&dataset.genres).join("|"))),
             ratings.counts[i]
         ));
     }

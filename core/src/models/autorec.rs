@@ -18,7 +18,6 @@ use super::recipes::adam_recipe;
 use super::{MfWeights, RatingModel, Scorer};
 use crate::data::Rating;
 use crate::math::column_means;
-use crate::metrics::RATING_RANGE;
 use crate::rng::SeededRng;
 use crate::train::{BatchLoss, Recipe, Trainable};
 use crate::zoo::{IntoTrained, Trained};
@@ -107,6 +106,8 @@ pub struct AutoRecValidation {
     inputs: Tensor<2>,
     positions: Tensor<1, Int>,
     values: Tensor<1>,
+    /// What validation clips to (see `RatingTensors::range`).
+    range: (f32, f32),
 }
 
 impl AutoRec {
@@ -234,7 +235,7 @@ impl Trainable for AutoRec {
             .add_scalar(self.mean)
             .reshape([n])
             .select(0, v.positions.clone())
-            .clamp(RATING_RANGE.0, RATING_RANGE.1);
+            .clamp(v.range.0, v.range.1);
         Some((predictions - v.values.clone()).square().sum())
     }
 
@@ -309,13 +310,12 @@ impl Recipe for AutoRecConfig {
             .iter()
             .map(|r| r.item as i64 * n_users as i64 + r.user as i64)
             .collect();
+        let values: Vec<f32> = validation.iter().map(|r| r.value).collect();
         AutoRecValidation {
             inputs,
             positions: Tensor::from_data(TensorData::new(positions, [n]), device),
-            values: Tensor::from_data(
-                TensorData::new(validation.iter().map(|r| r.value).collect::<Vec<_>>(), [n]),
-                device,
-            ),
+            range: crate::train::rating_range(train, validation),
+            values: Tensor::from_data(TensorData::new(values, [n]), device),
         }
     }
 }
@@ -352,7 +352,13 @@ mod tests {
         data.assert_beats_bias("AutoRec", &model, fit.summary);
         // The validation RMSE the loop saw is the reconstruction's.
         let seen = fit.summary.best_validation_rmse.unwrap();
+        let (min, max) = crate::train::rating_range(&data.split.train, &data.split.validation);
         let direct = crate::metrics::rating_errors(
+            &crate::data::RatingScale {
+                min,
+                max,
+                ..crate::data::RatingScale::STARS
+            },
             data.split
                 .validation
                 .iter()

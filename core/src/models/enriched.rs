@@ -20,7 +20,7 @@ use super::MfWeights;
 use super::init::{mean_rating, normal_table, param, seen, table};
 use super::params::{Parameters, load_parameters, parameters_from, read_values};
 use super::recipes::squared_error_loss;
-use crate::data::{Dataset, GENRES, Rating};
+use crate::data::{Dataset, Rating};
 use crate::rng::SeededRng;
 use crate::train::{Recipe, Schedule, Trainable, rating_examples};
 use crate::zoo::{IntoTrained, Trained};
@@ -50,21 +50,26 @@ impl SideFeatures {
     /// The features of `dataset`'s people and films. The rating-time band of a person is the month
     /// of their first rating in `train` (so nothing comes from the test ratings).
     pub fn of(dataset: &Dataset, train: &[Rating]) -> Self {
-        let mut occupations: Vec<&str> = dataset
-            .people
+        let people = &dataset.people;
+        let has_age = people.iter().any(|p| p.age.is_some());
+        let has_gender = people.iter().any(|p| p.gender.is_some());
+        let mut occupations: Vec<&str> = people
             .iter()
-            .map(|p| p.occupation.as_str())
+            .filter_map(|p| p.occupation.as_deref())
             .collect();
         occupations.sort_unstable();
         occupations.dedup();
-        let mut user_names: Vec<String> = (0..=AGE_BANDS.len())
-            .map(|b| match b {
+        let mut user_names: Vec<String> = Vec::new();
+        if has_age {
+            user_names.extend((0..=AGE_BANDS.len()).map(|b| match b {
                 0 => format!("age < {}", AGE_BANDS[0]),
                 b if b == AGE_BANDS.len() => format!("age {}+", AGE_BANDS[b - 1]),
                 b => format!("age {}–{}", AGE_BANDS[b - 1], AGE_BANDS[b] - 1),
-            })
-            .collect();
-        user_names.extend(["gender F".to_string(), "gender M".to_string()]);
+            }));
+        }
+        if has_gender {
+            user_names.extend(["gender F".to_string(), "gender M".to_string()]);
+        }
         user_names.extend(occupations.iter().map(|o| format!("occupation {o}")));
         user_names.extend((0..MONTHS).map(|m| format!("first rating in month {}", m + 1)));
         let user_dim = user_names.len();
@@ -76,17 +81,29 @@ impl SideFeatures {
             *t = (*t).min(r.timestamp);
         }
         let mut user = vec![0.0f32; dataset.n_users() * user_dim];
-        for (u, person) in dataset.people.iter().enumerate() {
+        for (u, person) in people.iter().enumerate() {
             let row = &mut user[u * user_dim..(u + 1) * user_dim];
-            let band = AGE_BANDS.iter().take_while(|&&b| person.age >= b).count();
-            row[band] = 1.0;
-            let at = AGE_BANDS.len() + 1;
-            row[at + usize::from(person.gender != 'F')] = 1.0;
-            let at = at + 2;
-            if let Ok(k) = occupations.binary_search(&person.occupation.as_str()) {
+            let mut at = 0;
+            if has_age {
+                if let Some(age) = person.age {
+                    row[AGE_BANDS.iter().take_while(|&&b| age >= b).count()] = 1.0;
+                }
+                at += AGE_BANDS.len() + 1;
+            }
+            if has_gender {
+                if let Some(gender) = person.gender {
+                    row[at + usize::from(gender != 'F')] = 1.0;
+                }
+                at += 2;
+            }
+            if let Some(k) = person
+                .occupation
+                .as_deref()
+                .and_then(|o| occupations.binary_search(&o).ok())
+            {
                 row[at + k] = 1.0;
             }
-            let at = at + occupations.len();
+            at += occupations.len();
             if joined[u] != u64::MAX {
                 let month = ((joined[u] - first_time) / MONTH_S) as usize;
                 row[at + month.min(MONTHS - 1)] = 1.0;
@@ -138,18 +155,23 @@ fn film_features(dataset: &Dataset) -> (Vec<String>, Vec<f32>) {
         d.dedup();
         d
     };
-    let mut item_names: Vec<String> = GENRES.iter().map(|g| format!("genre {g}")).collect();
+    let genres = dataset.genres.len();
+    let mut item_names: Vec<String> = dataset
+        .genres
+        .iter()
+        .map(|g| format!("genre {g}"))
+        .collect();
     item_names.extend(decades.iter().map(|d| format!("released in the {d}s")));
     item_names.push("release year unknown".to_string());
     let item_dim = item_names.len();
     let mut item = vec![0.0f32; dataset.n_items() * item_dim];
     for (i, film) in dataset.films.iter().enumerate() {
         let row = &mut item[i * item_dim..(i + 1) * item_dim];
-        let genres: Vec<usize> = (0..GENRES.len()).filter(|&g| film.has_genre(g)).collect();
-        for &g in &genres {
-            row[g] = 1.0 / genres.len() as f32;
+        let own: Vec<usize> = (0..genres).filter(|&g| film.has_genre(g)).collect();
+        for &g in &own {
+            row[g] = 1.0 / own.len() as f32;
         }
-        let at = GENRES.len();
+        let at = genres;
         match film
             .year
             .and_then(|y| decades.binary_search(&(y / 10 * 10)).ok())

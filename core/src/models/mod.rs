@@ -65,7 +65,7 @@ pub fn evaluate_rating_model(
     test: &[Rating],
 ) -> Evaluation {
     Evaluation {
-        errors: Some(rating_errors({
+        errors: Some(rating_errors(&train.scale, {
             let pairs: Vec<(u32, u32)> = test.iter().map(|r| (r.user, r.item)).collect();
             model
                 .predict_many(&pairs)

@@ -12,7 +12,8 @@ use super::foldin::{FoldIn, FoldInRidge, Personal};
 use super::ranking::{BlendWeights, Catalogue, Ranking};
 use super::served::Served;
 use crate::data::Rating;
-use crate::metrics::{RELEVANT_AT, RankingMetrics, average, score_list, top_k};
+use crate::data::RatingScale;
+use crate::metrics::{RankingMetrics, average, score_list, top_k};
 use crate::models::TOP_K;
 use crate::rng::SeededRng;
 
@@ -68,6 +69,7 @@ pub fn fold_in_split(ratings: &[Rating], n_users: usize, seed: u64) -> FoldInSpl
 /// fills one score per film) and judged on the rest.
 pub fn evaluate_fold_in(
     people: &[HeldOutPerson],
+    scale: &RatingScale,
     revealed: usize,
     n_items: usize,
     mut score: impl FnMut(&[(u32, f32)], &mut [f32]),
@@ -81,7 +83,7 @@ pub fn evaluate_fold_in(
         let (known, hidden) = person.split_at(revealed);
         let relevant: Vec<u32> = hidden
             .iter()
-            .filter(|(_, v)| *v >= RELEVANT_AT)
+            .filter(|(_, v)| *v >= scale.relevant_at())
             .map(|(i, _)| *i)
             .collect();
         if relevant.is_empty() {
@@ -98,18 +100,22 @@ pub fn evaluate_fold_in(
 /// RMSE of the fold-in's predictions on the hidden ratings: what the ridge strengths are tuned on.
 pub fn fold_in_rmse(
     people: &[HeldOutPerson],
+    scale: &RatingScale,
     revealed: usize,
     model: &impl Personal,
     ridge: FoldInRidge,
 ) -> f64 {
-    crate::metrics::rating_errors(people.iter().filter(|p| p.len() > revealed).flat_map(|p| {
-        let (known, hidden) = p.split_at(revealed);
-        let fold = FoldIn::solve(model, known, ridge);
-        hidden
-            .iter()
-            .map(move |&(item, value)| (fold.predict(model, item), value))
-            .collect::<Vec<_>>()
-    }))
+    crate::metrics::rating_errors(
+        scale,
+        people.iter().filter(|p| p.len() > revealed).flat_map(|p| {
+            let (known, hidden) = p.split_at(revealed);
+            let fold = FoldIn::solve(model, known, ridge);
+            hidden
+                .iter()
+                .map(move |&(item, value)| (fold.predict(model, item), value))
+                .collect::<Vec<_>>()
+        }),
+    )
     .rmse
 }
 
@@ -198,17 +204,23 @@ mod tests {
     #[test]
     fn a_ranker_that_knows_the_hidden_films_scores_perfectly() {
         let person: HeldOutPerson = vec![(0, 5.0), (3, 4.0), (4, 5.0), (7, 2.0)];
-        let perfect = evaluate_fold_in(std::slice::from_ref(&person), 1, 10, |_, out| {
-            out.fill(0.0);
-            out[3] = 2.0;
-            out[4] = 1.0;
-        });
+        let perfect = evaluate_fold_in(
+            std::slice::from_ref(&person),
+            &RatingScale::STARS,
+            1,
+            10,
+            |_, out| {
+                out.fill(0.0);
+                out[3] = 2.0;
+                out[4] = 1.0;
+            },
+        );
         assert_eq!(
             (perfect.ndcg, perfect.hit_rate, perfect.users),
             (1.0, 1.0, 1)
         );
         // The revealed film can never count, even when scored highest.
-        let cheat = evaluate_fold_in(&[person], 1, 10, |_, out| {
+        let cheat = evaluate_fold_in(&[person], &RatingScale::STARS, 1, 10, |_, out| {
             out.fill(0.0);
             out[0] = 9.0;
         });

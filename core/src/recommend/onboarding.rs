@@ -2,7 +2,7 @@
 //! rating tells the model the most (people disagree about them: high rating variance), spread over
 //! genres so one answer does not repeat another.
 
-use crate::data::{Dataset, Film, GENRES};
+use crate::data::{Dataset, Film};
 use crate::stats::FilmRatings;
 
 /// Films with fewer ratings than this are unlikely to be known.
@@ -12,18 +12,29 @@ const PER_GENRE: usize = 2;
 pub const BLOCK: usize = 12;
 
 /// The film's most specific genre: the one fewest films in the catalogue have ("Sci-Fi" rather
-/// than "Action"); `None` for films with no genre but "unknown".
-pub fn primary_genre(film: &Film, genre_sizes: &[usize]) -> Option<usize> {
-    (1..GENRES.len())
+/// than "Action"); `None` for films with no genre but a placeholder ("unknown").
+pub fn primary_genre(film: &Film, genre_sizes: &[Option<usize>]) -> Option<usize> {
+    (0..genre_sizes.len())
         .filter(|&g| film.has_genre(g))
-        .min_by_key(|&g| (genre_sizes[g], g))
+        .filter_map(|g| Some((genre_sizes[g]?, g)))
+        .min()
+        .map(|(_, g)| g)
 }
 
-/// How many films carry each genre.
-pub fn genre_sizes(films: &[Film]) -> Vec<usize> {
-    (0..GENRES.len())
-        .map(|g| films.iter().filter(|f| f.has_genre(g)).count())
+/// How many `films` carry each genre of `vocabulary`; `None` for a placeholder genre
+/// ("unknown"), which is no one's primary genre.
+pub fn genre_sizes<S: AsRef<str>>(films: &[Film], vocabulary: &[S]) -> Vec<Option<usize>> {
+    (0..vocabulary.len())
+        .map(|g| {
+            (!is_placeholder_genre(vocabulary[g].as_ref()))
+                .then(|| films.iter().filter(|f| f.has_genre(g)).count())
+        })
         .collect()
+}
+
+/// A genre that says nothing of a film: ML-100K's "unknown".
+pub fn is_placeholder_genre(name: &str) -> bool {
+    name == "unknown"
 }
 
 /// Popularity × variance of each film's ratings (0 for films under [`MIN_RATINGS`]).
@@ -44,7 +55,7 @@ pub fn informativeness(dataset: &Dataset) -> Vec<f64> {
 /// [`BLOCK`] holds at most [`PER_GENRE`] films of a primary genre while the supply lasts.
 pub fn onboarding_order(dataset: &Dataset) -> Vec<u32> {
     let info = informativeness(dataset);
-    let sizes = genre_sizes(&dataset.films);
+    let sizes = genre_sizes(&dataset.films, &dataset.genres);
     let mut remaining: Vec<u32> = (0..dataset.n_items() as u32)
         .filter(|&i| info[i as usize] > 0.0)
         .collect();
@@ -55,7 +66,7 @@ pub fn onboarding_order(dataset: &Dataset) -> Vec<u32> {
     });
     let mut order = Vec::with_capacity(remaining.len());
     while !remaining.is_empty() {
-        let mut used = vec![0usize; GENRES.len()];
+        let mut used = vec![0usize; sizes.len().max(1)];
         let mut block = 0;
         let mut rest = Vec::with_capacity(remaining.len());
         for item in remaining {

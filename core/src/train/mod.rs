@@ -24,7 +24,9 @@ mod trainer;
 
 pub use events::{BatchProgress, EpochReport, StopReason, TrainEvent, TrainSummary};
 pub use pipeline::{Fitted, Pipeline, PipelineError, PipelineEvent, Stage, StageCheckpoint};
-pub use recipe::{BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable};
+pub use recipe::{
+    BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable, rating_range,
+};
 pub(crate) use recipe::{rating_examples, rating_validation, visited_parameters};
 pub use trainer::{Checkpoint, Clock, Trainer, WeightsOf};
 

@@ -6,7 +6,6 @@ use burn::module::Module;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use crate::data::Rating;
-use crate::metrics::RATING_RANGE;
 use crate::models::Optimiser;
 
 /// What the training loop needs from a model: the loss of a mini-batch of training examples, the
@@ -202,13 +201,16 @@ macro_rules! rating_examples {
 
         fn validation(
             &self,
-            _: &[$crate::data::Rating],
+            train: &[$crate::data::Rating],
             validation: &[$crate::data::Rating],
             _: usize,
             _: usize,
             device: &burn::tensor::Device,
         ) -> $crate::train::RatingTensors {
-            $crate::train::RatingColumns::of(validation).tensors(device)
+            let range = $crate::train::rating_range(train, validation);
+            $crate::train::RatingColumns::of(validation)
+                .tensors(device)
+                .clipped_to(range)
         }
     };
 }
@@ -229,6 +231,10 @@ pub struct RatingTensors {
     pub items: Tensor<1, Int>,
     pub values: Tensor<1>,
     pub count: usize,
+    /// What validation clips predictions to: the lowest and highest rating the model learns
+    /// from or is validated on ([`rating_range`]), which is the data set's scale (1–5 in ML-100K,
+    /// 0.5–5 in the half-star releases, a person's own 1–10).
+    pub range: (f32, f32),
 }
 
 impl RatingColumns {
@@ -282,7 +288,9 @@ impl RatingColumns {
 impl RatingTensors {
     fn new(users: Vec<i64>, items: Vec<i64>, values: Vec<f32>, device: &Device) -> Self {
         let n = values.len();
+        let range = value_range(values.iter().copied());
         Self {
+            range,
             users: Tensor::from_data(TensorData::new(users, [n]), device),
             items: Tensor::from_data(TensorData::new(items, [n]), device),
             values: Tensor::from_data(TensorData::new(values, [n]), device),
@@ -290,12 +298,30 @@ impl RatingTensors {
         }
     }
 
+    /// The same tensors, clipping to `range` in validation.
+    pub fn clipped_to(self, range: (f32, f32)) -> Self {
+        Self { range, ..self }
+    }
+
     /// Σ (clip(prediction) − rating)², shape `[1]`.
     pub fn clipped_squared_error(&self, predictions: Tensor<1>) -> Tensor<1> {
-        (predictions.clamp(RATING_RANGE.0, RATING_RANGE.1) - self.values.clone())
+        (predictions.clamp(self.range.0, self.range.1) - self.values.clone())
             .square()
             .sum()
     }
+}
+
+/// The lowest and highest value (0, 0 when there are none).
+fn value_range(values: impl Iterator<Item = f32>) -> (f32, f32) {
+    let (low, high) = values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if low <= high { (low, high) } else { (0.0, 0.0) }
+}
+
+/// The lowest and highest of the training and validation ratings: the range validation clips to.
+pub fn rating_range(train: &[Rating], validation: &[Rating]) -> (f32, f32) {
+    value_range(train.iter().chain(validation).map(|r| r.value))
 }
 
 pub(crate) fn floats(data: TensorData) -> Vec<f32> {

@@ -105,7 +105,13 @@ fn early_stopping_keeps_the_best_validation_epoch() {
     assert!(fit.history[best].best);
     assert!(fit.history[best + 1..].iter().all(|r| !r.best));
     // The weights handed back are the best epoch's, not the last one's.
+    let (min, max) = crate::train::rating_range(&split.train, &split.validation);
     let kept = rating_errors(
+        &crate::data::RatingScale {
+            min,
+            max,
+            ..crate::data::RatingScale::STARS
+        },
         split
             .validation
             .iter()

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use burn::tensor::Device;
 
-use crate::data::{Dataset, Rating, RatingIndex};
+use crate::data::{Dataset, Rating};
 use crate::models::{Blend, SideFeatures};
 use crate::split::Split;
 use crate::train::{
@@ -172,7 +172,7 @@ pub fn run_native(
     device: &Device,
     clock: &mut dyn FnMut() -> f64,
 ) -> (ZooRow, Trained) {
-    let index = RatingIndex::new(&split.train, dataset.n_users(), dataset.n_items());
+    let index = dataset.index(&split.train);
     let started = clock();
     let (trained, parameters, history) = if model.trainable() {
         let fit = fit_trainable(model, dataset, split, device);

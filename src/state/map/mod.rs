@@ -34,7 +34,7 @@ pub struct Explorer {
     pub model: RwSignal<Option<MapModel>>,
     pub colour: RwSignal<ColourBy>,
     /// Bit g set: films whose primary genre is g are hidden.
-    pub hidden: RwSignal<u32>,
+    pub hidden: RwSignal<u64>,
     pub selected: RwSignal<Option<u32>>,
     pub hover: RwSignal<Option<u32>>,
     pub view: RwSignal<Viewport>,
@@ -143,8 +143,13 @@ impl Explorer {
                 return;
             }
         };
+        let genres = self
+            .dataset
+            .with_untracked(|d| d.as_ref().map(|d| d.genres.clone()))
+            .unwrap_or_default();
         let request = ClassifyRequest {
             labels: facts.primary.clone(),
+            genres,
             vectors: films.values.clone(),
             dim: films.dim,
             seed: CLASSIFIER_SEED,
@@ -285,7 +290,7 @@ impl Explorer {
         self.hidden.update(|h| *h ^= 1 << genre);
     }
 
-    pub fn is_visible(facts: &FilmFacts, hidden: u32, item: usize) -> bool {
+    pub fn is_visible(facts: &FilmFacts, hidden: u64, item: usize) -> bool {
         facts.primary[item].is_none_or(|g| hidden & (1 << g) == 0)
     }
 

@@ -75,15 +75,18 @@ pub struct FilmFacts {
     pub max_count: u32,
     /// The first and last release decades (1920 and 1990 in ML-100K), for the decade colours.
     pub decades: (u16, u16),
+    /// The genres the legend lists (placeholders left out), with their bits.
+    pub genres: Vec<(usize, String)>,
 }
 
 impl FilmFacts {
     pub fn of(dataset: &Dataset) -> FilmFacts {
-        let sizes = genre_sizes(&dataset.films);
+        let sizes = genre_sizes(&dataset.films, &dataset.genres);
         let ratings = FilmRatings::of(dataset);
         let decade = |year: u16| year / 10 * 10;
         let years = dataset.films.iter().filter_map(|f| f.year);
         FilmFacts {
+            genres: dataset.listed_genres(),
             primary: dataset
                 .films
                 .iter()

@@ -7,7 +7,7 @@ mod run;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use filmspace_core::data::{Dataset, RatingIndex};
+use filmspace_core::data::Dataset;
 use filmspace_core::models::MfWeights;
 use filmspace_core::protocol::Control;
 use filmspace_core::report::{BoardRow, predictions_tsv, top_k_tsv};
@@ -193,7 +193,7 @@ impl Training {
                 predictions_tsv(&*weights, &split.test, dataset),
             ),
             Export::TopK => {
-                let index = RatingIndex::new(&split.train, dataset.n_users(), dataset.n_items());
+                let index = dataset.index(&split.train);
                 (
                     format!("filmspace-{name}-top10.tsv"),
                     top_k_tsv(&*weights, &index, &split.test, dataset),

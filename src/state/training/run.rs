@@ -4,7 +4,7 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
-use filmspace_core::data::{Dataset, RatingIndex};
+use filmspace_core::data::Dataset;
 use filmspace_core::models::{Evaluation, MfWeights, SideFeatures};
 use filmspace_core::protocol::{FitReply, FitRequest, FitResult};
 use filmspace_core::recommend::Served;
@@ -106,6 +106,7 @@ impl Training {
             test: RatingColumns::of(&split.test),
             features: SideFeatures::of(dataset, &split.train),
             sizes: (dataset.n_users(), dataset.n_items()),
+            scale: dataset.scale,
             gpu,
             fault: settings.gpu_fault,
             pause_after_epoch: one_epoch,
@@ -204,7 +205,7 @@ impl Training {
             self.state.set(TrainState::Error);
             return;
         };
-        let index = RatingIndex::new(&split.train, dataset.n_users(), dataset.n_items());
+        let index = dataset.index(&split.train);
         let evaluation = Evaluation {
             errors: result.row.errors,
             ranking: result.row.ranking,

@@ -10,7 +10,7 @@ use view::{decade_of, reason_text};
 
 use std::sync::Arc;
 
-use filmspace_core::data::{Dataset, GENRES, RatingIndex};
+use filmspace_core::data::{Dataset, Film};
 use filmspace_core::profile::Profile;
 use filmspace_core::recommend::onboarding::BLOCK;
 use filmspace_core::recommend::{
@@ -93,7 +93,7 @@ impl Visitor {
                     RecRow {
                         item_id: film.id,
                         title: film.title.clone(),
-                        genres: film.genre_names().join(", "),
+                        genres: dataset.genre_text(film),
                         score: rec.score,
                         predicted: rec.predicted,
                         reason: reason_text(&rec.reasons, dataset),
@@ -138,7 +138,7 @@ impl Visitor {
     /// Indexes the titles and picks the onboarding films at once, then builds the co-rated
     /// neighbours in slices (the page stays responsive).
     pub fn prepare(self, dataset: Arc<Dataset>) {
-        let index = RatingIndex::new(&dataset.ratings, dataset.n_users(), dataset.n_items());
+        let index = dataset.index(&dataset.ratings);
         let counts: Vec<u32> = (0..dataset.n_items())
             .map(|i| index.by_item.len(i) as u32)
             .collect();
@@ -292,7 +292,17 @@ impl Visitor {
         decades
     }
 
-    pub fn genres() -> impl Iterator<Item = (usize, &'static str)> {
-        GENRES.iter().copied().enumerate().skip(1)
+    /// The data set's genres a person can filter by (none before it loads).
+    pub fn genres(self) -> Vec<(usize, String)> {
+        self.films
+            .with(|f| f.as_ref().map(|f| f.dataset.listed_genres()))
+            .unwrap_or_default()
+    }
+
+    /// A film's genres as the page shows them.
+    pub fn genre_text(self, film: &Film) -> String {
+        self.films
+            .with_untracked(|f| f.as_ref().map(|f| f.dataset.genre_text(film)))
+            .unwrap_or_default()
     }
 }

@@ -80,7 +80,7 @@ fn FilmSearch(visitor: Visitor) -> impl IntoView {
                 on:keydown=on_key
                 disabled=move || visitor.films.with(Option::is_none)
             />
-            <SearchResults results active on_pick=pick />
+            <SearchResults visitor results active on_pick=pick />
         </div>
     }
 }
@@ -88,6 +88,7 @@ fn FilmSearch(visitor: Visitor) -> impl IntoView {
 /// The search's listbox: the matching films, the active one marked; a press picks one.
 #[component]
 fn SearchResults(
+    visitor: Visitor,
     results: Memo<Vec<Film>>,
     active: RwSignal<usize>,
     #[prop(into)] on_pick: Callback<u32>,
@@ -116,7 +117,7 @@ fn SearchResults(
                                 }
                             >
                                 {film.title.clone()}
-                                <small>" " {film.genre_names().join(", ")}</small>
+                                <small>" " {visitor.genre_text(&film)}</small>
                             </li>
                         }
                     })

@@ -50,7 +50,7 @@ pub fn RecsPanel(visitor: Visitor) -> impl IntoView {
             <div class="fields">
                 <LabelledSelect id="genre-filter" label="Genre" on_change=move |v: String| visitor.genre.set(v.parse().ok())>
                     <option value="">"All genres"</option>
-                    {Visitor::genres().map(|(g, name)| view! { <option value=g.to_string()>{name}</option> }).collect_view()}
+                    {move || visitor.genres().into_iter().map(|(g, name)| view! { <option value=g.to_string()>{name}</option> }).collect_view()}
                 </LabelledSelect>
                 <LabelledSelect id="decade-filter" label="Decade" on_change=move |v: String| visitor.decade.set(v.parse().ok())>
                     <option value="">"All decades"</option>

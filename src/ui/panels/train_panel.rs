@@ -109,6 +109,8 @@ fn split_label(kind: SplitKind) -> String {
         SplitKind::Ub => "ub (ratings 11–20 per user held out)".into(),
         SplitKind::Random80 => "random 80/20".into(),
         SplitKind::Random701515 => "random 70/15/15".into(),
+        SplitKind::Random90 => "random 90/10".into(),
+        SplitKind::Temporal => "temporal (each person's latest 20% held out)".into(),
     }
 }
 

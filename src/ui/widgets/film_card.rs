@@ -21,7 +21,7 @@ pub fn FilmCard(
         .year
         .map(|y| y.to_string())
         .unwrap_or_else(|| "year unknown".into());
-    let genres = film.genre_names().join(", ");
+    let genres = visitor.genre_text(&film);
     view! {
         <article class="film-card" data-testid="film-card" data-item-id=id.to_string()>
             <h3 class="film-title">{film.title.clone()}</h3>

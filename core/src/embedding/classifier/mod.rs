@@ -11,7 +11,7 @@
 //! ([`crate::recommend::onboarding::primary_genre`]), so Drama and Comedy do not swallow
 //! everything; films whose only genre is "unknown" are left out.
 
-use crate::data::{Film, GENRES};
+use crate::data::Film;
 use crate::recommend::onboarding::{genre_sizes, primary_genre};
 use crate::rng::SeededRng;
 
@@ -24,7 +24,7 @@ pub use validation::{FOLDS, L2_GRID, ValidationPoint, choose_l2, cross_validate}
 /// Precision, recall and F1 of one genre on the test films.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GenreScore {
-    /// Index into [`GENRES`].
+    /// Index into the data set's genres.
     pub genre: usize,
     pub name: String,
     pub f1: f64,
@@ -77,8 +77,12 @@ pub const CLASS_WEIGHT_POWER: f32 = 0.5;
 
 /// Scores `predicted` against `truth` (genre indices, same length). A genre that was never
 /// predicted has precision 0; F1 is 0 when precision and recall are both 0.
-pub fn score_predictions(truth: &[usize], predicted: &[usize]) -> Scores {
-    let classes = GENRES.len().max(
+pub fn score_predictions<S: AsRef<str>>(
+    truth: &[usize],
+    predicted: &[usize],
+    names: &[S],
+) -> Scores {
+    let classes = names.len().max(
         truth
             .iter()
             .chain(predicted)
@@ -111,7 +115,9 @@ pub fn score_predictions(truth: &[usize], predicted: &[usize]) -> Scores {
             };
             GenreScore {
                 genre: g,
-                name: GENRES.get(g).copied().unwrap_or("?").to_string(),
+                name: names
+                    .get(g)
+                    .map_or_else(|| format!("genre {g}"), |n| n.as_ref().to_string()),
                 f1,
                 precision,
                 recall,
@@ -134,14 +140,22 @@ pub fn score_predictions(truth: &[usize], predicted: &[usize]) -> Scores {
 /// Trains the classifier on a seeded 80% of the films that have a genre and scores it, and both
 /// baselines, on the other 20%. `vectors` holds one row of `dim` values per film, in the order of
 /// `films` (dense ids); films beyond the last full row are left out.
-pub fn genre_report(films: &[Film], vectors: &[f32], dim: usize, seed: u64) -> GenreReport {
-    let sizes = genre_sizes(films);
+pub fn genre_report<S: AsRef<str>>(
+    films: &[Film],
+    genres: &[S],
+    vectors: &[f32],
+    dim: usize,
+    seed: u64,
+) -> GenreReport {
+    let sizes = genre_sizes(films, genres);
     let labels: Vec<Option<usize>> = films.iter().map(|f| primary_genre(f, &sizes)).collect();
-    genre_report_for_labels(&labels, vectors, dim, seed)
+    let names: Vec<&str> = genres.iter().map(AsRef::as_ref).collect();
+    genre_report_for_labels(&labels, &names, vectors, dim, seed)
 }
 
 /// The films a classifier is fitted on and the ones it is scored on, with their genres.
 struct HeldOut<'a> {
+    names: &'a [&'a str],
     train: &'a [(usize, usize)],
     test: &'a [(usize, usize)],
     train_labels: &'a [usize],
@@ -185,7 +199,7 @@ impl HeldOut<'_> {
             .take(self.test.len())
             .map(|row| model.predict(row))
             .collect();
-        (score_predictions(self.truth, &predicted), l2)
+        (score_predictions(self.truth, &predicted, self.names), l2)
     }
 }
 
@@ -206,6 +220,7 @@ fn most_frequent(labels: &[usize], classes: usize) -> usize {
 /// than the films, for callers (a worker) that hold only the labels.
 pub fn genre_report_for_labels(
     labels: &[Option<usize>],
+    names: &[&str],
     vectors: &[f32],
     dim: usize,
     seed: u64,
@@ -221,11 +236,12 @@ pub fn genre_report_for_labels(
     let (test, train) = labelled.split_at(test_films);
     let truth: Vec<usize> = test.iter().map(|&(_, g)| g).collect();
     let train_labels: Vec<usize> = train.iter().map(|&(_, g)| g).collect();
-    let classes = GENRES
+    let classes = names
         .len()
         .max(labelled.iter().map(|&(_, g)| g + 1).max().unwrap_or(0));
 
     let held_out = HeldOut {
+        names,
         train,
         test,
         train_labels: &train_labels,
@@ -236,7 +252,7 @@ pub fn genre_report_for_labels(
     let (model, l2) = held_out.score(vectors);
 
     let majority_genre = most_frequent(&train_labels, classes);
-    let majority = score_predictions(&truth, &vec![majority_genre; truth.len()]);
+    let majority = score_predictions(&truth, &vec![majority_genre; truth.len()], names);
 
     // Standard normal vectors by Box–Muller, one row per film whatever its label, so a film's
     // random vector does not depend on which films are labelled.
@@ -265,6 +281,7 @@ pub fn genre_report_for_labels(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::ML100K_GENRES;
     use crate::testing::close;
 
     /// Truth 1 1 1 2 2 3 3, predicted 1 1 2 2 3 3 7 (7 never true):
@@ -274,7 +291,11 @@ mod tests {
     /// Accuracy 4/7; macro-F1 over the true genres {1, 2, 3} = (0.8 + 0.5 + 0.5)/3 = 0.6.
     #[test]
     fn scores_match_a_hand_computed_confusion() {
-        let s = score_predictions(&[1, 1, 1, 2, 2, 3, 3], &[1, 1, 2, 2, 3, 3, 7]);
+        let s = score_predictions(
+            &[1, 1, 1, 2, 2, 3, 3],
+            &[1, 1, 2, 2, 3, 3, 7],
+            &ML100K_GENRES,
+        );
         assert!(close(s.accuracy, 4.0 / 7.0));
         assert!(close(s.macro_f1, 0.6), "{s:?}");
         let expected = [
@@ -294,14 +315,14 @@ mod tests {
         }
 
         // A genre never predicted scores 0, not NaN; a perfect run scores 1.
-        let never = score_predictions(&[5, 8], &[8, 8]);
+        let never = score_predictions(&[5, 8], &[8, 8], &ML100K_GENRES);
         assert!(close(never.accuracy, 0.5));
         // Comedy: P 0 (no guesses), R 0 → F1 0; Drama: P ½, R 1 → F1 2/3.
         assert!(close(never.per_genre[0].f1, 0.0) && close(never.per_genre[1].f1, 2.0 / 3.0));
         assert!(close(never.macro_f1, 1.0 / 3.0));
-        let perfect = score_predictions(&[4, 9, 9], &[4, 9, 9]);
+        let perfect = score_predictions(&[4, 9, 9], &[4, 9, 9], &ML100K_GENRES);
         assert!(close(perfect.accuracy, 1.0) && close(perfect.macro_f1, 1.0));
-        assert_eq!(score_predictions(&[], &[]).macro_f1, 0.0);
+        assert_eq!(score_predictions(&[], &[], &ML100K_GENRES).macro_f1, 0.0);
     }
 
     /// Four genres of different sizes (so the majority baseline is not trivial), each film's
@@ -344,7 +365,7 @@ mod tests {
         let dim = 16;
         let (films, vectors) = clustered(dim, 5);
         let started = std::time::Instant::now();
-        let report = genre_report(&films, &vectors, dim, 42);
+        let report = genre_report(&films, &ML100K_GENRES, &vectors, dim, 42);
         eprintln!("{report:#?} in {:?}", started.elapsed());
         // 400 films with a genre (the 20 "unknown" ones are left out): 80 held out.
         assert_eq!(report.test_films, 80);
@@ -360,17 +381,23 @@ mod tests {
         // The majority baseline predicts Action, the largest genre: about 40% of the test films.
         assert!((0.25..0.55).contains(&report.majority_accuracy));
         // Same inputs, same report; the labels-only entry point agrees.
-        assert_eq!(report, genre_report(&films, &vectors, dim, 42));
-        let sizes = genre_sizes(&films);
+        assert_eq!(
+            report,
+            genre_report(&films, &ML100K_GENRES, &vectors, dim, 42)
+        );
+        let sizes = genre_sizes(&films, &ML100K_GENRES);
         let labels: Vec<Option<usize>> = films.iter().map(|f| primary_genre(f, &sizes)).collect();
-        assert_eq!(report, genre_report_for_labels(&labels, &vectors, dim, 42));
+        assert_eq!(
+            report,
+            genre_report_for_labels(&labels, &ML100K_GENRES, &vectors, dim, 42)
+        );
         // Cross-validation on the training films chose from the grid for both vector sets.
         assert!(L2_GRID.contains(&report.l2) && L2_GRID.contains(&report.random_l2));
     }
 
     #[test]
     fn no_labelled_films_gives_an_empty_report() {
-        let report = genre_report(&[], &[], 4, 1);
+        let report = genre_report(&[], &ML100K_GENRES, &[], 4, 1);
         assert_eq!(report.test_films, 0);
         assert_eq!((report.accuracy, report.macro_f1), (0.0, 0.0));
         let model = SoftmaxRegression::fit(&[1.0, 2.0], 2, &[7]);

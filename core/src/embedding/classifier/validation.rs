@@ -72,7 +72,7 @@ pub fn cross_validate(
     grid.iter()
         .enumerate()
         .map(|(g, &l2)| {
-            let scores = score_predictions(&labels[..n], &predicted[g]);
+            let scores = score_predictions::<&str>(&labels[..n], &predicted[g], &[]);
             ValidationPoint {
                 l2,
                 log_loss: log_loss[g] / n.max(1) as f64,

@@ -237,7 +237,7 @@ fn MapTooltip(explorer: Explorer) -> impl IntoView {
         Some(view! {
             <div class="map-tooltip" data-testid="map-tooltip" role="status">
                 <b>{film.title.clone()}</b>
-                <span>{film.year.map(|y| y.to_string()).unwrap_or_default()} " · " {film.genre_names().join(", ")}</span>
+                <span>{film.year.map(|y| y.to_string()).unwrap_or_default()} " · " {dataset.genre_text(film)}</span>
                 <span>{mean} " · " {facts.counts[item as usize]} " ratings"</span>
             </div>
         })

@@ -1,12 +1,11 @@
 //! Beside the map: the legend of its colouring (genre entries hide and show their films) and the
 //! genre classifier's report on the film vectors.
 
-use filmspace_core::data::GENRES;
 use filmspace_core::embedding::GenreScore;
 use leptos::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::paint::{GENRE_COLOURS, ramp};
+use super::paint::{genre_colour, ramp};
 use crate::state::map::{ColourBy, Explorer};
 use crate::ui::widgets::charts::{Chart, draw_genre_scores};
 
@@ -15,19 +14,21 @@ pub fn Legend(explorer: Explorer) -> impl IntoView {
     view! {
         <div class="legend" data-testid="genre-legend">
             {move || match explorer.colour.get() {
-                ColourBy::Genre => (1..GENRES.len())
-                    .map(|g| {
+                ColourBy::Genre => explorer.facts.get().map(|f| f.genres.clone()).unwrap_or_default()
+                    .into_iter()
+                    .map(|(g, name)| {
                         let hidden = move || explorer.hidden.get() & (1 << g) != 0;
+                        let label = name.clone();
                         view! {
                             <button
                                 type="button"
                                 class=move || if hidden() { "legend-item legend-off" } else { "legend-item" }
                                 aria-pressed=move || (!hidden()).to_string()
-                                data-genre=GENRES[g]
+                                data-genre=name
                                 on:click=move |_| explorer.toggle_genre(g)
                             >
-                                <span class="swatch" style=format!("background:{}", GENRE_COLOURS[g])></span>
-                                {GENRES[g]}
+                                <span class="swatch" style=format!("background:{}", genre_colour(g))></span>
+                                {label}
                             </button>
                         }
                     })

@@ -9,7 +9,12 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use crate::state::map::{ColourBy, Explorer, FilmFacts, MapModel};
 use crate::ui::widgets::charts::pixel_ratio;
 
-/// One colour per genre (index into GENRES), readable on white.
+/// A genre's colour: ML-100K's 19 genres each have their own; larger vocabularies reuse them.
+pub fn genre_colour(genre: usize) -> &'static str {
+    GENRE_COLOURS[genre % GENRE_COLOURS.len()]
+}
+
+/// One colour per ML-100K genre (by its index), readable on white.
 pub const GENRE_COLOURS: [&str; 19] = [
     "#9e9e9e", "#e03131", "#f08c00", "#ae3ec9", "#f783ac", "#fab005", "#495057", "#0ca678",
     "#1971c2", "#862e9c", "#5c940d", "#c92a2a", "#d6336c", "#364fc7", "#e64980", "#1098ad",
@@ -31,7 +36,7 @@ pub fn ramp(t: f64) -> String {
 
 fn colour_of(facts: &FilmFacts, year: Option<u16>, by: ColourBy, item: usize) -> String {
     match by {
-        ColourBy::Genre => GENRE_COLOURS[facts.primary[item].unwrap_or(0)].to_string(),
+        ColourBy::Genre => genre_colour(facts.primary[item].unwrap_or(0)).to_string(),
         ColourBy::Decade => {
             let (first, last) = facts.decades;
             let span = (last - first + 10).max(10) as f64;
@@ -89,7 +94,7 @@ impl Painter<'_> {
         let _ = self.ctx.arc(p[0], p[1], r, 0.0, std::f64::consts::TAU);
     }
 
-    fn films(&self, hidden: u32, colour: ColourBy) {
+    fn films(&self, hidden: u64, colour: ColourBy) {
         let (facts, size) = (self.scene.facts, self.size);
         self.ctx.set_global_alpha(0.78);
         for (item, &year) in self

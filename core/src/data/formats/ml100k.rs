@@ -1,40 +1,62 @@
-//! Parsers for the GroupLens ML-100K text files. They never panic: a malformed line is a
-//! [`DataError`] naming the file and the line.
+//! ML-100K's files: tab-separated `u.data` (and the split files), `|`-separated `u.item` with 19
+//! genre flags, and `u.user`.
 
-use super::error::DataError;
-use super::{Film, GENRES, Person};
+use super::lines::{field, numbered_lines};
+use super::{Parsed, RawRating, Release, decode_text, year_from_title};
+use crate::data::error::DataError;
+use crate::data::files::MovieLensFiles;
+use crate::data::scale::RatingScale;
+use crate::data::{Film, ML100K_GENRES as GENRES, Person};
 
-/// One line of `u.data` or of a split file, in MovieLens ids.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RawRating {
-    pub user: u32,
-    pub item: u32,
-    pub rating: f32,
-    pub timestamp: u64,
-}
-
-/// Lines of a text file with their 1-based numbers, skipping a final empty line only.
-fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let text = text.strip_suffix('\n').unwrap_or(text);
-    text.split('\n')
-        .enumerate()
-        .filter(move |(_, line)| !text.is_empty() || !line.is_empty())
-        .map(|(i, line)| (i + 1, line.strip_suffix('\r').unwrap_or(line)))
-}
-
-fn field<T: std::str::FromStr>(
-    file: &str,
-    line: usize,
-    what: &str,
-    value: &str,
-) -> Result<T, DataError> {
-    value.trim().parse().map_err(|_| {
-        DataError::line(
-            file,
-            line,
-            format!("{what} {value:?} is not a valid number"),
-        )
+/// Reads `u.data`, `u.item` and `u.user`, and checks their counts against `u.info` when it is
+/// there, to catch a truncated download.
+pub fn read(files: &MovieLensFiles) -> Result<Parsed, DataError> {
+    let ratings = parse_ratings("u.data", files.text("u.data")?)?;
+    let item_bytes = files
+        .get("u.item")
+        .ok_or_else(|| DataError::file("u.item", "the file is missing"))?;
+    let films = parse_items("u.item", &decode_text(item_bytes))?;
+    let people = parse_users("u.user", files.text("u.user")?)?;
+    if let Some(info) = files
+        .get("u.info")
+        .and_then(|b| std::str::from_utf8(b).ok())
+    {
+        let checks = [
+            ("u.data", " ratings", ratings.len()),
+            ("u.item", " items", films.len()),
+            ("u.user", " users", people.len()),
+        ];
+        for (file, what, found) in checks {
+            if let Some(expected) = info_count(info, what)
+                && expected != found
+            {
+                return Err(DataError::file(
+                    file,
+                    format!(
+                        "holds {found}{what} but u.info announces {expected}: the file looks truncated or altered"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Parsed {
+        release: Release::Ml100k,
+        ratings_file: "u.data".into(),
+        header_lines: 0,
+        ratings,
+        films,
+        films_file: Some("u.item".into()),
+        people,
+        people_file: Some("u.user".into()),
+        genres: GENRES.iter().map(|g| g.to_string()).collect(),
+        scale: RatingScale::STARS,
     })
+}
+
+/// The u.info counts ("943 users", …).
+fn info_count(info: &str, what: &str) -> Option<usize> {
+    info.lines()
+        .find_map(|line| line.strip_suffix(what)?.trim().parse().ok())
 }
 
 /// Parses `u.data` or a `u{k}.base/test` file: `user\titem\trating\ttimestamp`.
@@ -76,29 +98,7 @@ pub fn parse_ratings(file: &str, text: &str) -> Result<Vec<RawRating>, DataError
     Ok(ratings)
 }
 
-/// `u.item` is ISO-8859-1 in GroupLens' zip (every byte is the code point of the same value); a
-/// copy re-saved as UTF-8 is accepted too, since latin-1 text with accents is almost never valid
-/// UTF-8.
-pub fn decode_item_text(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => bytes.iter().map(|&b| b as char).collect(),
-    }
-}
-
-/// The release year at the end of a title such as "Usual Suspects, The (1995)".
-pub fn year_from_title(title: &str) -> Option<u16> {
-    let inner = title.trim_end().strip_suffix(')')?;
-    let open = inner.rfind('(')?;
-    let year = &inner[open + 1..];
-    if year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) {
-        year.parse().ok()
-    } else {
-        None
-    }
-}
-
-/// Parses `u.item` (decoded with [`decode_item_text`]): `id|title|release|video release|url|` +
+/// Parses `u.item` (decoded with [`decode_text`]): `id|title|release|video release|url|` +
 /// 19 genre flags.
 pub fn parse_items(file: &str, text: &str) -> Result<Vec<Film>, DataError> {
     let mut films = Vec::new();
@@ -115,7 +115,7 @@ pub fn parse_items(file: &str, text: &str) -> Result<Vec<Film>, DataError> {
                 ),
             ));
         }
-        let mut genres = 0u32;
+        let mut genres = 0u64;
         for (g, flag) in fields[5..].iter().enumerate() {
             match *flag {
                 "1" => genres |= 1 << g,
@@ -170,10 +170,10 @@ pub fn parse_users(file: &str, text: &str) -> Result<Vec<Person>, DataError> {
         };
         people.push(Person {
             id: field(file, n, "user id", fields[0])?,
-            age: field(file, n, "age", fields[1])?,
-            gender,
-            occupation: fields[3].to_string(),
-            zip: fields[4].to_string(),
+            age: Some(field(file, n, "age", fields[1])?),
+            gender: Some(gender),
+            occupation: Some(fields[3].to_string()),
+            zip: Some(fields[4].to_string()),
         });
     }
     if people.is_empty() {
@@ -229,14 +229,14 @@ mod tests {
     fn items_decode_latin1_and_keep_year_and_genres() {
         let line = b"1|Toy Story (1995)|01-Jan-1995||http://x|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0\n\
                      1|Cit\xe9 des enfants perdus, La (1995)||||0|0|0|0|0|0|0|0|1|0|0|0|0|0|0|0|0|0|0\n";
-        let films = parse_items("u.item", &decode_item_text(line)).unwrap();
+        let films = parse_items("u.item", &decode_text(line)).unwrap();
         assert_eq!(films[0].year, Some(1995));
         assert_eq!(
-            films[0].genre_names(),
+            films[0].genre_names(&GENRES),
             vec!["Animation", "Children's", "Comedy"]
         );
         assert_eq!(films[1].title, "Cité des enfants perdus, La (1995)");
-        assert_eq!(films[1].genre_names(), vec!["Drama"]);
+        assert_eq!(films[1].genre_names(&GENRES), vec!["Drama"]);
 
         let err = parse_items("u.item", "1|Toy Story (1995)||||0|0\n").unwrap_err();
         assert_eq!(err.line, Some(1));
@@ -244,21 +244,11 @@ mod tests {
     }
 
     #[test]
-    fn year_comes_from_the_last_parenthesis() {
-        assert_eq!(
-            year_from_title("City of Lost Children, The (Cité des enfants perdus, La) (1995)"),
-            Some(1995)
-        );
-        assert_eq!(year_from_title("unknown"), None);
-        assert_eq!(year_from_title("Something (Director's cut)"), None);
-    }
-
-    #[test]
     fn users_parse_and_reject_bad_gender() {
         let people = parse_users("u.user", "1|24|M|technician|85711\n").unwrap();
-        assert_eq!(people[0].age, 24);
-        assert_eq!(people[0].gender, 'M');
-        assert_eq!(people[0].occupation, "technician");
+        assert_eq!(people[0].age, Some(24));
+        assert_eq!(people[0].gender, Some('M'));
+        assert_eq!(people[0].occupation.as_deref(), Some("technician"));
         let err =
             parse_users("u.user", "1|24|M|technician|85711\n2|53|X|other|94043\n").unwrap_err();
         assert_eq!(
