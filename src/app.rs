@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 
 use filmspace_core::settings::{BackendChoice, TrainSettings};
 
+use crate::state::data::{Data, DataState, storage_scope};
 use crate::state::device;
 use crate::state::map::Explorer;
 use crate::state::serving::{ServedBy, Serving};
@@ -21,19 +22,7 @@ use crate::ui::panels::{
     zoo_panel::ZooPanel,
 };
 use crate::web::backend::{self, BackendStatus, Speed};
-use crate::web::movielens::{self, LoadProgress};
 use crate::web::offline::{self, Offline};
-
-/// Where the dataset stands. `Ready` keeps where it came from, for the page to say.
-#[derive(Debug, Clone)]
-pub enum DataState {
-    Loading(LoadProgress),
-    Ready {
-        dataset: Arc<Dataset>,
-        source: String,
-    },
-    Error(String),
-}
 
 fn location_query() -> String {
     web_sys::window()
@@ -51,13 +40,10 @@ fn location_query_is_set() -> bool {
 /// Everything the panels share: the data, the backend, and the stores.
 #[derive(Clone, Copy)]
 struct Page {
-    data: RwSignal<DataState>,
+    data: Data,
     backend_status: RwSignal<BackendStatus>,
     /// The WebGPU device, kept for training (it cannot be re-initialised once made).
     gpu_device: StoredValue<Option<burn::tensor::Device>, LocalStorage>,
-    zip_error: RwSignal<Option<String>>,
-    /// A picked zip is being unzipped and read.
-    zip_busy: RwSignal<bool>,
     offline: RwSignal<Offline>,
     training: Training,
     serving: Serving,
@@ -71,14 +57,9 @@ impl Page {
         let serving = Serving::new();
         let training = Training::new(settings, serving);
         Page {
-            data: RwSignal::new(DataState::Loading(LoadProgress {
-                fraction: 0.0,
-                file: "u.data",
-            })),
+            data: Data::new(),
             backend_status: RwSignal::new(BackendStatus::Probing),
             gpu_device: StoredValue::new_local(None),
-            zip_error: RwSignal::new(None),
-            zip_busy: RwSignal::new(false),
             offline: RwSignal::new(Offline::Unavailable),
             training,
             serving,
@@ -89,9 +70,31 @@ impl Page {
     }
 
     fn dataset(self) -> Option<Arc<Dataset>> {
-        match self.data.get_untracked() {
-            DataState::Ready { dataset, .. } => Some(dataset),
-            _ => None,
+        self.data.dataset()
+    }
+
+    /// Puts `dataset` in use. Everything computed from other data goes (the panel's model and
+    /// curves, the board, the map's selection); the data set's own kept ratings and model come
+    /// back (stored per data set, so going back to earlier data finds them again).
+    fn use_dataset(self, dataset: Arc<Dataset>, source: String) {
+        let switching = self.data.dataset().is_some();
+        self.serving.switch_scope(storage_scope(&dataset));
+        if switching {
+            self.training.clear();
+            self.zoo.clear();
+        }
+        self.training.offer_splits_of(&dataset);
+        self.zoo.offer_splits_of(&dataset);
+        self.data.state.set(DataState::Ready {
+            dataset: dataset.clone(),
+            source,
+        });
+        if switching {
+            spawn_local(async move {
+                if let Some(kept) = self.serving.restore(dataset).await {
+                    self.training.show_kept(&kept, false);
+                }
+            });
         }
     }
 
@@ -107,7 +110,7 @@ impl Page {
             ..
         } = self;
         Effect::new(move |_| {
-            if let DataState::Ready { dataset, .. } = data.get() {
+            if let DataState::Ready { dataset, .. } = data.state.get() {
                 explorer.set_dataset(dataset.clone());
                 visitor.prepare(dataset);
             }
@@ -151,7 +154,7 @@ impl Page {
             if handled == Some(true) {
                 return true;
             }
-            let DataState::Ready { dataset, .. } = self.data.get() else {
+            let DataState::Ready { dataset, .. } = self.data.state.get() else {
                 return false;
             };
             if self.backend_status.get() == BackendStatus::Probing {
@@ -175,7 +178,8 @@ impl Page {
     /// an earlier visit measured here), so that auto takes the faster. Not when a run starts at
     /// once (`?autotrain=1`): the two would share the CPU and both be slower.
     fn measure_backends(self, autotrain: bool) {
-        let (data, status, settings) = (self.data, self.backend_status, self.training.settings);
+        let (data, status, settings) =
+            (self.data.state, self.backend_status, self.training.settings);
         Effect::new(move |started: Option<bool>| {
             if started == Some(true) || autotrain {
                 return true;
@@ -203,26 +207,12 @@ impl Page {
     /// Loads ML-100K from the page's origin and probes the backends, side by side; then warms up
     /// the training worker and registers the service worker.
     fn load(self) {
-        let data = self.data;
-        spawn_local(async move {
-            let loaded =
-                movielens::load_from_origin(|progress| data.set(DataState::Loading(progress)))
-                    .await;
-            // A zip picked while the download ran wins; never overwrite it.
-            if matches!(data.get_untracked(), DataState::Ready { .. }) {
-                return;
-            }
-            data.set(match loaded {
-                Ok(dataset) => DataState::Ready {
-                    dataset: Arc::new(dataset),
-                    source: movielens::DATA_URL.to_string(),
-                },
-                Err(error) => DataState::Error(format!("Could not load MovieLens 100K. {error}.")),
-            });
+        self.data.load_builtin(false, move |dataset, source| {
+            self.use_dataset(dataset, source)
         });
         // Only once the page is ready do the training worker's code and the offline copy load:
         // on a slow network they would otherwise share its bandwidth with the data.
-        let (data, training, offline_state) = (self.data, self.training, self.offline);
+        let (data, training, offline_state) = (self.data.state, self.training, self.offline);
         Effect::new(move |done: Option<bool>| {
             if done == Some(true) || !matches!(data.get(), DataState::Ready { .. }) {
                 return done.unwrap_or(false);
@@ -249,34 +239,32 @@ impl Page {
         }
     }
 
-    /// A picked zip replaces the data once it is unzipped (in a worker) and read; a bad one, or a
-    /// file that could not be read, never replaces data that loaded.
-    fn open_zip(self, name: String, bytes: Result<Vec<u8>, String>) {
-        self.zip_busy.set(true);
-        spawn_local(async move {
-            let loaded = match bytes {
-                Ok(bytes) => movielens::load_from_zip(name.clone(), bytes).await,
-                Err(error) => Err(error),
-            };
-            self.zip_busy.set(false);
-            match loaded {
-                Ok(dataset) => {
-                    self.zip_error.set(None);
-                    self.data.set(DataState::Ready {
-                        dataset: Arc::new(dataset),
-                        source: name,
-                    });
-                }
-                Err(error) => {
-                    let message = format!("That zip was not used: {error}.");
-                    if matches!(self.data.get_untracked(), DataState::Ready { .. }) {
-                        self.zip_error.set(Some(message));
-                    } else {
-                        self.data.set(DataState::Error(message));
-                    }
-                }
-            }
+    /// A picked or dropped file replaces the data once it is read (a zip unzipped in a
+    /// worker); not while a run trains on the data shown.
+    fn open_data(self, name: String, bytes: Result<Vec<u8>, String>) {
+        if self.busy_training() {
+            let why = "Stop the training runs first: they work on the data shown.";
+            self.data
+                .refusal
+                .set(Some(format!("{name} was not used. {why}")));
+            return;
+        }
+        self.data.open(name, bytes, move |dataset, source| {
+            self.use_dataset(dataset, source)
         });
+    }
+
+    /// Back to the built-in MovieLens 100K.
+    fn use_builtin(self) {
+        if !self.busy_training() {
+            self.data.load_builtin(true, move |dataset, source| {
+                self.use_dataset(dataset, source)
+            });
+        }
+    }
+
+    fn busy_training(self) -> bool {
+        self.training.state.get_untracked().is_running() || self.zoo.is_running()
     }
 }
 
@@ -303,8 +291,6 @@ pub fn App() -> impl IntoView {
     let Page {
         data,
         backend_status,
-        zip_error,
-        zip_busy,
         offline,
         training,
         visitor,
@@ -320,17 +306,20 @@ pub fn App() -> impl IntoView {
     view! {
         <Header backend=backend_status.read_only() offline=offline.read_only() />
         <main class="panels">
-            <DataPanel data=data.read_only() zip_error=zip_error.read_only() zip_busy=zip_busy.read_only() on_zip=move |name, bytes| page.open_zip(name, bytes) />
+            <DataPanel data
+                running=Signal::derive(move || training.state.get().is_running() || zoo.state.get().is_running())
+                on_file=move |name, bytes| page.open_data(name, bytes)
+                on_builtin=move |()| page.use_builtin() />
             <BackendPanel backend=backend_status.read_only() />
             <RatePanel visitor />
             <RecsPanel visitor />
             <TrainPanel training on_start=move |one_epoch| page.start_training(one_epoch) on_export=on_export />
             <MapPanel explorer visitor />
             <ZooPanel zoo on_run=move |()| page.run_zoo() />
-            <StatsPanel data=data.read_only() />
+            <StatsPanel data=data.state.read_only() />
         </main>
         <footer class="footer">
-            "MovieLens 100K © GroupLens Research, University of Minnesota. Rebuilt locally; never redistributed."
+            "MovieLens data © GroupLens Research, University of Minnesota: dropped in by you, never uploaded or redistributed."
         </footer>
     }
 }

@@ -1,17 +1,20 @@
 //! Descriptive statistics shown on the data panel.
 
-use crate::data::Dataset;
+use crate::data::{Dataset, RatingScale};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatasetStats {
     pub users: usize,
+    /// Distinct items with a rating.
     pub items: usize,
     pub ratings: usize,
+    pub scale: RatingScale,
     /// Fraction of the user × film matrix that is empty.
     pub sparsity: f64,
     pub mean_rating: f64,
-    /// How many ratings of 1, 2, 3, 4, 5 stars (half stars round down).
-    pub histogram: [usize; 5],
+    /// How many ratings of each value the scale offers (`RatingScale::choices`, lowest first;
+    /// a value between two choices counts in the lower).
+    pub histogram: Vec<(f32, usize)>,
     /// Ratings per film, most rated first: the long tail.
     pub ratings_per_film: Vec<usize>,
 }
@@ -51,18 +54,21 @@ impl FilmRatings {
 
 impl DatasetStats {
     pub fn of(dataset: &Dataset) -> Self {
-        let mut histogram = [0usize; 5];
+        let values = dataset.scale.choices();
+        let mut histogram: Vec<(f32, usize)> = values.iter().map(|&v| (v, 0)).collect();
         let mut per_film = vec![0usize; dataset.n_items()];
         let mut sum = 0.0f64;
         for r in &dataset.ratings {
-            histogram[(r.value.floor() as usize).clamp(1, 5) - 1] += 1;
+            let bin = values.partition_point(|&v| v <= r.value + 1e-4).max(1) - 1;
+            histogram[bin].1 += 1;
             per_film[r.item as usize] += 1;
             sum += r.value as f64;
         }
         per_film.sort_unstable_by(|a, b| b.cmp(a));
         Self {
             users: dataset.n_users(),
-            items: dataset.n_items(),
+            items: dataset.n_rated_items(),
+            scale: dataset.scale,
             ratings: dataset.ratings.len(),
             sparsity: dataset.sparsity(),
             mean_rating: sum / dataset.ratings.len().max(1) as f64,

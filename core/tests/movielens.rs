@@ -5,7 +5,7 @@
 mod common;
 use common::movielens;
 
-use filmspace_core::data::{Dataset, MovieLensFiles, RatingIndex};
+use filmspace_core::data::{Dataset, MovieLensFiles, RatingIndex, RatingScale, Release};
 use filmspace_core::models::{
     AlsConfig, BiasConfig, BiasModel, EASE_LAMBDA, Ease, GlobalMean, Popularity, evaluate_ranker,
     evaluate_rating_model, fit_als,
@@ -56,6 +56,8 @@ fn the_files_parse_into_the_known_dataset() {
         1.0 - 100_000.0 / (943.0 * 1682.0),
         1e-12,
     );
+    assert_eq!(d.fingerprint(), filmspace_core::data::ML100K_FINGERPRINT);
+    assert_eq!((d.release, d.scale), (Release::Ml100k, RatingScale::STARS));
     let film = |id| &d.films[d.item_of(id).unwrap() as usize];
     assert_eq!(film(12).title, "Usual Suspects, The (1995)");
     assert_eq!(film(12).year, Some(1995));

@@ -1,7 +1,8 @@
 //! Which model serves the recommendations and the film map: the last one kept, whether the
 //! training panel trained it or a zoo row was chosen with "use". One rule, one format
-//! (`filmspace_core::saved::KeptModel`), one IndexedDB key: keeping a model serves it and keeps it
-//! for the next visit; the models themselves are `filmspace_core::recommend::Served`.
+//! (`filmspace_core::saved::KeptModel`), one IndexedDB key per data set: keeping a model serves
+//! it and keeps it for the next visit with that data; the models themselves are
+//! `filmspace_core::recommend::Served`.
 
 use std::sync::Arc;
 
@@ -15,7 +16,8 @@ use leptos::task::spawn_local;
 
 use crate::web::storage;
 
-/// The IndexedDB key of the kept model.
+/// The IndexedDB key of the model kept for ML-100K; another data set's ends in its scope
+/// (`crate::state::data::storage_scope`), so loading other data never deletes it.
 const MODEL_KEY: &str = "model";
 /// Where version 1 kept a zoo row chosen to serve (read once, then removed).
 const OLD_SERVING_KEY: &str = "serving";
@@ -85,13 +87,15 @@ pub struct Serving {
     /// so the last model kept is the one stored.
     pending: StoredValue<Option<Write>>,
     writing: StoredValue<bool>,
+    /// The data set's storage scope ("" for ML-100K).
+    scope: StoredValue<String>,
 }
 
-/// What IndexedDB is to hold for the next visit.
+/// What IndexedDB is to hold for the next visit, under which key.
 enum Write {
     /// A model's JSON, and its label for a failure message.
-    Keep(String, &'static str),
-    Forget,
+    Keep(String, String, &'static str),
+    Forget(String),
 }
 
 impl Serving {
@@ -102,7 +106,20 @@ impl Serving {
             message: RwSignal::new(None),
             pending: StoredValue::new(None),
             writing: StoredValue::new(false),
+            scope: StoredValue::new(String::new()),
         }
+    }
+
+    fn key(self) -> String {
+        format!("{MODEL_KEY}{}", self.scope.get_value())
+    }
+
+    /// Another data set is loaded: nothing serves until its own kept model is restored.
+    pub fn switch_scope(self, scope: String) {
+        self.scope.set_value(scope);
+        self.now.set(None);
+        self.kept.set(false);
+        self.message.set(None);
     }
 
     /// `kept` serves from now on, and is kept for the next visit.
@@ -111,13 +128,13 @@ impl Serving {
         let label = served.label();
         self.now.set(Some(served));
         self.message.set(None);
-        self.write(Write::Keep(kept.to_json(), label));
+        self.write(Write::Keep(self.key(), kept.to_json(), label));
     }
 
     /// Nothing serves; nothing is kept.
     pub fn forget(self) {
         self.now.set(None);
-        self.write(Write::Forget);
+        self.write(Write::Forget(self.key()));
     }
 
     /// Queues `write` after any in progress (only the latest waiting one is done).
@@ -131,21 +148,21 @@ impl Serving {
         spawn_local(async move {
             while let Some(write) = self.pending.try_update_value(Option::take).flatten() {
                 let result = match &write {
-                    Write::Keep(json, _) => storage::put(MODEL_KEY, json).await,
-                    Write::Forget => storage::delete(MODEL_KEY).await,
+                    Write::Keep(key, json, _) => storage::put(key, json).await,
+                    Write::Forget(key) => storage::delete(key).await,
                 };
                 if self.pending.with_value(Option::is_some) {
                     continue; // a newer choice follows
                 }
                 match (result, write) {
                     (Ok(()), Write::Keep(..)) => self.kept.set(true),
-                    (Err(error), Write::Keep(_, label)) => self.message.set(Some(format!(
+                    (Err(error), Write::Keep(_, _, label)) => self.message.set(Some(format!(
                         "{label} serves now, but it could not be kept in this browser: {error}."
                     ))),
-                    (Err(error), Write::Forget) => self
+                    (Err(error), Write::Forget(_)) => self
                         .message
                         .set(Some(format!("Could not forget the kept model: {error}."))),
-                    (Ok(()), Write::Forget) => {}
+                    (Ok(()), Write::Forget(_)) => {}
                 }
             }
             self.writing.set_value(false);
@@ -163,7 +180,8 @@ impl Serving {
             Ok((kept, converted)) => {
                 self.now.set(Some(ServedBy::of(&kept)));
                 if converted || old_key {
-                    self.write(Write::Keep(kept.to_json(), ServedBy::of(&kept).label()));
+                    let label = ServedBy::of(&kept).label();
+                    self.write(Write::Keep(self.key(), kept.to_json(), label));
                     let _ = storage::delete(OLD_SERVING_KEY).await;
                 } else {
                     self.kept.set(true);
@@ -171,8 +189,11 @@ impl Serving {
                 Some(kept)
             }
             Err(problem) => {
-                let _ = storage::delete(MODEL_KEY).await;
-                let _ = storage::delete(OLD_SERVING_KEY).await;
+                // Only this data set's copy: it was kept for these very films and people.
+                let _ = storage::delete(&self.key()).await;
+                if old_key {
+                    let _ = storage::delete(OLD_SERVING_KEY).await;
+                }
                 self.message
                     .set(Some(format!("The kept model was not used: {problem}.")));
                 None
@@ -183,9 +204,14 @@ impl Serving {
     /// The stored JSON, and whether it came from version 1's serving key (which wins: it was
     /// the model serving).
     async fn read_stored(self) -> Option<(String, bool)> {
-        let read = |key| async move { storage::get(key).await };
-        for (key, old) in [(OLD_SERVING_KEY, true), (MODEL_KEY, false)] {
-            match read(key).await {
+        let key = self.key();
+        let old_key = self
+            .scope
+            .with_value(String::is_empty)
+            .then_some(OLD_SERVING_KEY);
+        let keys = old_key.map(|k| (k.to_string(), true)).into_iter();
+        for (key, old) in keys.chain([(key, false)]) {
+            match storage::get(&key).await {
                 Ok(Some(json)) => return Some((json, old)),
                 Ok(None) => {}
                 Err(error) => {

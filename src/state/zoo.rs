@@ -12,7 +12,7 @@ use filmspace_core::recommend::ServingModel;
 use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::{SplitKind, make_split};
 use filmspace_core::train::EpochReport;
-use filmspace_core::zoo::{ZooModel, ZooOptions, ZooRow, board_csv};
+use filmspace_core::zoo::{ZooModel, ZooOptions, ZooRow, board_csv, cannot_fit};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -45,6 +45,10 @@ impl ZooState {
             ZooState::Error => "error",
         }
     }
+
+    pub fn is_running(self) -> bool {
+        self == ZooState::Running
+    }
 }
 
 /// Where one picked model stands in a run.
@@ -69,6 +73,8 @@ const FIRST_PICK: [ZooModel; 4] = [
 pub struct Zoo {
     pub picked: RwSignal<Vec<ZooModel>>,
     pub split: RwSignal<SplitKind>,
+    /// The splits the board offers for the data set shown.
+    pub splits: RwSignal<Vec<SplitKind>>,
     pub options: RwSignal<ZooOptions>,
     pub state: RwSignal<ZooState>,
     pub progress: RwSignal<Vec<(ZooModel, ModelProgress)>>,
@@ -90,6 +96,7 @@ impl Zoo {
         Self {
             picked: RwSignal::new(FIRST_PICK.to_vec()),
             split: RwSignal::new(SplitKind::Fold(1)),
+            splits: RwSignal::new(vec![SplitKind::Fold(1), SplitKind::Random701515]),
             options: RwSignal::new(ZooOptions::default()),
             state: RwSignal::new(ZooState::Idle),
             progress: RwSignal::new(Vec::new()),
@@ -101,6 +108,31 @@ impl Zoo {
             remote: StoredValue::new_local(Rc::new(Remote::default())),
             worker: WorkerSlot::new(),
         }
+    }
+
+    pub fn is_running(self) -> bool {
+        self.state.get_untracked().is_running()
+    }
+
+    /// Another data set is in use: the board and its models go.
+    pub fn clear(self) {
+        self.rows.set(Vec::new());
+        self.servable.set_value(Vec::new());
+        self.progress.set(Vec::new());
+        self.live.set(Vec::new());
+        self.message.set(None);
+        self.state.set(ZooState::Idle);
+    }
+
+    /// The splits the board offers for `dataset`: u1 and the PyTorch course's 70/15/15 for
+    /// ML-100K, seeded 80/20 and 70/15/15 for any other.
+    pub fn offer_splits_of(self, dataset: &Dataset) {
+        let first = SplitKind::default_for(dataset);
+        let splits = vec![first, SplitKind::Random701515];
+        if !splits.contains(&self.split.get_untracked()) {
+            self.split.set(first);
+        }
+        self.splits.set(splits);
     }
 
     pub fn toggle(self, model: ZooModel) {
@@ -177,6 +209,11 @@ impl Zoo {
             for model in models {
                 if remote.controls.stop.get() {
                     break;
+                }
+                if let Some(why) = cannot_fit(model, dataset.n_items()) {
+                    failed = true;
+                    self.progress_of(model, ModelProgress::Failed(why));
+                    continue;
                 }
                 let mut request = request(&dataset, &split, model, options, seed);
                 (request.gpu, request.fault) = (backend.gpu && model.trainable(), fault);

@@ -9,6 +9,13 @@ use web_sys::{ReadableStreamDefaultReader, Response};
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchError(pub String);
 
+impl FetchError {
+    /// The server has no such file (a page hosted without its data, say).
+    pub fn is_not_found(&self) -> bool {
+        self.0.starts_with("the server answered 404")
+    }
+}
+
 fn js_message(value: &JsValue) -> String {
     value
         .dyn_ref::<js_sys::Error>()

@@ -1,4 +1,5 @@
-//! Loads ML-100K from the page's own origin (`data/ml-100k/`) or from a zip a person picked.
+//! Loads the data: ML-100K from the page's own origin (`data/ml-100k/`), or whatever a person
+//! picked or dropped — any MovieLens release's zip, or a ratings file of their own.
 
 use std::cell::RefCell;
 
@@ -29,9 +30,20 @@ pub struct LoadProgress {
     pub file: &'static str,
 }
 
+/// Why the built-in data did not load.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OriginFailure {
+    /// The page is hosted without data (GroupLens' files may not be redistributed): not an
+    /// error, the person brings their own.
+    NoData,
+    Broken(DataError),
+}
+
 /// Fetches the ML-100K files side by side (index.html preloads them while the page's code
 /// downloads) and builds the dataset. An error names the first failed file in `FILES` order.
-pub async fn load_from_origin(on_progress: impl FnMut(LoadProgress)) -> Result<Dataset, DataError> {
+pub async fn load_from_origin(
+    on_progress: impl FnMut(LoadProgress),
+) -> Result<Dataset, OriginFailure> {
     let expected: u64 = FILES.iter().map(|(_, size)| size).sum();
     let received = RefCell::new([0u64; FILES.len()]);
     let on_progress = RefCell::new(on_progress);
@@ -49,32 +61,53 @@ pub async fn load_from_origin(on_progress: impl FnMut(LoadProgress)) -> Result<D
                 });
             })
             .await
-            .map_err(|e| DataError::file(name, format!("could not be loaded from {url}: {}", e.0)))
+            .map_err(|e| (url, e))
         }
     });
-    let mut files = MovieLensFiles::new();
-    for ((name, _), bytes) in FILES.iter().zip(join_all(downloads).await) {
-        files.insert(name, bytes?);
+    let results = join_all(downloads).await;
+    if let Some(Err((_, e))) = results.first()
+        && e.is_not_found()
+    {
+        return Err(OriginFailure::NoData);
     }
-    Dataset::from_files(&files)
+    let mut files = MovieLensFiles::new();
+    for ((name, _), bytes) in FILES.iter().zip(results) {
+        let bytes = bytes.map_err(|(url, e)| {
+            let why = format!("could not be loaded from {url}: {}", e.0);
+            OriginFailure::Broken(DataError::file(name, why))
+        })?;
+        files.insert(name, bytes);
+    }
+    Dataset::from_files(&files).map_err(OriginFailure::Broken)
 }
 
-/// Builds the dataset from a picked ML-100K zip, unzipped in a worker of its own (ended once it
-/// answers, so the memory it took goes back), or on the page when no worker can be made.
-pub async fn load_from_zip(name: String, bytes: Vec<u8>) -> Result<Dataset, String> {
-    let files = match WorkerClient::start() {
+/// Builds the dataset from a picked or dropped file: a zip (unzipped in a worker of its own,
+/// ended once it answers so the memory it took goes back, or on the page when no worker can be
+/// made), or one ratings file (`.csv`, `.tsv`, `.dat`, `.txt`).
+pub async fn load_from_file(name: String, bytes: Vec<u8>) -> Result<Dataset, String> {
+    let files = if name.to_ascii_lowercase().ends_with(".zip") || bytes.starts_with(b"PK\x03\x04") {
+        unzip(name, bytes).await?
+    } else {
+        let mut files = MovieLensFiles::new();
+        files.insert(&name, bytes);
+        files
+    };
+    Dataset::from_files(&files).map_err(|e| e.to_string())
+}
+
+async fn unzip(name: String, bytes: Vec<u8>) -> Result<MovieLensFiles, String> {
+    match WorkerClient::start() {
         Ok(worker) => match worker.unzip(UnzipRequest { name, bytes }).await {
             Ok(UnzipReply::Files(unzipped)) => {
                 let mut files = MovieLensFiles::new();
                 for file in unzipped {
                     files.insert(&file.name, file.bytes);
                 }
-                files
+                Ok(files)
             }
-            Ok(UnzipReply::Refused(why)) => return Err(why),
-            Err(error) => return Err(format!("it could not be unzipped ({})", error.message())),
+            Ok(UnzipReply::Refused(why)) => Err(why),
+            Err(error) => Err(format!("it could not be unzipped ({})", error.message())),
         },
-        Err(_) => MovieLensFiles::from_zip(&name, &bytes).map_err(|e| e.to_string())?,
-    };
-    Dataset::from_files(&files).map_err(|e| e.to_string())
+        Err(_) => MovieLensFiles::from_zip(&name, &bytes).map_err(|e| e.to_string()),
+    }
 }

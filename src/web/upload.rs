@@ -1,4 +1,4 @@
-//! Reading the file a person picked in an `<input type="file">`.
+//! Reading the file a person picked in an `<input type="file">` or dropped on the page.
 
 use filmspace_core::data::limits::refuse_picked;
 use leptos::task::spawn_local;
@@ -24,9 +24,37 @@ pub fn read_picked_file(
         return false;
     };
     input.set_value("");
+    read_file(file, limit, on_read);
+    true
+}
+
+/// [`read_picked_file`] for a file dropped on the page (the drop's default, opening the file in
+/// the tab, is prevented). False when the drop held no file.
+pub fn read_dropped_file(
+    event: &web_sys::DragEvent,
+    limit: u64,
+    on_read: impl FnOnce(String, Result<Vec<u8>, String>) + 'static,
+) -> bool {
+    event.prevent_default();
+    let Some(file) = event
+        .data_transfer()
+        .and_then(|t| t.files())
+        .and_then(|files| files.get(0))
+    else {
+        return false;
+    };
+    read_file(file, limit, on_read);
+    true
+}
+
+fn read_file(
+    file: web_sys::File,
+    limit: u64,
+    on_read: impl FnOnce(String, Result<Vec<u8>, String>) + 'static,
+) {
     if let Some(refusal) = refuse_picked(&file.name(), file.size() as u64, limit) {
         on_read(file.name(), Err(refusal));
-        return true;
+        return;
     }
     let file = gloo_file::File::from(file);
     spawn_local(async move {
@@ -35,5 +63,4 @@ pub fn read_picked_file(
             .map_err(|e| format!("{} could not be read ({e})", file.name()));
         on_read(file.name(), bytes);
     });
-    true
 }

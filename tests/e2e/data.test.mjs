@@ -71,12 +71,10 @@ describe('the data page', () => {
     });
   });
 
-  test('a missing data folder is a readable error, and a picked zip recovers the page', async () => {
+  test('a missing data folder waits for data rather than failing, and a picked zip fills the page', async () => {
     await withPage('missing-data', { webgpu: false }, async (page) => {
-      assert.equal(await dataState(page), 'error');
-      const message = await byTestId(page, 'data-status').textContent();
-      assert.match(message, /u\.data/);
-      assert.match(message, /404/);
+      assert.equal(await dataState(page), 'empty');
+      assert.doesNotMatch(await byTestId(page, 'data-status').textContent(), /404|error/i);
       const picker = byTestId(page, 'data-zip-input');
       assert.ok(await picker.isEnabled());
 
@@ -85,7 +83,8 @@ describe('the data page', () => {
       writeFileSync(junk, Buffer.from('this is not a zip archive at all'));
       await picker.setInputFiles(junk);
       await page.waitForFunction(() =>
-        /not a readable zip/.test(document.querySelector('[data-testid="data-status"]').textContent));
+        /not a readable zip/.test(document.querySelector('[data-testid="data-zip-error"]')?.textContent ?? ''));
+      assert.equal(await byTestId(page, 'data-status').getAttribute('data-state'), 'empty');
       await picker.setInputFiles(zipOf(['u.data', 'u.item', 'u.user', 'u.info']));
       await page.waitForFunction(() =>
         document.querySelector('[data-testid="data-status"]').dataset.state === 'ready', null, { timeout: 30_000 });
@@ -135,7 +134,7 @@ describe('the data page', () => {
       assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at phone width`);
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => document.activeElement?.dataset.testid);
-      assert.equal(focused, 'data-zip-input');
+      assert.equal(focused, 'data-file-input');
     });
   });
 });

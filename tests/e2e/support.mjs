@@ -52,7 +52,7 @@ export const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
 export async function dataState(page, timeout = 60_000) {
   const status = byTestId(page, 'data-status');
   await page.waitForFunction(
-    () => ['ready', 'error'].includes(document.querySelector('[data-testid="data-status"]')?.dataset.state),
+    () => ['ready', 'empty', 'error'].includes(document.querySelector('[data-testid="data-status"]')?.dataset.state),
     null, { timeout });
   return status.getAttribute('data-state');
 }

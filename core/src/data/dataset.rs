@@ -31,6 +31,7 @@ pub struct Dataset {
     pub genres: Vec<String>,
     pub scale: RatingScale,
     pub release: Release,
+    fingerprint: u64,
     film_index: HashMap<u32, u32>,
     person_index: HashMap<u32, u32>,
 }
@@ -111,6 +112,7 @@ impl Dataset {
             genres,
             scale,
             release,
+            fingerprint: 0,
             film_index,
             person_index,
         };
@@ -126,6 +128,7 @@ impl Dataset {
                 ));
             }
         }
+        dataset.fingerprint = dataset.hash();
         Ok(dataset)
     }
 
@@ -196,6 +199,10 @@ impl Dataset {
     /// A 64-bit FNV-1a hash of the layout, the ids and every rating: the same data gives the
     /// same fingerprint wherever it is loaded, so what is stored per data set finds its way back.
     pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    fn hash(&self) -> u64 {
         let mut hash = Fnv::new();
         hash.write(self.release.label().as_bytes());
         for film in &self.films {

@@ -17,6 +17,10 @@ pub use formats::{RawRating, Release, decode_text, year_from_title};
 pub use index::{Csr, RatingIndex};
 pub use scale::RatingScale;
 
+/// [`Dataset::fingerprint`] of GroupLens' ML-100K (as `scripts/fetch-data` rebuilds it, which
+/// `tests/movielens.rs` checks), so the page can tell the real one from any other data.
+pub const ML100K_FINGERPRINT: u64 = 0x14a4_d3f8_1646_4eb9;
+
 /// The 19 genre flags of ML-100K's `u.item`, in file order (other releases bring their own
 /// vocabulary: [`Dataset::genres`]).
 pub const ML100K_GENRES: [&str; 19] = [

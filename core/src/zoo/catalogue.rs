@@ -288,6 +288,22 @@ pub async fn fit_trainable_with(
 }
 
 /// Fits a closed-form model on `train` (its `index`), with its parameter count.
+/// The most items EASE takes: its dense item × item matrix (and the inverse it solves) grows as
+/// the square, 1.6 GB at 20,000 items, past what a browser tab holds.
+pub const EASE_MAX_ITEMS: usize = 20_000;
+
+/// Why `model` cannot be fitted on a data set of this shape, said before it is tried (rather
+/// than a tab that freezes or runs out of memory).
+pub fn cannot_fit(model: ZooModel, n_items: usize) -> Option<String> {
+    (model == ZooModel::Ease && n_items > EASE_MAX_ITEMS).then(|| {
+        let gib = (n_items * n_items * 4) as f64 / (1u64 << 30) as f64;
+        format!(
+            "EASE needs a dense {n_items} × {n_items} item matrix ({gib:.1} GiB of floats, twice \
+             over to solve it), more than a tab holds; it runs up to {EASE_MAX_ITEMS} items"
+        )
+    })
+}
+
 pub fn fit_closed_form(
     model: ZooModel,
     train: &[Rating],
@@ -335,5 +351,16 @@ mod tests {
         }
         assert!(ZooModel::Mf.trainable() && !ZooModel::Als.trainable());
         assert!(!ZooModel::Ease.rates() && ZooModel::AutoRec.rates());
+    }
+
+    #[test]
+    fn ease_says_it_cannot_fit_a_catalogue_past_its_limit() {
+        assert_eq!(cannot_fit(ZooModel::Ease, EASE_MAX_ITEMS), None);
+        let why = cannot_fit(ZooModel::Ease, 59_047).unwrap();
+        assert!(
+            why.contains("59047 × 59047") && why.contains("13.0 GiB"),
+            "{why}"
+        );
+        assert_eq!(cannot_fit(ZooModel::Mf, 59_047), None);
     }
 }

@@ -94,7 +94,16 @@ impl Explorer {
         }
     }
 
+    /// A data set is in use: its facts, and nothing drawn, selected, hovered or hidden of
+    /// another's.
     pub fn set_dataset(self, dataset: Arc<Dataset>) {
+        let previous = self.dataset.get_untracked();
+        if previous.is_some_and(|p| p.fingerprint() != dataset.fingerprint()) {
+            self.show_model(None, None);
+        }
+        self.selected.set(None);
+        self.hover.set(None);
+        self.hidden.set(0);
         self.facts.set(Some(Arc::new(FilmFacts::of(&dataset))));
         self.dataset.set(Some(dataset));
         // A model shown before the facts were known still gets its classifier.

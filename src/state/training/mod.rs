@@ -13,7 +13,7 @@ use filmspace_core::protocol::Control;
 use filmspace_core::report::{BoardRow, predictions_tsv, top_k_tsv};
 use filmspace_core::saved::KeptModel;
 use filmspace_core::settings::TrainSettings;
-use filmspace_core::split::make_split;
+use filmspace_core::split::{SplitKind, make_split};
 use filmspace_core::train::EpochReport;
 use leptos::prelude::*;
 
@@ -103,6 +103,8 @@ pub struct Training {
     pub live_map: RwSignal<Option<LiveMap>>,
     /// Benchmark tracing only (`?trace=1`): test RMSE per epoch of the run in progress.
     pub trace: RwSignal<Vec<TraceEntry>>,
+    /// The splits the data set offers (the canonical ones for ML-100K only).
+    pub splits: RwSignal<Vec<SplitKind>>,
     /// Which model serves: a model trained here is kept and serves.
     pub serving: Serving,
     remote: StoredValue<Rc<Remote>, LocalStorage>,
@@ -124,6 +126,7 @@ impl Training {
             trained: RwSignal::new(None),
             live_map: RwSignal::new(None),
             trace: RwSignal::new(Vec::new()),
+            splits: RwSignal::new(SplitKind::ALL.to_vec()),
             serving,
             remote: StoredValue::new_local(Rc::new(Remote::default())),
             worker: WorkerSlot::new(),
@@ -178,6 +181,30 @@ impl Training {
         {
             self.serving.forget();
         }
+    }
+
+    /// The splits `dataset` offers; a split it lacks gives way to its default.
+    pub fn offer_splits_of(self, dataset: &Dataset) {
+        let available = SplitKind::available_for(dataset);
+        if !available.contains(&self.settings.get_untracked().split) {
+            let split = SplitKind::default_for(dataset);
+            self.settings.update(|s| s.split = split);
+        }
+        self.splits.set(available);
+    }
+
+    /// Another data set is in use: the panel's model, curves and board go (what serves is the
+    /// serving store's to change).
+    pub fn clear(self) {
+        self.trained.set(None);
+        self.board.set(Vec::new());
+        self.history.set(Vec::new());
+        self.backend.set(None);
+        self.progress.set(Progress::default());
+        self.live_map.set(None);
+        self.trace.set(Vec::new());
+        self.message.set(None);
+        self.state.set(TrainState::Idle);
     }
 
     /// Downloads the test predictions or the top-10 lists of the kept model, as TSV.

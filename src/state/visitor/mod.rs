@@ -50,11 +50,14 @@ pub struct Visitor {
     /// 0–1 while the neighbours are built.
     pub preparing: RwSignal<f64>,
     pub recs: Memo<Option<Recs>>,
+    /// Where this data set's ratings are kept.
+    keys: StoredValue<kept::Keys>,
 }
 
 impl Visitor {
     pub fn new(serving: RwSignal<Option<ServedBy>>) -> Self {
-        let (profile, not_seen, notice) = kept::load();
+        let keys = kept::Keys::of("");
+        let (profile, not_seen, notice) = kept::load(&keys);
         let profile = RwSignal::new(profile);
         let films = RwSignal::new(None::<Films>);
         let catalogue = RwSignal::new(None::<Arc<Catalogue>>);
@@ -130,6 +133,7 @@ impl Visitor {
             catalogue,
             preparing: RwSignal::new(0.0),
             recs,
+            keys: StoredValue::new(keys),
         };
         visitor.follow_other_tabs();
         visitor
@@ -138,6 +142,10 @@ impl Visitor {
     /// Indexes the titles and picks the onboarding films at once, then builds the co-rated
     /// neighbours in slices (the page stays responsive).
     pub fn prepare(self, dataset: Arc<Dataset>) {
+        self.switch_scope(&crate::state::data::storage_scope(&dataset));
+        self.focus.set(None);
+        self.genre.set(None);
+        self.decade.set(None);
         let index = dataset.index(&dataset.ratings);
         let counts: Vec<u32> = (0..dataset.n_items())
             .map(|i| index.by_item.len(i) as u32)

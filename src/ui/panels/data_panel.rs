@@ -2,43 +2,42 @@ use leptos::prelude::*;
 
 use crate::ui::widgets::fields::Panel;
 
-use crate::app::DataState;
+use crate::state::data::{Data, DataState};
 use crate::ui::widgets::format::thousands;
-use crate::web::upload::read_picked_file;
+use crate::web::movielens::DATA_URL;
+use crate::web::upload::{read_dropped_file, read_picked_file};
+use filmspace_core::data::Release;
 use filmspace_core::data::limits::MAX_PICKED_DATA_BYTES;
 
-/// Loading progress, the data source, and a picker for a person's own ML-100K zip (also the way
-/// out when the built-in files are missing or broken).
+/// What the file pickers accept: MovieLens zips and ratings files.
+const ACCEPTED: &str = ".zip,.csv,.tsv,.dat,.txt,application/zip,text/csv,text/plain";
+
+/// Loading progress, the data in use, and the ways to bring other data: a picker, a drop
+/// anywhere on the page, and the way back to the built-in MovieLens 100K.
 #[component]
 pub fn DataPanel(
-    data: ReadSignal<DataState>,
-    zip_error: ReadSignal<Option<String>>,
-    zip_busy: ReadSignal<bool>,
-    #[prop(into)] on_zip: Callback<(String, Result<Vec<u8>, String>)>,
+    data: Data,
+    /// A run trains on the data shown: no other data until it ends.
+    running: Signal<bool>,
+    #[prop(into)] on_file: Callback<(String, Result<Vec<u8>, String>)>,
+    #[prop(into)] on_builtin: Callback<()>,
 ) -> impl IntoView {
-    let state = move || match data.get() {
+    let state = move || match data.state.get() {
         DataState::Loading(_) => "loading",
         DataState::Ready { .. } => "ready",
+        DataState::Empty => "empty",
         DataState::Error(_) => "error",
     };
-    let message = move || match data.get() {
-        DataState::Loading(p) => format!(
-            "Loading MovieLens 100K… {:.0}% ({})",
-            p.fraction * 100.0,
-            p.file
-        ),
-        DataState::Ready { dataset, source } => format!(
-            "Loaded {} ratings of {} films by {} people from {source}.",
-            thousands(dataset.ratings.len()),
-            dataset.n_items(),
-            dataset.n_users()
-        ),
-        DataState::Error(message) => message,
-    };
-    let progress = move || match data.get() {
+    let progress = move || match data.state.get() {
         DataState::Loading(p) => Some((p.fraction * 100.0).round()),
         _ => None,
     };
+    let reading = RwSignal::new(false);
+    let on_read = move |name: String, bytes: Result<Vec<u8>, String>| {
+        reading.set(false);
+        on_file.run((name, bytes));
+    };
+    accept_drops_anywhere(reading, on_read);
     view! {
         <Panel id="data-title" title="Data">
             <p
@@ -47,62 +46,128 @@ pub fn DataPanel(
                 role=move || if state() == "error" { "alert" } else { "status" }
                 class=move || format!("status status-{}", state())
             >
-                {message}
+                {move || status_text(&data.state.get())}
             </p>
-            {move || {
-                progress()
-                    .map(|value| {
-                        view! {
-                            <progress
-                                data-testid="data-progress"
-                                max="100"
-                                value=value
-                                aria-label="Download progress"
-                            ></progress>
-                        }
-                    })
+            {move || match data.state.get() {
+                DataState::Ready { source, .. } => Some(view! {
+                    <p class="hint">"In use: " <span data-testid="data-name">{source}</span></p>
+                }),
+                _ => None,
             }}
-            <ZipPicker zip_error zip_busy on_zip />
+            {move || progress().map(|value| view! {
+                <progress data-testid="data-progress" max="100" value=value aria-label="Download progress"></progress>
+            })}
+            <Show when=move || state() == "empty">
+                <EmptyHelp />
+            </Show>
+            <FilePicker data running reading on_read />
+            <Show when=move || data.builtin.get() && !showing_builtin(&data.state.get())>
+                <button type="button" data-testid="data-builtin" disabled=running
+                    on:click=move |_| on_builtin.run(())>
+                    "Back to MovieLens 100K"
+                </button>
+            </Show>
         </Panel>
     }
 }
 
-/// A picker for a person's own ML-100K zip, and why the last one was not used.
+fn showing_builtin(state: &DataState) -> bool {
+    matches!(state, DataState::Ready { source, .. } if source == DATA_URL)
+}
+
+fn status_text(state: &DataState) -> String {
+    match state {
+        DataState::Loading(p) => format!(
+            "Loading MovieLens 100K… {:.0}% ({})",
+            p.fraction * 100.0,
+            p.file
+        ),
+        DataState::Ready { dataset, source } => {
+            let items = if dataset.release == Release::Own {
+                "items"
+            } else {
+                "films"
+            };
+            format!(
+                "Loaded {} ratings of {} {items} by {} people from {source} ({}).",
+                thousands(dataset.ratings.len()),
+                dataset.n_items(),
+                dataset.n_users(),
+                dataset.label()
+            )
+        }
+        DataState::Empty => "No data comes with this copy of the page: bring your own.".into(),
+        DataState::Error(message) => message.clone(),
+    }
+}
+
+/// What a person needs to know when the page has no data of its own.
 #[component]
-fn ZipPicker(
-    zip_error: ReadSignal<Option<String>>,
-    zip_busy: ReadSignal<bool>,
-    on_zip: Callback<(String, Result<Vec<u8>, String>)>,
+fn EmptyHelp() -> impl IntoView {
+    view! {
+        <div class="empty-data" data-testid="data-empty">
+            <p>
+                "Drop a MovieLens zip anywhere on this page, or pick one below. GroupLens gives them away at "
+                <a href="https://grouplens.org/datasets/movielens/" target="_blank" rel="noopener noreferrer">
+                    "grouplens.org/datasets/movielens"
+                </a>
+                " (they may not be redistributed, so this page does not bundle one)."
+            </p>
+            <p class="hint">
+                "Read here: ML-100K, ML-1M, ML-10M, ML-20M, ML-25M, ML-32M, ml-latest and ml-latest-small, \
+                 or your own ratings as CSV, TSV or “::”-separated text (user, item, rating, timestamp; \
+                 with or without a header; no rating column means each row is a positive). \
+                 Nothing you open leaves this browser."
+            </p>
+        </div>
+    }
+}
+
+/// Drags over the page show the copy cursor; a file dropped anywhere is opened.
+fn accept_drops_anywhere(
+    reading: RwSignal<bool>,
+    on_read: impl Fn(String, Result<Vec<u8>, String>) + Copy + 'static,
+) {
+    let over = window_event_listener(leptos::ev::dragover, |event| event.prevent_default());
+    let drop = window_event_listener(leptos::ev::drop, move |event| {
+        if read_dropped_file(&event, MAX_PICKED_DATA_BYTES, on_read) {
+            reading.set(true);
+        }
+    });
+    // The panel lives as long as the page: the listeners are never removed.
+    std::mem::forget((over, drop));
+}
+
+/// The picker, what is being read, and why the last file was not used.
+#[component]
+fn FilePicker(
+    data: Data,
+    running: Signal<bool>,
+    reading: RwSignal<bool>,
+    on_read: impl Fn(String, Result<Vec<u8>, String>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let reading_zip = RwSignal::new(false);
     let on_change = move |ev: leptos::ev::Event| {
-        let picked = read_picked_file(&ev, MAX_PICKED_DATA_BYTES, move |name, bytes| {
-            reading_zip.set(false);
-            on_zip.run((name, bytes));
-        });
-        if picked {
-            reading_zip.set(true);
+        if read_picked_file(&ev, MAX_PICKED_DATA_BYTES, on_read) {
+            reading.set(true);
         }
     };
-
     view! {
-    <div class="zip-picker">
-        <label for="zip-input">"Use your own ML-100K zip (as GroupLens ships it):"</label>
-        <input id="zip-input" data-testid="data-zip-input" type="file" accept=".zip,application/zip" on:change=on_change />
-        <Show when=move || reading_zip.get() || zip_busy.get()>
-            <p class="hint">"Reading the zip…"</p>
+    <div class="zip-picker" data-testid="data-drop-zone">
+        <label for="data-file-input">"Open a MovieLens zip or your own ratings file (or drop it on the page):"</label>
+        <input id="data-file-input" data-testid="data-file-input" type="file" accept=ACCEPTED
+            disabled=running on:change=on_change />
+        // Kept for scripts written against the first page, which only read ML-100K zips.
+        <input data-testid="data-zip-input" type="file" accept=ACCEPTED class="visually-hidden"
+            tabindex="-1" aria-hidden="true" disabled=running on:change=on_change />
+        <Show when=move || running.get()>
+            <p class="hint">"Other data can be opened once the training runs end (they work on the data shown)."</p>
         </Show>
-        {move || {
-            zip_error
-                .get()
-                .map(|message| {
-                    view! {
-                        <p data-testid="data-zip-error" class="status status-error" role="alert">
-                            {message}
-                        </p>
-                    }
-                })
-        }}
+        <Show when=move || reading.get() || data.busy.get()>
+            <p class="hint" data-testid="data-reading">"Reading the file…"</p>
+        </Show>
+        {move || data.refusal.get().map(|message| view! {
+            <p data-testid="data-zip-error" class="status status-error" role="alert">{message}</p>
+        })}
     </div>
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::ui::widgets::fields::Panel;
 
-use crate::app::DataState;
+use crate::state::data::DataState;
 use crate::ui::widgets::charts::{Chart, draw_long_tail, draw_rating_histogram};
 
 #[component]
@@ -26,7 +26,14 @@ pub fn StatsPanel(data: ReadSignal<DataState>) -> impl IntoView {
 
 #[component]
 fn StatsView(stats: Arc<DatasetStats>) -> impl IntoView {
-    let histogram = stats.histogram;
+    let histogram = stats.histogram.clone();
+    let label = format!(
+        "Rating histogram: {:?} ratings of each value from {} to {}",
+        histogram.iter().map(|&(_, n)| n).collect::<Vec<_>>(),
+        stats.scale.min,
+        stats.scale.max
+    );
+    let scale = stats.scale;
     let per_film = Arc::new(stats.ratings_per_film.clone());
     let top_share = stats.share_of_top(0.2) * 100.0;
     view! {
@@ -44,6 +51,13 @@ fn StatsView(stats: Arc<DatasetStats>) -> impl IntoView {
                 <dd data-testid="stat-ratings">{stats.ratings}</dd>
             </div>
             <div class="tile">
+                <dt>"Scale"</dt>
+                <dd data-testid="rating-scale" data-min=scale.min.to_string() data-max=scale.max.to_string()
+                    data-step=scale.step.to_string() data-implicit=scale.implicit.to_string()>
+                    {scale.describe()}
+                </dd>
+            </div>
+            <div class="tile">
                 <dt>"Sparsity"</dt>
                 <dd data-testid="stat-sparsity">{format!("{:.2}%", stats.sparsity * 100.0)}</dd>
             </div>
@@ -56,10 +70,10 @@ fn StatsView(stats: Arc<DatasetStats>) -> impl IntoView {
             <figure>
                 <Chart
                     testid="rating-histogram"
-                    label=format!("Rating histogram: {histogram:?} ratings of 1 to 5 stars")
+                    label=label
                     draw=move |canvas| draw_rating_histogram(canvas, &histogram)
                 />
-                <figcaption>"How many ratings of each star. People rate what they chose to watch: 4★ is the most common."</figcaption>
+                <figcaption>"How many ratings of each value. People rate what they chose to watch: in MovieLens, 4★ is the most common."</figcaption>
             </figure>
             <figure>
                 <Chart

@@ -172,7 +172,9 @@ fn TrainFields(training: Training) -> impl IntoView {
             value=Signal::derive(move || settings.get().split.name())
             help="Which ratings train and which test; u1 is the papers' split."
             on_change=move |v: String| training.apply_setting("split", &v)>
-            {SplitKind::ALL.into_iter().map(|kind| view! { <option value=kind.name()>{split_label(kind)}</option> }).collect_view()}
+            {move || training.splits.get().into_iter().map(|kind| view! {
+                <option value=kind.name() selected=move || settings.get().split == kind>{split_label(kind)}</option>
+            }).collect_view()}
         </LabelledSelect>
         <LabelledSelect id="backend-select" label="Backend" disabled=running
             value=Signal::derive(move || settings.get().backend.name().to_string())

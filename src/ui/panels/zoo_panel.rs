@@ -27,14 +27,15 @@ fn decimal(x: Option<f64>) -> String {
     x.map_or("–".into(), |v| format!("{v:.4}"))
 }
 
-/// The splits the board offers: u1 (the papers' fold) and the PyTorch course's 70/15/15.
-const SPLITS: [(SplitKind, &str); 2] = [
-    (SplitKind::Fold(1), "u1 (u1.base / u1.test)"),
-    (
-        SplitKind::Random701515,
-        "random 70/15/15 (validation early stopping)",
-    ),
-];
+/// How the board names a split it offers.
+fn split_label(kind: SplitKind) -> String {
+    match kind {
+        SplitKind::Fold(1) => "u1 (u1.base / u1.test)".into(),
+        SplitKind::Random701515 => "random 70/15/15 (validation early stopping)".into(),
+        SplitKind::Random80 => "random 80/20".into(),
+        other => other.name(),
+    }
+}
 
 #[component]
 pub fn ZooPanel(zoo: Zoo, #[prop(into)] on_run: Callback<()>) -> impl IntoView {
@@ -106,8 +107,8 @@ fn ZooPicker(zoo: Zoo) -> impl IntoView {
     <div class="fields">
         <LabelledSelect id="zoo-split" label="Split" disabled=Signal::derive(running)
             on_change=move |v: String| if let Some(kind) = SplitKind::parse(&v) { zoo.split.set(kind) }>
-            {SPLITS.into_iter().map(|(kind, label)| view! {
-                <option value=kind.name() selected=move || zoo.split.get() == kind>{label}</option>
+            {move || zoo.splits.get().into_iter().map(|kind| view! {
+                <option value=kind.name() selected=move || zoo.split.get() == kind>{split_label(kind)}</option>
             }).collect_view()}
         </LabelledSelect>
         {option_field("als-rank", "ALS rank", |o| o.als_rank.to_string(), |o, v| o.als_rank = (v as usize).clamp(1, 256))}

@@ -136,14 +136,13 @@ fn draw_bars(
 }
 
 /// Bars of the 1★–5★ counts.
-pub fn draw_rating_histogram(canvas: &HtmlCanvasElement, counts: &[usize; 5]) {
+pub fn draw_rating_histogram(canvas: &HtmlCanvasElement, counts: &[(f32, usize)]) {
     let bars: Vec<(String, f64)> = counts
         .iter()
-        .enumerate()
-        .map(|(i, &c)| (format!("{}★", i + 1), c as f64))
+        .map(|&(value, c)| (format!("{value}★"), c as f64))
         .collect();
-    let max = counts.iter().copied().max().unwrap_or(1) as f64;
-    draw_bars(canvas, &bars, max * 1.1, "stars", "ratings");
+    let max = counts.iter().map(|&(_, c)| c).max().unwrap_or(1) as f64;
+    draw_bars(canvas, &bars, max * 1.1, "rating", "ratings");
 }
 
 /// Ratings per film against the film's popularity rank.

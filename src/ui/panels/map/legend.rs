@@ -56,7 +56,18 @@ pub fn Legend(explorer: Explorer) -> impl IntoView {
 
 #[component]
 pub fn Classifier(explorer: Explorer) -> impl IntoView {
+    let genreless = move || {
+        explorer
+            .dataset
+            .with(|d| d.as_ref().is_some_and(|d| !d.has_genres()))
+    };
     move || match explorer.classifier.get() {
+        _ if genreless() => view! {
+            <p class="hint" data-testid="classifier-none">
+                "The genre classifier needs items with genres or tags, and this data set has none."
+            </p>
+        }
+        .into_any(),
         None => view! { <p class="hint">"The genre classifier runs once a model is trained."</p> }
             .into_any(),
         Some(Err(e)) => view! { <p class="status status-error">{e}</p> }.into_any(),

@@ -1,0 +1,170 @@
+// Any MovieLens release and a person's own ratings, in a real headless Chromium: generated data in
+// each release's exact layout (core's data::synthetic, through examples/generate.rs) is picked or
+// dropped, loads with the right counts and scale, trains, recommends and draws; switching back to
+// ML-100K brings back its ratings and model; a page hosted without data greets instead of failing.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  byTestId, card, dataState, inkedFraction, launch, myRatings, openPage, searchAndPick, startServer, withScreenshot,
+} from './support.mjs';
+
+let server;
+const folder = mkdtempSync(join(tmpdir(), 'filmspace-generated-'));
+before(async () => { server = await startServer(); });
+after(() => server?.close());
+
+/** Writes generated data in `layout`'s layout and returns its path (`.zip` unless `file`). */
+function generated(layout, ratings, out = `${layout}.zip`) {
+  const path = join(folder, out);
+  execFileSync('cargo', ['run', '-q', '-p', 'filmspace-core', '--example', 'generate', '--',
+    '--layout', layout, '--ratings', String(ratings), '--out', path], { stdio: 'inherit' });
+  return path;
+}
+
+async function withPage(name, body, setup) {
+  const context = await launch({ webgpu: false });
+  try {
+    if (setup) await setup(context);
+    const page = await openPage(context, server.url);
+    await withScreenshot(page, name, () => body(page));
+  } finally {
+    await context.close();
+  }
+}
+
+async function openFile(page, path) {
+  const before = await byTestId(page, 'data-status').textContent();
+  await byTestId(page, 'data-file-input').setInputFiles(path);
+  await page.waitForFunction((text) => {
+    const status = document.querySelector('[data-testid="data-status"]');
+    return status.dataset.state === 'ready' && status.textContent !== text;
+  }, before, { timeout: 60_000 });
+}
+
+/** Drops `path` on the page's body as a person dragging it from their files would. */
+async function dropFile(page, path, name) {
+  const bytes = [...readFileSync(path)];
+  const transfer = await page.evaluateHandle(({ bytes, name }) => {
+    const t = new DataTransfer();
+    t.items.add(new File([new Uint8Array(bytes)], name));
+    return t;
+  }, { bytes, name });
+  await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
+}
+
+const scale = (page) => byTestId(page, 'rating-scale').evaluate((e) => ({ ...e.dataset }));
+const trainState = (page) => byTestId(page, 'train-state').getAttribute('data-state');
+
+async function trainDefault(page) {
+  await byTestId(page, 'train-start').click();
+  await page.waitForFunction(() =>
+    ['done', 'error'].includes(document.querySelector('[data-testid="train-state"]')?.dataset.state),
+  null, { timeout: 180_000 });
+  assert.equal(await trainState(page), 'done');
+}
+
+describe('any MovieLens release and your own ratings', () => {
+  test('each release layout loads with its counts and its scale', async () => {
+    // Shape::small(3000): 100 people; every layout but the implicit one keeps all 3,000 rows.
+    const cases = [
+      ['ml-1m', 'MovieLens 1M', { min: '1', max: '5', step: '1', implicit: 'false' }],
+      ['ml-10m', 'MovieLens 10M', { min: '0.5', max: '5', step: '0.5', implicit: 'false' }],
+      ['ml-csv', 'MovieLens (CSV release)', { min: '0.5', max: '5', step: '0.5', implicit: 'false' }],
+      ['own-csv', 'your own ratings', { min: '2', max: '10', step: '1', implicit: 'false' }],
+      ['own-implicit', 'your own ratings', { implicit: 'true' }],
+    ];
+    await withPage('every-layout', async (page) => {
+      assert.equal(await dataState(page), 'ready');
+      for (const [layout, label, expected] of cases) {
+        await openFile(page, generated(layout, 3000));
+        const status = await byTestId(page, 'data-status').textContent();
+        assert.ok(status.includes(`(${label})`), `${layout}: ${status}`);
+        if (layout !== 'own-implicit') {
+          assert.match(status, / by 100 people /, layout);
+          assert.equal(await byTestId(page, 'stat-ratings').textContent(), '3000', layout);
+          assert.equal(await byTestId(page, 'stat-users').textContent(), '100', layout);
+        }
+        assert.equal(await byTestId(page, 'data-name').textContent(), `${layout}.zip`);
+        const found = await scale(page);
+        for (const [key, value] of Object.entries(expected)) assert.equal(found[key], value, `${layout} ${key}`);
+        // Canonical splits exist for ML-100K only; these start on seeded 80/20; the temporal
+        // split needs times (the implicit log has none).
+        const splits = await byTestId(page, 'split-select').locator('option').evaluateAll((o) => o.map((x) => x.value));
+        assert.ok(!splits.includes('u1') && splits.includes('random80'), `${layout}: ${splits}`);
+        assert.equal(splits.includes('temporal'), layout !== 'own-implicit', `${layout}: ${splits}`);
+        assert.equal(await byTestId(page, 'split-select').inputValue(), 'random80', layout);
+      }
+    });
+  });
+
+  test('a dropped ML-1M zip trains, recommends and draws; ML-100K comes back with its ratings and model', async () => {
+    const zip = generated('ml-1m', 20_000);
+    await withPage('switch-data', async (page) => {
+      assert.equal(await dataState(page), 'ready');
+      // On ML-100K: one rating and a trained model.
+      assert.equal(await searchAndPick(page, 'star wars'), 50);
+      await card(page, 50).getByTestId('star-5').click();
+      await trainDefault(page);
+      const ml100kRmse = await byTestId(page, 'metric-rmse').textContent();
+      assert.match(ml100kRmse, /^0\.9\d+$/);
+
+      await dropFile(page, zip, 'ml-1m.zip');
+      await page.waitForFunction(() => /MovieLens 1M/.test(document.querySelector('[data-testid="data-status"]').textContent),
+        null, { timeout: 60_000 });
+      assert.equal(await byTestId(page, 'stat-ratings').textContent(), '20000');
+      assert.deepEqual(await myRatings(page), [], 'ratings are kept per data set');
+      assert.equal(await trainState(page), 'idle', 'the ML-100K model is not shown for other data');
+      assert.equal(await byTestId(page, 'metric-rmse').textContent(), '–');
+      assert.equal(await byTestId(page, 'split-select').inputValue(), 'random80');
+
+      await trainDefault(page);
+      // A title holding markup is text, not HTML.
+      await byTestId(page, 'film-search').fill('bold film 13');
+      const result = page.locator('[data-testid="search-result"][data-item-id="13"]');
+      await result.waitFor();
+      assert.match(await result.textContent(), /<b>Bold<\/b> Film 13/);
+      assert.equal(await result.locator('b').count(), 0);
+      await result.dispatchEvent('mousedown');
+      await card(page, 13).getByTestId('star-4').click();
+      assert.deepEqual(await myRatings(page), [[13, 4]]);
+      await page.waitForFunction(() =>
+        document.querySelector('[data-testid="rec-source"]')?.dataset.state === 'model', null, { timeout: 60_000 });
+      assert.ok(await byTestId(page, 'rec-item').count() >= 10);
+      await page.waitForFunction(() => document.querySelector('[data-testid="embedding-canvas"]'), null, { timeout: 30_000 });
+      await byTestId(page, 'embedding-canvas').scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => {
+        const c = document.querySelector('[data-testid="embedding-canvas"]');
+        const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+        for (let i = 0; i < data.length; i += 4) if (data[i] < 200) return true;
+        return false;
+      }, null, { timeout: 30_000 });
+      assert.ok(await inkedFraction(page, 'embedding-canvas') > 0.005, 'the map is blank');
+
+      await byTestId(page, 'data-builtin').click();
+      await page.waitForFunction(() => /100,000 ratings/.test(document.querySelector('[data-testid="data-status"]').textContent),
+        null, { timeout: 60_000 });
+      assert.deepEqual(await myRatings(page), [[50, 5]], 'ML-100K ratings come back');
+      await page.waitForFunction(() => document.querySelector('[data-testid="train-state"]')?.dataset.state === 'done',
+        null, { timeout: 30_000 });
+      assert.equal(await byTestId(page, 'metric-rmse').textContent(), ml100kRmse, 'the ML-100K model comes back');
+      assert.equal(await byTestId(page, 'split-select').inputValue(), 'u1');
+    });
+  });
+
+  test('a page hosted without data greets and takes a dropped file', async () => {
+    await withPage('no-data', async (page) => {
+      await page.waitForFunction(() =>
+        document.querySelector('[data-testid="data-status"]')?.dataset.state === 'empty', null, { timeout: 60_000 });
+      assert.equal(await byTestId(page, 'data-status').getAttribute('role'), 'status');
+      assert.match(await byTestId(page, 'data-empty').textContent(), /grouplens\.org/);
+      assert.equal(await byTestId(page, 'data-builtin').count(), 0);
+      await openFile(page, generated('ml-csv', 3000, 'ml-latest-small.zip'));
+      assert.equal(await byTestId(page, 'stat-ratings').textContent(), '3000');
+      assert.equal(await byTestId(page, 'data-builtin').count(), 0, 'no built-in data to go back to');
+    }, (context) => context.route('**/data/ml-100k/**', (route) => route.fulfill({ status: 404, body: 'not found' })));
+  });
+});
