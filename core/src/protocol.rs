@@ -7,11 +7,12 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::data::{MovieLensFiles, RatingScale};
+use crate::data::{Dataset, MovieLensFiles, RatingScale};
 use crate::embedding::GenreReport;
 use crate::models::{MfConfig, SideFeatures};
 use crate::recommend::ServingModel;
 use crate::settings::GpuFault;
+use crate::split::Split;
 use crate::train::{BatchProgress, EpochReport, RatingColumns, Stage};
 use crate::zoo::{ZooModel, ZooOptions, ZooRow};
 
@@ -93,6 +94,32 @@ pub struct FitRequest {
     pub trace_test: bool,
     /// Carry on from a checkpoint an earlier worker sent for this run: (part, checkpoint JSON).
     pub resume: Option<(usize, String)>,
+}
+
+impl FitRequest {
+    /// A plain fit of `model` on `split` of `dataset` (tuned settings, the CPU, no extras); the
+    /// training panel and the zoo set what they need on top.
+    pub fn new(model: ZooModel, dataset: &Dataset, split: &Split, seed: u64) -> Self {
+        Self {
+            model,
+            mf: None,
+            options: ZooOptions::default(),
+            train: RatingColumns::of(&split.train),
+            validation: RatingColumns::of(&split.validation),
+            test: RatingColumns::of(&split.test),
+            features: SideFeatures::of(dataset, &split.train),
+            sizes: (dataset.n_users(), dataset.n_items()),
+            scale: dataset.scale,
+            gpu: false,
+            seed,
+            fault: None,
+            pause_after_epoch: false,
+            keep_stopped: false,
+            live_map: false,
+            trace_test: false,
+            resume: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use burn::tensor::Device;
 use filmspace_core::data::Dataset;
-use filmspace_core::models::SideFeatures;
 use filmspace_core::recommend::ServingModel;
 use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::{SplitKind, make_split};
@@ -19,7 +18,7 @@ use leptos::task::spawn_local;
 use filmspace_core::protocol::{Control, FitReply, FitRequest, FitResult};
 use filmspace_core::saved::KeptModel;
 use filmspace_core::split::Split;
-use filmspace_core::train::{RatingColumns, Stage};
+use filmspace_core::train::Stage;
 
 use crate::state::device::choose_device;
 use crate::state::serving::{Origin, Serving};
@@ -210,7 +209,7 @@ impl Zoo {
                 if remote.controls.stop.get() {
                     break;
                 }
-                if let Some(why) = cannot_fit(model, dataset.n_items()) {
+                if let Some(why) = cannot_fit(model, &dataset) {
                     failed = true;
                     self.progress_of(model, ModelProgress::Failed(why));
                     continue;
@@ -322,22 +321,7 @@ fn request(
     seed: u64,
 ) -> FitRequest {
     FitRequest {
-        model,
-        mf: None,
         options,
-        train: RatingColumns::of(&split.train),
-        validation: RatingColumns::of(&split.validation),
-        test: RatingColumns::of(&split.test),
-        features: SideFeatures::of(dataset, &split.train),
-        sizes: (dataset.n_users(), dataset.n_items()),
-        scale: dataset.scale,
-        gpu: false,
-        seed,
-        fault: None,
-        pause_after_epoch: false,
-        keep_stopped: false,
-        live_map: false,
-        trace_test: false,
-        resume: None,
+        ..FitRequest::new(model, dataset, split, seed)
     }
 }

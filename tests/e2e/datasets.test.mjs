@@ -98,6 +98,10 @@ describe('any MovieLens release and your own ratings', () => {
         assert.equal(splits.includes('temporal'), layout !== 'own-implicit', `${layout}: ${splits}`);
         assert.equal(await byTestId(page, 'split-select').inputValue(), 'random80', layout);
       }
+      // Implicit data has no ratings to predict: the rating model says so instead of training.
+      await byTestId(page, 'train-start').click();
+      assert.match(await byTestId(page, 'train-message').textContent(), /has none \(each row is a positive\)/);
+      assert.equal(await trainState(page), 'idle');
     });
   });
 

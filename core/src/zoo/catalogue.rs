@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::data::{Rating, RatingIndex};
+use crate::data::{Dataset, Rating, RatingIndex};
 use crate::models::{
     AlsConfig, AutoRecConfig, BiasConfig, BiasModel, EASE_LAMBDA, Ease, EnrichedConfig,
     EnrichedRecipe, GlobalMean, MfConfig, NeuralConfig, Popularity, SideFeatures, TwoTowerConfig,
@@ -292,14 +292,26 @@ pub async fn fit_trainable_with(
 /// the square, 1.6 GB at 20,000 items, past what a browser tab holds.
 pub const EASE_MAX_ITEMS: usize = 20_000;
 
-/// Why `model` cannot be fitted on a data set of this shape, said before it is tried (rather
-/// than a tab that freezes or runs out of memory).
-pub fn cannot_fit(model: ZooModel, n_items: usize) -> Option<String> {
-    (model == ZooModel::Ease && n_items > EASE_MAX_ITEMS).then(|| {
+/// Why `model` cannot be fitted on `dataset`, said before it is tried (rather than a tab that
+/// freezes or runs out of memory, or a rating model fitted to ratings that are all 1).
+pub fn cannot_fit(model: ZooModel, dataset: &Dataset) -> Option<String> {
+    let n_items = dataset.n_items();
+    if model == ZooModel::Ease && n_items > EASE_MAX_ITEMS {
         let gib = (n_items * n_items * 4) as f64 / (1u64 << 30) as f64;
-        format!(
+        return Some(format!(
             "EASE needs a dense {n_items} × {n_items} item matrix ({gib:.1} GiB of floats, twice \
              over to solve it), more than a tab holds; it runs up to {EASE_MAX_ITEMS} items"
+        ));
+    }
+    let ranks = matches!(
+        model,
+        ZooModel::Popularity | ZooModel::Ease | ZooModel::TwoTower
+    );
+    (dataset.scale.implicit && !ranks).then(|| {
+        format!(
+            "{} learns from ratings, and this data set has none (each row is a positive): \
+             popularity, EASE and two-tower rank from implicit data",
+            model.label()
         )
     })
 }
@@ -354,13 +366,29 @@ mod tests {
     }
 
     #[test]
-    fn ease_says_it_cannot_fit_a_catalogue_past_its_limit() {
-        assert_eq!(cannot_fit(ZooModel::Ease, EASE_MAX_ITEMS), None);
-        let why = cannot_fit(ZooModel::Ease, 59_047).unwrap();
+    fn models_say_what_they_cannot_fit() {
+        use crate::data::synthetic::{Layout, Shape, files};
+        let wide = Shape {
+            items: 25_000,
+            ..Shape::small(250_000)
+        };
+        let big = Dataset::from_files(&files(Layout::MlCsv, wide)).unwrap();
+        assert!(big.n_items() > EASE_MAX_ITEMS, "{}", big.n_items());
+        let why = cannot_fit(ZooModel::Ease, &big).unwrap();
         assert!(
-            why.contains("59047 × 59047") && why.contains("13.0 GiB"),
+            why.contains(&format!("{0} × {0}", big.n_items())) && why.contains("GiB"),
             "{why}"
         );
-        assert_eq!(cannot_fit(ZooModel::Mf, 59_047), None);
+        assert_eq!(cannot_fit(ZooModel::Mf, &big), None);
+        let implicit =
+            Dataset::from_files(&files(Layout::OwnImplicit, Shape::small(3_000))).unwrap();
+        assert!(
+            cannot_fit(ZooModel::Bias, &implicit)
+                .unwrap()
+                .contains("has none")
+        );
+        for ranker in [ZooModel::Popularity, ZooModel::Ease, ZooModel::TwoTower] {
+            assert_eq!(cannot_fit(ranker, &implicit), None);
+        }
     }
 }

@@ -5,15 +5,15 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use filmspace_core::data::Dataset;
-use filmspace_core::models::{Evaluation, MfWeights, SideFeatures};
+use filmspace_core::models::{Evaluation, MfWeights};
 use filmspace_core::protocol::{FitReply, FitRequest, FitResult};
 use filmspace_core::recommend::Served;
 use filmspace_core::report::{Baseline, BoardRow, baseline_row};
 use filmspace_core::saved::KeptModel;
 use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::{Split, make_split};
-use filmspace_core::train::{RatingColumns, Stage};
-use filmspace_core::zoo::{ZooModel, ZooOptions};
+use filmspace_core::train::Stage;
+use filmspace_core::zoo::{ZooModel, cannot_fit};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -35,6 +35,10 @@ impl Training {
         one_epoch: bool,
     ) {
         if self.state.get_untracked().is_running() {
+            return;
+        }
+        if let Some(why) = cannot_fit(ZooModel::Mf, &dataset) {
+            self.message.set(Some(format!("Not trained: {why}.")));
             return;
         }
         let settings = self.settings.get_untracked();
@@ -96,24 +100,16 @@ impl Training {
         one_epoch: bool,
     ) -> FitRequest {
         let config = settings.mf_config();
+        let seed = config.seed;
         FitRequest {
-            model: ZooModel::Mf,
-            seed: config.seed,
             mf: Some(config),
-            options: ZooOptions::default(),
-            train: RatingColumns::of(&split.train),
-            validation: RatingColumns::of(&split.validation),
-            test: RatingColumns::of(&split.test),
-            features: SideFeatures::of(dataset, &split.train),
-            sizes: (dataset.n_users(), dataset.n_items()),
-            scale: dataset.scale,
             gpu,
             fault: settings.gpu_fault,
             pause_after_epoch: one_epoch,
             keep_stopped: true,
             live_map: true,
             trace_test: settings.trace_test,
-            resume: None,
+            ..FitRequest::new(ZooModel::Mf, dataset, split, seed)
         }
     }
 

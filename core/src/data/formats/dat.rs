@@ -68,13 +68,24 @@ pub fn read(files: &MovieLensFiles) -> Result<Parsed, DataError> {
 }
 
 pub fn parse_ratings(file: &str, text: &str) -> Result<Vec<RawRating>, DataError> {
-    let mut ratings = Vec::with_capacity(text.len() / 24);
-    for (n, line) in numbered_lines(text) {
-        let [user, item, rating, timestamp] =
-            fields(file, n, line, "::", "user, movie, rating, timestamp")?;
+    let names = ["user id", "movie id", "user, movie, rating, timestamp"];
+    rating_rows(file, numbered_lines(text), "::", names)
+}
+
+/// MovieLens rating rows, `user item rating timestamp` split by `separator`; `names` says how
+/// errors call the user and item columns and the whole row.
+pub(super) fn rating_rows<'a>(
+    file: &str,
+    lines: impl Iterator<Item = (usize, &'a str)>,
+    separator: &str,
+    [user_name, item_name, row_name]: [&str; 3],
+) -> Result<Vec<RawRating>, DataError> {
+    let mut ratings = Vec::new();
+    for (n, line) in lines {
+        let [user, item, rating, timestamp] = fields(file, n, line, separator, row_name)?;
         ratings.push(RawRating {
-            user: field(file, n, "user id", user)?,
-            item: field(file, n, "movie id", item)?,
+            user: field(file, n, user_name, user)?,
+            item: field(file, n, item_name, item)?,
             rating: star_rating(file, n, rating)?,
             timestamp: field(file, n, "timestamp", timestamp)?,
         });

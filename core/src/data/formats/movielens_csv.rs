@@ -3,8 +3,8 @@
 //! quoted as RFC 4180 says, since titles hold commas and doubled quotes. Both are UTF-8.
 //! `tags.csv`, `links.csv` and `genome-*` are not needed.
 
-use super::dat::star_rating;
-use super::lines::{field, fields, numbered_lines};
+use super::dat::rating_rows;
+use super::lines::{field, numbered_lines};
 use super::{Parsed, RawRating, Release, genre_bits, movielens_scale, year_from_title};
 use crate::data::Film;
 use crate::data::error::DataError;
@@ -39,29 +39,16 @@ pub fn read(files: &MovieLensFiles) -> Result<Parsed, DataError> {
 
 /// `userId,movieId,rating,timestamp` after the header; no field is ever quoted.
 fn parse_ratings(file: &str, text: &str) -> Result<Vec<RawRating>, DataError> {
-    let mut ratings = Vec::with_capacity(text.len() / 26);
     let mut lines = numbered_lines(text);
-    match lines.next() {
-        Some((_, RATINGS_HEADER)) => {}
-        _ => {
-            return Err(DataError::line(
-                file,
-                1,
-                format!("the first line should be the header {RATINGS_HEADER}"),
-            ));
-        }
+    if !matches!(lines.next(), Some((_, RATINGS_HEADER))) {
+        return Err(DataError::line(
+            file,
+            1,
+            format!("the first line should be the header {RATINGS_HEADER}"),
+        ));
     }
-    for (n, line) in lines {
-        let [user, item, rating, timestamp] =
-            fields(file, n, line, ",", "userId, movieId, rating, timestamp")?;
-        ratings.push(RawRating {
-            user: field(file, n, "userId", user)?,
-            item: field(file, n, "movieId", item)?,
-            rating: star_rating(file, n, rating)?,
-            timestamp: field(file, n, "timestamp", timestamp)?,
-        });
-    }
-    Ok(ratings)
+    let names = ["userId", "movieId", "userId, movieId, rating, timestamp"];
+    rating_rows(file, lines, ",", names)
 }
 
 fn parse_movies(file: &str, text: &str) -> Result<(Vec<Film>, Vec<String>), DataError> {
