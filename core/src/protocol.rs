@@ -7,7 +7,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Dataset, MovieLensFiles, RatingScale};
+use crate::data::{Dataset, PackedDataset, RatingScale};
 use crate::embedding::GenreReport;
 use crate::models::{MfConfig, SideFeatures};
 use crate::recommend::ServingModel;
@@ -31,8 +31,9 @@ pub enum Request {
     Fit(Box<FitRequest>),
     Project(ProjectRequest),
     Classify(ClassifyRequest),
-    /// Unzip a picked data archive (away from the page, so a huge one never freezes it).
-    Unzip(UnzipRequest),
+    /// Read a picked data file or archive: unzip and parse it away from the page, so a large
+    /// one never freezes it.
+    Read(ReadRequest),
     /// Time training on one backend, for `auto` to pick the faster.
     Measure(MeasureRequest),
     /// A command for the fit in progress.
@@ -47,7 +48,7 @@ pub enum Reply {
     Fit(FitReply),
     Project(ProjectReply),
     Classify(ClassifyReply),
-    Unzip(UnzipReply),
+    Read(ReadReply),
     Measure(Measured),
     /// The job could not run at all (no device, an unreadable request).
     Failed(String),
@@ -222,49 +223,35 @@ pub struct Measured {
     pub ratings_per_sec: f64,
 }
 
-/// A data archive as a person picked it.
+/// A data file or archive as a person picked or dropped it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct UnzipRequest {
+pub struct ReadRequest {
     pub name: String,
     #[serde(with = "bytes_base64")]
     pub bytes: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub enum UnzipReply {
-    /// The MovieLens files it holds, by name.
-    Files(Vec<UnzippedFile>),
-    /// Why it was not used (not a zip, a file missing, over the page's limits…).
+pub enum ReadReply {
+    /// The data set it holds, parsed and checked.
+    Loaded(Box<PackedDataset>),
+    /// Why it was not used (not a zip, a file missing, a malformed line, over the page's
+    /// limits…).
     Refused(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UnzippedFile {
-    pub name: String,
-    #[serde(with = "bytes_base64")]
-    pub bytes: Vec<u8>,
-}
-
-impl UnzipReply {
-    /// What the worker answers: the archive's MovieLens files, read within the page's limits.
-    pub fn of(request: &UnzipRequest) -> UnzipReply {
-        match MovieLensFiles::from_zip(&request.name, &request.bytes) {
-            Ok(files) => UnzipReply::Files(
-                files
-                    .names()
-                    .map(|name| UnzippedFile {
-                        name: name.to_string(),
-                        bytes: files.get(name).unwrap_or_default().to_vec(),
-                    })
-                    .collect(),
-            ),
-            Err(error) => UnzipReply::Refused(error.to_string()),
+impl ReadReply {
+    /// What the worker answers: the data set the file holds, read within the page's limits.
+    pub fn of(request: &ReadRequest) -> ReadReply {
+        match Dataset::from_picked(&request.name, &request.bytes) {
+            Ok(dataset) => ReadReply::Loaded(Box::new(dataset.pack())),
+            Err(error) => ReadReply::Refused(error.to_string()),
         }
     }
 }
 
 /// Bytes as base64 text (a third larger), not as a JSON array of numbers (about four times).
-mod bytes_base64 {
+pub(crate) mod bytes_base64 {
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
@@ -349,42 +336,32 @@ mod tests {
     }
 
     #[test]
-    fn an_archive_travels_as_base64_and_comes_back_as_its_files() {
-        let mut out = std::io::Cursor::new(Vec::new());
-        let mut writer = zip::ZipWriter::new(&mut out);
-        for (name, contents) in [
-            ("ml-100k/u.data", "1\t1\t5\t0\n"),
-            ("ml-100k/u.item", "x"),
-            ("u.user", "y"),
-        ] {
-            writer
-                .start_file(name, zip::write::SimpleFileOptions::default())
-                .unwrap();
-            std::io::Write::write_all(&mut writer, contents.as_bytes()).unwrap();
-        }
-        writer.finish().unwrap();
-        let request = UnzipRequest {
-            name: "mine.zip".into(),
-            bytes: out.into_inner(),
+    fn an_archive_travels_as_base64_and_comes_back_as_its_data_set() {
+        use crate::data::synthetic::{Layout, Shape, zip};
+        let request = ReadRequest {
+            name: "ml-1m.zip".into(),
+            bytes: zip(Layout::Ml1m, Shape::small(1_000)),
         };
-        let text = encode(3, &Request::Unzip(request));
+        let text = encode(3, &Request::Read(request));
         assert!(!text.contains("[80,75"), "bytes are not a JSON array");
-        let Request::Unzip(request) = decode::<Request>(&text).unwrap().body else {
-            panic!("an unzip request");
+        let Request::Read(request) = decode::<Request>(&text).unwrap().body else {
+            panic!("a read request");
         };
         let reply: Envelope<Reply> =
-            decode(&encode(3, &Reply::Unzip(UnzipReply::of(&request)))).unwrap();
-        let Reply::Unzip(UnzipReply::Files(files)) = reply.body else {
-            panic!("files")
+            decode(&encode(3, &Reply::Read(ReadReply::of(&request)))).unwrap();
+        let Reply::Read(ReadReply::Loaded(packed)) = reply.body else {
+            panic!("a data set")
         };
-        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-        assert_eq!(names, ["u.data", "u.item", "u.user"]);
-        assert_eq!(files[0].bytes, b"1\t1\t5\t0\n");
-        let junk = UnzipRequest {
+        let dataset = Dataset::unpack(*packed).unwrap();
+        assert_eq!(
+            (dataset.ratings.len(), dataset.label()),
+            (1_000, "MovieLens 1M")
+        );
+        let junk = ReadRequest {
             name: "junk.zip".into(),
             bytes: b"no zip".to_vec(),
         };
-        let UnzipReply::Refused(why) = UnzipReply::of(&junk) else {
+        let ReadReply::Refused(why) = ReadReply::of(&junk) else {
             panic!("refused")
         };
         assert!(

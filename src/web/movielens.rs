@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use filmspace_core::data::{DataError, Dataset, MovieLensFiles};
 use futures::future::join_all;
 
-use filmspace_core::protocol::{UnzipReply, UnzipRequest};
+use filmspace_core::protocol::{ReadReply, ReadRequest};
 
 use super::fetch::fetch_bytes;
 use crate::worker::client::WorkerClient;
@@ -81,33 +81,16 @@ pub async fn load_from_origin(
     Dataset::from_files(&files).map_err(OriginFailure::Broken)
 }
 
-/// Builds the dataset from a picked or dropped file: a zip (unzipped in a worker of its own,
-/// ended once it answers so the memory it took goes back, or on the page when no worker can be
-/// made), or one ratings file (`.csv`, `.tsv`, `.dat`, `.txt`).
+/// Builds the dataset from a picked or dropped file: a zip of any release or one ratings file
+/// (`.csv`, `.tsv`, `.dat`, `.txt`), unzipped and parsed in a worker of its own (ended once it
+/// answers, so the memory it took goes back); on the page when no worker can be made.
 pub async fn load_from_file(name: String, bytes: Vec<u8>) -> Result<Dataset, String> {
-    let files = if name.to_ascii_lowercase().ends_with(".zip") || bytes.starts_with(b"PK\x03\x04") {
-        unzip(name, bytes).await?
-    } else {
-        let mut files = MovieLensFiles::new();
-        files.insert(&name, bytes);
-        files
+    let Ok(worker) = WorkerClient::start() else {
+        return Dataset::from_picked(&name, &bytes).map_err(|e| e.to_string());
     };
-    Dataset::from_files(&files).map_err(|e| e.to_string())
-}
-
-async fn unzip(name: String, bytes: Vec<u8>) -> Result<MovieLensFiles, String> {
-    match WorkerClient::start() {
-        Ok(worker) => match worker.unzip(UnzipRequest { name, bytes }).await {
-            Ok(UnzipReply::Files(unzipped)) => {
-                let mut files = MovieLensFiles::new();
-                for file in unzipped {
-                    files.insert(&file.name, file.bytes);
-                }
-                Ok(files)
-            }
-            Ok(UnzipReply::Refused(why)) => Err(why),
-            Err(error) => Err(format!("it could not be unzipped ({})", error.message())),
-        },
-        Err(_) => MovieLensFiles::from_zip(&name, &bytes).map_err(|e| e.to_string()),
+    match worker.read(ReadRequest { name, bytes }).await {
+        Ok(ReadReply::Loaded(packed)) => Dataset::unpack(*packed).map_err(|e| e.to_string()),
+        Ok(ReadReply::Refused(why)) => Err(why),
+        Err(error) => Err(format!("it could not be read ({})", error.message())),
     }
 }

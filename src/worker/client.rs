@@ -9,7 +9,7 @@ use std::rc::Rc;
 use filmspace_core::embedding::GenreReport;
 use filmspace_core::protocol::{
     ClassifyReply, ClassifyRequest, Control, FitReply, FitRequest, MeasureRequest, Measured,
-    ProjectReply, ProjectRequest, Reply, Request, RunId, UnzipReply, UnzipRequest, decode, encode,
+    ProjectReply, ProjectRequest, ReadReply, ReadRequest, Reply, Request, RunId, decode, encode,
 };
 use futures::StreamExt;
 use futures::channel::mpsc;
@@ -270,17 +270,15 @@ impl WorkerClient {
         .map_err(|e| e.message().to_string())?
     }
 
-    /// A picked data archive's MovieLens files, unzipped in the worker.
-    pub async fn unzip(&self, request: UnzipRequest) -> Result<UnzipReply, JobError> {
+    /// A picked data file or archive, unzipped and parsed in the worker.
+    pub async fn read(&self, request: ReadRequest) -> Result<ReadReply, JobError> {
         self.exchange(
-            Request::Unzip(request),
+            Request::Read(request),
             |_| {},
             |reply| match reply {
-                Reply::Unzip(reply) => Some(reply),
-                Reply::Failed(error) => Some(UnzipReply::Refused(error)),
-                other => Some(UnzipReply::Refused(format!(
-                    "the worker answered {other:?}"
-                ))),
+                Reply::Read(reply) => Some(reply),
+                Reply::Failed(error) => Some(ReadReply::Refused(error)),
+                other => Some(ReadReply::Refused(format!("the worker answered {other:?}"))),
             },
         )
         .await

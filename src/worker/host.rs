@@ -10,7 +10,7 @@ use burn::tensor::Device;
 use filmspace_core::embedding::{TsneSettings, genre_report_for_labels, tsne_2d_with_progress};
 use filmspace_core::protocol::{
     ClassifyReply, ClassifyRequest, FitRequest, MeasureRequest, ProjectReply, ProjectRequest,
-    Reply, Request, RunId, UnzipReply, decode, encode,
+    ReadReply, Reply, Request, RunId, decode, encode,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -130,8 +130,8 @@ pub fn serve() {
             Request::Measure(request) => {
                 wasm_bindgen_futures::spawn_local(measure(scope, run, request));
             }
-            Request::Unzip(request) => {
-                post(&scope, run, &Reply::Unzip(UnzipReply::of(&request)));
+            Request::Read(request) => {
+                post(&scope, run, &Reply::Read(ReadReply::of(&request)));
             }
             Request::Control(control) => {
                 let (fitting, controls) = &*current.borrow();

@@ -68,6 +68,17 @@ impl Dataset {
         Self::from_parsed(formats::read(files)?)
     }
 
+    /// Builds the data set from a file a person picked or dropped: a zip of any release (read
+    /// within the page's limits), or one ratings file of their own.
+    pub fn from_picked(name: &str, bytes: &[u8]) -> Result<Self, DataError> {
+        if name.to_ascii_lowercase().ends_with(".zip") || bytes.starts_with(b"PK\x03\x04") {
+            return Self::from_files(&MovieLensFiles::from_zip(name, bytes)?);
+        }
+        let mut files = MovieLensFiles::new();
+        files.insert(name, bytes.to_vec());
+        Self::from_files(&files)
+    }
+
     /// Builds the data set from a reader's output: items sorted by id (only rated ones, except
     /// ML-100K, which keeps `u.item` whole), people from the users file or from the ratings.
     pub fn from_parsed(parsed: Parsed) -> Result<Self, DataError> {
@@ -130,6 +141,29 @@ impl Dataset {
         }
         dataset.fingerprint = dataset.hash();
         Ok(dataset)
+    }
+
+    /// A data set from parts already checked and in dense ids (a packed one, unpacked); the
+    /// indexes are rebuilt, the fingerprint is the one it was packed with.
+    pub(super) fn assemble(
+        films: Vec<Film>,
+        people: Vec<Person>,
+        ratings: Vec<Rating>,
+        (genres, scale, release): (Vec<String>, RatingScale, Release),
+        fingerprint: u64,
+    ) -> Result<Self, DataError> {
+        let what = "the data read by the worker";
+        Ok(Self {
+            film_index: dense_index(what, &films, |f| f.id)?,
+            person_index: dense_index(what, &people, |p| p.id)?,
+            films,
+            people,
+            ratings,
+            genres,
+            scale,
+            release,
+            fingerprint,
+        })
     }
 
     /// Converts ratings in the data set's ids (a split file, say) to dense ids; an unknown id is

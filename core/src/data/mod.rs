@@ -7,6 +7,7 @@ mod files;
 pub mod formats;
 mod index;
 pub mod limits;
+mod packed;
 mod scale;
 pub mod synthetic;
 
@@ -15,6 +16,7 @@ pub use error::DataError;
 pub use files::MovieLensFiles;
 pub use formats::{RawRating, Release, decode_text, year_from_title};
 pub use index::{Csr, RatingIndex};
+pub use packed::PackedDataset;
 pub use scale::RatingScale;
 
 /// [`Dataset::fingerprint`] of GroupLens' ML-100K (as `scripts/fetch-data` rebuilds it, which
@@ -46,7 +48,7 @@ pub const ML100K_GENRES: [&str; 19] = [
 ];
 
 /// An item of the data set (a film, in MovieLens).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Film {
     /// The data set's own item id (a person's string ids are numbered in sorted order).
     pub id: u32,
@@ -73,7 +75,7 @@ impl Film {
 
 /// A person of the data set, with what its files say of them (ML-100K's `u.user` and ML-1M's
 /// `users.dat` give each; other data sets give none).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Person {
     /// The data set's own user id.
     pub id: u32,
