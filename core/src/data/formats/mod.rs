@@ -8,6 +8,7 @@ mod lines;
 pub(crate) mod ml100k;
 mod movielens_csv;
 mod own;
+mod table;
 
 pub use lines::{decode_text, year_from_title};
 pub use own::{OWN_FILE_EXTENSIONS, is_own_file_name};
