@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use filmspace_core::data::Dataset;
+use filmspace_core::data::{Columns, Dataset};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -239,9 +239,9 @@ impl Page {
         }
     }
 
-    /// A picked or dropped file replaces the data once it is read (a zip unzipped in a
-    /// worker); not while a run trains on the data shown.
-    fn open_data(self, name: String, bytes: Result<Vec<u8>, String>) {
+    /// A picked or dropped file replaces the data once it is read (in a worker); not while a
+    /// run trains on the data shown.
+    fn open_data(self, name: String, file: Result<web_sys::File, String>) {
         if self.busy_training() {
             let why = "Stop the training runs first: they work on the data shown.";
             self.data
@@ -249,9 +249,18 @@ impl Page {
                 .set(Some(format!("{name} was not used. {why}")));
             return;
         }
-        self.data.open(name, bytes, move |dataset, source| {
+        self.data.open(name, file, None, move |dataset, source| {
             self.use_dataset(dataset, source)
         });
+    }
+
+    /// The file whose columns the person chose is read with them.
+    fn open_with_columns(self, columns: Columns) {
+        if !self.busy_training() {
+            self.data.open_with_columns(columns, move |dataset, source| {
+                self.use_dataset(dataset, source)
+            });
+        }
     }
 
     /// Back to the built-in MovieLens 100K.
@@ -308,8 +317,9 @@ pub fn App() -> impl IntoView {
         <main class="panels">
             <DataPanel data
                 running=Signal::derive(move || training.state.get().is_running() || zoo.state.get().is_running())
-                on_file=move |name, bytes| page.open_data(name, bytes)
-                on_builtin=move |()| page.use_builtin() />
+                on_file=move |name, file| page.open_data(name, file)
+                on_builtin=move |()| page.use_builtin()
+                on_columns=move |columns| page.open_with_columns(columns) />
             <BackendPanel backend=backend_status.read_only() />
             <RatePanel visitor />
             <RecsPanel visitor />

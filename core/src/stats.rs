@@ -17,6 +17,8 @@ pub struct DatasetStats {
     pub histogram: Vec<(f32, usize)>,
     /// Ratings per film, most rated first: the long tail.
     pub ratings_per_film: Vec<usize>,
+    /// What the data set takes in memory ([`Dataset::memory_bytes`]).
+    pub memory_bytes: usize,
 }
 
 /// Per film (dense id): how many ratings it has, and their mean and (population) variance, `None`
@@ -74,6 +76,7 @@ impl DatasetStats {
             mean_rating: sum / dataset.ratings.len().max(1) as f64,
             histogram,
             ratings_per_film: per_film,
+            memory_bytes: dataset.memory_bytes(),
         }
     }
 
@@ -101,5 +104,20 @@ mod tests {
         // Film 10: ratings 5 and 3 → mean 4, variance ((5 − 4)² + (3 − 4)²)/2 = 1.
         assert_eq!(films.means, vec![Some(4.0), Some(4.0), None]);
         assert_eq!(films.variances, vec![Some(1.0), Some(0.0), None]);
+    }
+
+    #[test]
+    fn memory_counts_every_row_and_title() {
+        use crate::data::synthetic::{Layout, Shape, files};
+        let small = Dataset::from_files(&files(Layout::Ml1m, Shape::small(2_000))).unwrap();
+        let large = Dataset::from_files(&files(Layout::Ml1m, Shape::small(20_000))).unwrap();
+        let per_rating = std::mem::size_of::<crate::data::Rating>();
+        let titles: usize = large.films.iter().map(|f| f.title.len()).sum();
+        let bytes = DatasetStats::of(&large).memory_bytes;
+        assert!(bytes >= 20_000 * per_rating + titles, "{bytes}");
+        assert!(bytes < 2 * 20_000 * per_rating + 200 * large.films.len(), "{bytes}");
+        // 18,000 more ratings cost their rows (and a little more of the id maps and titles).
+        let grown = bytes - small.memory_bytes();
+        assert!(grown >= 18_000 * per_rating && grown < 2 * 18_000 * per_rating, "{grown}");
     }
 }

@@ -4,11 +4,14 @@
 
 use std::sync::Arc;
 
-use filmspace_core::data::{Dataset, ML100K_FINGERPRINT};
+use filmspace_core::data::progress::ReadProgress;
+use filmspace_core::data::{Columns, ColumnsPreview, Dataset, ML100K_FINGERPRINT};
+use futures::channel::oneshot;
+use futures::future::{Either, select};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::web::movielens::{self, LoadProgress, OriginFailure};
+use crate::web::movielens::{self, LoadProgress, Opened, OriginFailure};
 
 /// The suffix of a data set's storage keys: none for GroupLens' ML-100K (its ratings and kept
 /// model keep the keys they had before data sets had scopes), its fingerprint for any other, so
@@ -40,11 +43,48 @@ pub struct Data {
     pub refusal: RwSignal<Option<String>>,
     /// A picked or dropped file is being read, unzipped and parsed.
     pub busy: RwSignal<bool>,
+    /// How far that has got (none before the worker's first report).
+    pub reading: RwSignal<Option<ReadProgress>>,
+    /// Ends the read in progress: its worker is terminated, the data shown stays.
+    cancel: StoredValue<Option<oneshot::Sender<()>>, LocalStorage>,
+    /// A file whose columns the person is choosing, with its first rows.
+    pub choosing: RwSignal<Option<Arc<ColumnsPreview>>>,
+    choosing_file: StoredValue<Option<web_sys::File>, LocalStorage>,
     /// The built-in ML-100K loaded at start, so the page can go back to it.
     pub builtin: RwSignal<bool>,
 }
 
 impl Data {
+    /// Stops reading the file being opened.
+    pub fn cancel_reading(self) {
+        let mut cancel = None;
+        self.cancel.update_value(|c| cancel = c.take());
+        if let Some(cancel) = cancel {
+            let _ = cancel.send(());
+        }
+        self.busy.set(false);
+        self.reading.set(None);
+    }
+
+    /// Reads the file whose columns were being chosen, with `columns`.
+    pub fn open_with_columns(
+        self,
+        columns: Columns,
+        use_dataset: impl Fn(Arc<Dataset>, String) + 'static,
+    ) {
+        let mut file = None;
+        self.choosing_file.update_value(|f| file = f.take());
+        if let Some(file) = file {
+            self.open(file.name(), Ok(file), Some(columns), use_dataset);
+        }
+    }
+
+    /// Drops the file whose columns were being chosen; the data shown stays.
+    pub fn stop_choosing(self) {
+        self.choosing_file.set_value(None);
+        self.choosing.set(None);
+    }
+
     pub fn new() -> Self {
         Self {
             state: RwSignal::new(DataState::Loading(LoadProgress {
@@ -53,6 +93,10 @@ impl Data {
             })),
             refusal: RwSignal::new(None),
             busy: RwSignal::new(false),
+            reading: RwSignal::new(None),
+            cancel: StoredValue::new_local(None),
+            choosing: RwSignal::new(None),
+            choosing_file: StoredValue::new_local(None),
             builtin: RwSignal::new(false),
         }
     }
@@ -98,22 +142,46 @@ impl Data {
         });
     }
 
-    /// Reads a picked or dropped file (a zip in a worker) and hands the data set to
-    /// `use_dataset`; a bad one, or a file that could not be read, never replaces data that
-    /// loaded.
+    /// Reads a picked or dropped file in a worker, with progress, and hands the data set to
+    /// `use_dataset`; a bad one, a file that could not be read or a cancelled read never replaces
+    /// data that loaded. A file opened while another is read replaces that read.
     pub fn open(
         self,
         name: String,
-        bytes: Result<Vec<u8>, String>,
+        file: Result<web_sys::File, String>,
+        columns: Option<Columns>,
         use_dataset: impl Fn(Arc<Dataset>, String) + 'static,
     ) {
+        self.choosing.set(None);
+        let (cancel, cancelled) = oneshot::channel::<()>();
+        self.cancel.set_value(Some(cancel)); // drops an earlier read's sender: it ends
         self.busy.set(true);
+        self.reading.set(None);
         spawn_local(async move {
-            let loaded = match bytes {
-                Ok(bytes) => movielens::load_from_file(name.clone(), bytes).await,
+            let loaded = match file {
+                Ok(file) => {
+                    let progress = move |p| self.reading.set(Some(p));
+                    let read = movielens::load_from_file(file.clone(), columns, progress);
+                    let read = Box::pin(async move { (read.await, file) });
+                    let Either::Left(((opened, file), _)) = select(read, cancelled).await else {
+                        return; // cancelled or replaced
+                    };
+                    match opened {
+                        Ok(Opened::Choose(preview)) => {
+                            self.busy.set(false);
+                            self.reading.set(None);
+                            self.choosing_file.set_value(Some(file));
+                            self.choosing.set(Some(Arc::from(preview)));
+                            return;
+                        }
+                        Ok(Opened::Data(dataset)) => Ok(dataset),
+                        Err(error) => Err(error),
+                    }
+                }
                 Err(error) => Err(error),
             };
             self.busy.set(false);
+            self.reading.set(None);
             match loaded {
                 Ok(dataset) => {
                     self.refusal.set(None);

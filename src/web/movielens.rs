@@ -3,12 +3,14 @@
 
 use std::cell::RefCell;
 
-use filmspace_core::data::{DataError, Dataset, MovieLensFiles};
+use filmspace_core::data::{Columns, ColumnsPreview, DataError, Dataset, MovieLensFiles};
 use futures::future::join_all;
 
+use filmspace_core::data::progress::ReadProgress;
 use filmspace_core::protocol::{ReadReply, ReadRequest};
 
 use super::fetch::fetch_bytes;
+use super::upload::file_bytes;
 use crate::worker::client::WorkerClient;
 
 /// Where the data lives, relative to the page. Demos and tests rely on this path.
@@ -82,15 +84,39 @@ pub async fn load_from_origin(
 }
 
 /// Builds the dataset from a picked or dropped file: a zip of any release or one ratings file
-/// (`.csv`, `.tsv`, `.dat`, `.txt`), unzipped and parsed in a worker of its own (ended once it
-/// answers, so the memory it took goes back); on the page when no worker can be made.
-pub async fn load_from_file(name: String, bytes: Vec<u8>) -> Result<Dataset, String> {
-    let Ok(worker) = WorkerClient::start() else {
-        return Dataset::from_picked(&name, &bytes).map_err(|e| e.to_string());
+/// (`.csv`, `.tsv`, `.dat`, `.txt`), read, unzipped and parsed in a worker of its own (ended once
+/// it answers or the future is dropped, so the memory it took goes back and a cancelled read
+/// stops); on the page when no worker can be made.
+pub async fn load_from_file(
+    file: web_sys::File,
+    columns: Option<Columns>,
+    mut on_progress: impl FnMut(ReadProgress),
+) -> Result<Opened, String> {
+    let request = ReadRequest {
+        name: file.name(),
+        size: file.size() as u64,
+        columns,
     };
-    match worker.read(ReadRequest { name, bytes }).await {
-        Ok(ReadReply::Loaded(packed)) => Dataset::unpack(*packed).map_err(|e| e.to_string()),
-        Ok(ReadReply::Refused(why)) => Err(why),
-        Err(error) => Err(format!("it could not be read ({})", error.message())),
+    let reply = match WorkerClient::start() {
+        Ok(worker) => worker
+            .read(request, file, &mut on_progress)
+            .await
+            .map_err(|error| format!("it could not be read ({})", error.message()))?,
+        Err(_) => ReadReply::of(&request, &file_bytes(file).await?),
+    };
+    match reply {
+        ReadReply::Loaded(packed) => Dataset::unpack(*packed)
+            .map(Opened::Data)
+            .map_err(|e| e.to_string()),
+        ReadReply::NeedsColumns(preview) => Ok(Opened::Choose(preview)),
+        ReadReply::Refused(why) => Err(why),
+        ReadReply::Progress(_) => Err("the worker stopped half-way".into()),
     }
+}
+
+/// What a picked file gave.
+pub enum Opened {
+    Data(Dataset),
+    /// Its columns could not be told apart: the person chooses.
+    Choose(Box<ColumnsPreview>),
 }

@@ -6,6 +6,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use filmspace_core::data::progress::ReadProgress;
 use filmspace_core::embedding::GenreReport;
 use filmspace_core::protocol::{
     ClassifyReply, ClassifyRequest, Control, FitReply, FitRequest, MeasureRequest, Measured,
@@ -14,10 +15,11 @@ use filmspace_core::protocol::{
 use futures::StreamExt;
 use futures::channel::mpsc;
 use leptos::prelude::{GetValue, LocalStorage, SetValue, StoredValue};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen::prelude::Closure;
 
 use super::fit::Controls;
+use super::wire;
 
 /// Where the worker's loader lives, next to the page (Trunk names worker files without a hash).
 const WORKER_URL: &str = "./train_worker_loader.js";
@@ -88,8 +90,14 @@ impl WorkerClient {
                 worker.clone(),
             );
             Closure::<dyn FnMut(_)>::new(move |event: web_sys::MessageEvent| {
-                let text = event.data().as_string().unwrap_or_default();
-                match decode::<Reply>(&text) {
+                let (text, extra) = wire::parts(&event.data());
+                let decoded = decode::<Reply>(&text).map(|mut envelope| {
+                    if let (Some(slot), Some(extra)) = (envelope.body.bytes_mut(), extra) {
+                        *slot = wire::bytes_of(&extra);
+                    }
+                    envelope
+                });
+                match decoded {
                     Ok(envelope) if matches!(envelope.body, Reply::Ready) => {
                         ready.set(true);
                         deliver(None, Ok(Reply::Ready));
@@ -129,14 +137,30 @@ impl WorkerClient {
         self.broken.get()
     }
 
-    fn post(&self, run: RunId, request: &Request) {
-        let _ = self.worker.post_message(&encode(run, request).into());
+    fn post(&self, run: RunId, request: &Request, extra: Option<&JsValue>) {
+        let text = encode(run, request);
+        let message = match extra {
+            Some(extra) => wire::with_extra(text, extra),
+            None => text.into(),
+        };
+        let _ = self.worker.post_message(&message);
     }
 
     /// Runs `request` as a new run, passing each reply to `take` until it returns the answer.
     async fn exchange<T, S: FnOnce(RunId)>(
         &self,
         request: Request,
+        on_start: S,
+        take: impl FnMut(Reply) -> Option<T>,
+    ) -> Result<T, JobError> {
+        self.exchange_with(request, None, on_start, take).await
+    }
+
+    /// [`Self::exchange`] with `extra` travelling beside the request (a picked file).
+    async fn exchange_with<T, S: FnOnce(RunId)>(
+        &self,
+        request: Request,
+        extra: Option<JsValue>,
         on_start: S,
         mut take: impl FnMut(Reply) -> Option<T>,
     ) -> Result<T, JobError> {
@@ -149,7 +173,7 @@ impl WorkerClient {
         let mut pending = Some((request, on_start));
         let post_pending = |pending: &mut Option<(Request, S)>| {
             if let Some((request, on_start)) = pending.take() {
-                self.post(run, &request);
+                self.post(run, &request, extra.as_ref());
                 on_start(run);
             }
         };
@@ -270,12 +294,23 @@ impl WorkerClient {
         .map_err(|e| e.message().to_string())?
     }
 
-    /// A picked data file or archive, unzipped and parsed in the worker.
-    pub async fn read(&self, request: ReadRequest) -> Result<ReadReply, JobError> {
-        self.exchange(
+    /// A picked data file or archive, read, unzipped and parsed in the worker; its progress as
+    /// it goes.
+    pub async fn read(
+        &self,
+        request: ReadRequest,
+        file: web_sys::File,
+        on_progress: &mut dyn FnMut(ReadProgress),
+    ) -> Result<ReadReply, JobError> {
+        self.exchange_with(
             Request::Read(request),
+            Some(file.into()),
             |_| {},
             |reply| match reply {
+                Reply::Read(ReadReply::Progress(progress)) => {
+                    on_progress(progress);
+                    None
+                }
                 Reply::Read(reply) => Some(reply),
                 Reply::Failed(error) => Some(ReadReply::Refused(error)),
                 other => Some(ReadReply::Refused(format!("the worker answered {other:?}"))),

@@ -10,12 +10,15 @@ use burn::tensor::Device;
 use filmspace_core::embedding::{TsneSettings, genre_report_for_labels, tsne_2d_with_progress};
 use filmspace_core::protocol::{
     ClassifyReply, ClassifyRequest, FitRequest, MeasureRequest, ProjectReply, ProjectRequest,
-    ReadReply, Reply, Request, RunId, decode, encode,
+    ReadReply, ReadRequest, Reply, Request, RunId, decode, encode,
 };
-use wasm_bindgen::JsCast;
+use filmspace_core::data;
+use filmspace_core::data::progress::{ReadProgress, ReadStage};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen::prelude::Closure;
 
 use super::fit::{Controls, run_fit};
+use super::wire;
 
 type Scope = web_sys::DedicatedWorkerGlobalScope;
 
@@ -24,8 +27,19 @@ thread_local! {
     static GPU: RefCell<Option<Device>> = const { RefCell::new(None) };
 }
 
-fn post(scope: &Scope, run: RunId, reply: &Reply) {
-    let _ = scope.post_message(&encode(run, reply).into());
+/// Posts `reply`; bytes it carries ([`Reply::bytes_mut`]) are transferred beside its text.
+fn post(scope: &Scope, run: RunId, mut reply: Reply) {
+    let bytes = reply.bytes_mut().map(std::mem::take);
+    let text = encode(run, &reply);
+    let _ = match bytes {
+        Some(bytes) => {
+            let buffer = wire::buffer_of(&bytes);
+            drop(bytes);
+            let transfer = js_sys::Array::of1(&buffer);
+            scope.post_message_with_transfer(&wire::with_extra(text, &buffer), &transfer)
+        }
+        None => scope.post_message(&text.into()),
+    };
 }
 
 /// The worker's WebGPU device when `gpu`, else the CPU backend.
@@ -47,9 +61,9 @@ async fn device_for(gpu: bool) -> Result<Device, String> {
 async fn fit(scope: Scope, run: RunId, request: FitRequest, controls: Rc<Controls>) {
     let device = match device_for(request.gpu).await {
         Ok(device) => device,
-        Err(error) => return post(&scope, run, &Reply::Failed(error)),
+        Err(error) => return post(&scope, run, Reply::Failed(error)),
     };
-    let mut report = |reply| post(&scope, run, &Reply::Fit(reply));
+    let mut report = |reply| post(&scope, run, Reply::Fit(reply));
     run_fit(request, device, &controls, &mut report).await;
 }
 
@@ -59,7 +73,7 @@ async fn measure(scope: Scope, run: RunId, request: MeasureRequest) {
         Err(error) => Err(error),
     };
     let reply = measured.map_or_else(Reply::Failed, Reply::Measure);
-    post(&scope, run, &reply);
+    post(&scope, run, reply);
 }
 
 fn project(scope: &Scope, run: RunId, request: ProjectRequest) {
@@ -75,10 +89,10 @@ fn project(scope: &Scope, run: RunId, request: ProjectRequest) {
                 epochs,
                 points,
             };
-            post(scope, run, &Reply::Project(progress));
+            post(scope, run, Reply::Project(progress));
         }
     });
-    post(scope, run, &Reply::Project(ProjectReply::Done(points)));
+    post(scope, run, Reply::Project(ProjectReply::Done(points)));
 }
 
 fn classify(scope: &Scope, run: RunId, request: ClassifyRequest) {
@@ -91,7 +105,54 @@ fn classify(scope: &Scope, run: RunId, request: ClassifyRequest) {
     } = request;
     let names: Vec<&str> = genres.iter().map(String::as_str).collect();
     let report = genre_report_for_labels(&labels, &names, &vectors, dim, seed);
-    post(scope, run, &Reply::Classify(ClassifyReply::Done(report)));
+    post(scope, run, Reply::Classify(ClassifyReply::Done(report)));
+}
+
+/// Reads the picked `file` in slices (a progress report after each), then unzips and parses it
+/// with the readers' own reports passed on, and answers with the data set or why not.
+fn read(scope: &Scope, run: RunId, request: ReadRequest, file: Option<JsValue>) {
+    let progress = {
+        let scope = scope.clone();
+        move |progress| post(&scope, run, Reply::Read(ReadReply::Progress(progress)))
+    };
+    let reply = match file.and_then(|f| f.dyn_into::<web_sys::Blob>().ok()) {
+        None => ReadReply::Refused("the page sent no file to read".into()),
+        Some(blob) => match read_blob(&blob, &request.name, progress.clone()) {
+            Ok(bytes) => {
+                data::progress::reporting(progress, || ReadReply::of(&request, &bytes))
+            }
+            Err(why) => ReadReply::Refused(why),
+        },
+    };
+    post(scope, run, Reply::Read(reply));
+}
+
+fn read_blob(
+    blob: &web_sys::Blob,
+    name: &str,
+    mut on_progress: impl FnMut(ReadProgress),
+) -> Result<Vec<u8>, String> {
+    const SLICE: f64 = 8.0 * 1024.0 * 1024.0;
+    let unreadable = |e: JsValue| format!("{name} could not be read ({e:?})");
+    let reader = web_sys::FileReaderSync::new().map_err(unreadable)?;
+    let size = blob.size();
+    let mut bytes = vec![0u8; size as usize];
+    let mut at = 0.0;
+    while at < size {
+        let end = (at + SLICE).min(size);
+        let slice = blob.slice_with_f64_and_f64(at, end).map_err(unreadable)?;
+        let buffer = reader.read_as_array_buffer(&slice).map_err(unreadable)?;
+        js_sys::Uint8Array::new(&buffer).copy_to(&mut bytes[at as usize..end as usize]);
+        at = end;
+        on_progress(ReadProgress {
+            stage: ReadStage::Reading,
+            file: name.to_string(),
+            done: at as u64,
+            total: size as u64,
+            rows: 0,
+        });
+    }
+    Ok(bytes)
 }
 
 /// The run a message names, even when the rest of it cannot be read.
@@ -110,12 +171,12 @@ pub fn serve() {
     let current: Rc<RefCell<(RunId, Rc<Controls>)>> = Rc::default();
     let handler_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(_)>::new(move |event: web_sys::MessageEvent| {
-        let text = event.data().as_string().unwrap_or_default();
+        let (text, extra) = wire::parts(&event.data());
         let envelope = match decode::<Request>(&text) {
             Ok(envelope) => envelope,
             Err(error) => {
                 let reply = Reply::Failed(format!("the page sent {error}"));
-                return post(&handler_scope, run_of(&text), &reply);
+                return post(&handler_scope, run_of(&text), reply);
             }
         };
         let (run, scope) = (envelope.run, handler_scope.clone());
@@ -130,9 +191,7 @@ pub fn serve() {
             Request::Measure(request) => {
                 wasm_bindgen_futures::spawn_local(measure(scope, run, request));
             }
-            Request::Read(request) => {
-                post(&scope, run, &Reply::Read(ReadReply::of(&request)));
-            }
+            Request::Read(request) => read(&scope, run, request, extra),
             Request::Control(control) => {
                 let (fitting, controls) = &*current.borrow();
                 if *fitting == run {
@@ -143,5 +202,5 @@ pub fn serve() {
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    post(&scope, 0, &Reply::Ready);
+    post(&scope, 0, Reply::Ready);
 }

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -133,6 +133,7 @@ describe('any MovieLens release and your own ratings', () => {
       assert.match(await result.textContent(), /<b>Bold<\/b> Film 13/);
       assert.equal(await result.locator('b').count(), 0);
       await result.dispatchEvent('mousedown');
+      assert.equal(await card(page, 13).getByTestId('star-3.5').count(), 0, 'ML-1M has whole stars only');
       await card(page, 13).getByTestId('star-4').click();
       assert.deepEqual(await myRatings(page), [[13, 4]]);
       await page.waitForFunction(() =>
@@ -156,6 +157,95 @@ describe('any MovieLens release and your own ratings', () => {
         null, { timeout: 30_000 });
       assert.equal(await byTestId(page, 'metric-rmse').textContent(), ml100kRmse, 'the ML-100K model comes back');
       assert.equal(await byTestId(page, 'split-select').inputValue(), 'u1');
+    });
+  });
+
+  test('reading shows its stages, bytes and rows, and Cancel keeps the data shown', async () => {
+    const zip = generated('ml-csv', 300_000, 'ml-25m.zip');
+    await withPage('reading-progress', async (page) => {
+      assert.equal(await dataState(page), 'ready');
+      // Cancelled at once (the worker has not even started): the data shown stays, and no
+      // late answer replaces it.
+      await byTestId(page, 'data-file-input').setInputFiles(zip);
+      await byTestId(page, 'data-cancel').click();
+      assert.equal(await byTestId(page, 'data-reading').count(), 0);
+      await page.waitForTimeout(4000);
+      assert.match(await byTestId(page, 'data-status').textContent(), /100,000 ratings/);
+      assert.equal(await byTestId(page, 'data-zip-error').count(), 0);
+
+      // Read to the end, every report the bar shows kept.
+      await page.evaluate(() => {
+        window.seenProgress = [];
+        new MutationObserver(() => {
+          const bar = document.querySelector('[data-testid="data-progress"]');
+          if (bar) window.seenProgress.push({ ...bar.dataset, max: Number(bar.max), value: Number(bar.value) });
+        }).observe(document.body, { subtree: true, childList: true, attributes: true });
+      });
+      await openFile(page, zip);
+      assert.equal(await byTestId(page, 'stat-ratings').textContent(), '300000');
+      assert.equal(await byTestId(page, 'data-progress').count(), 0, 'the bar goes once the data is in');
+      const seen = await page.evaluate(() => window.seenProgress);
+      const stages = new Set(seen.map((p) => p.stage));
+      for (const stage of ['reading', 'unzipping', 'parsing', 'indexing']) assert.ok(stages.has(stage), `${stage}: ${[...stages]}`);
+      const read = seen.filter((p) => p.stage === 'reading').at(-1);
+      assert.equal(Number(read.bytes), readFileSync(zip).length, 'every byte of the file was read');
+      const rows = seen.filter((p) => p.stage === 'parsing').map((p) => Number(p.rows));
+      assert.ok(Math.max(...rows) >= 4 * 65536 && Math.max(...rows) <= 300_000, `rows seen: ${rows}`);
+      assert.ok(seen.every((p) => p.value <= p.max), 'a bar never runs past its end');
+
+      // This release rates in half stars, and so does the visitor.
+      const id = await searchAndPick(page, 'bold film 13');
+      assert.equal(await card(page, id).getByTestId('star-0.5').count(), 1);
+      await card(page, id).getByTestId('star-3.5').click();
+      assert.deepEqual(await myRatings(page), [[id, 3.5]]);
+      assert.equal(await card(page, id).getByTestId('star-3.5').getAttribute('aria-checked'), 'true');
+      await card(page, id).getByTestId('star-3.5').press('ArrowRight');
+      assert.deepEqual(await myRatings(page), [[id, 4]]);
+    });
+  });
+
+  test('a file whose columns the page cannot tell opens a choice with its first rows', async () => {
+    // 30 people × 12 products, stars 1–5, a purchase date; the header names none of the roles
+    // the page knows except "stars", so it cannot tell user from item.
+    const lines = ['customer;sku;stars;bought on'];
+    for (let u = 0; u < 30; u++) {
+      for (let i = 0; i < 12; i++) {
+        if ((u + i) % 3 === 0) continue;
+        const sku = i === 5 ? '<i>SKU-5</i>' : `SKU-${i}`;
+        lines.push(`c${u};${sku};${1 + ((u * 7 + i * 3) % 5)};2024-0${1 + (i % 9)}-1${u % 10}`);
+      }
+    }
+    const path = join(folder, 'purchases.csv');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    await withPage('choose-columns', async (page) => {
+      assert.equal(await dataState(page), 'ready');
+      await byTestId(page, 'data-file-input').setInputFiles(path);
+      await byTestId(page, 'columns-dialog').waitFor();
+      const preview = byTestId(page, 'columns-preview');
+      assert.match(await preview.locator('tr').first().textContent(), /customer.*sku.*stars.*bought on/);
+      assert.equal(await preview.locator('i').count(), 0, 'cells are text, never HTML');
+      // Cancel: nothing changes.
+      await byTestId(page, 'columns-cancel').click();
+      assert.equal(await byTestId(page, 'columns-dialog').count(), 0);
+      assert.match(await byTestId(page, 'data-status').textContent(), /100,000 ratings/);
+
+      await byTestId(page, 'data-file-input').setInputFiles(path);
+      await byTestId(page, 'columns-dialog').waitFor();
+      // The guess: user = column 1, item = column 2, rating = "stars"; the date is chosen here.
+      assert.equal(await byTestId(page, 'columns-rating').inputValue(), '2');
+      await byTestId(page, 'columns-time').selectOption('2');
+      assert.match(await byTestId(page, 'columns-problem').textContent(), /column of its own/);
+      assert.ok(await byTestId(page, 'columns-apply').isDisabled());
+      await byTestId(page, 'columns-time').selectOption('3');
+      await byTestId(page, 'columns-apply').click();
+      await page.waitForFunction(() => /purchases\.csv/.test(document.querySelector('[data-testid="data-status"]').textContent),
+        null, { timeout: 60_000 });
+      assert.equal(await byTestId(page, 'stat-ratings').textContent(), String(lines.length - 1));
+      assert.equal(await byTestId(page, 'stat-users').textContent(), '30');
+      assert.equal(await byTestId(page, 'stat-items').textContent(), '12');
+      assert.equal(await byTestId(page, 'columns-dialog').count(), 0);
+      const splits = await byTestId(page, 'split-select').locator('option').evaluateAll((o) => o.map((x) => x.value));
+      assert.ok(splits.includes('temporal'), `the dates were read: ${splits}`);
     });
   });
 

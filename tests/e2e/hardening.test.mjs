@@ -188,7 +188,7 @@ describe('two tabs and damaged storage', () => {
         '{"ratings":[{"item_id":12,"rating":4},{"item_id":50,"rating":9}]}'));
       await page.reload();
       await notice.waitFor();
-      assert.match(await notice.textContent(), /1 of your saved ratings could not be used.*9 is not 1–5 stars \(film 50\).*filmspace\.ratings\.v1\.unreadable\.2/);
+      assert.match(await notice.textContent(), /1 of your saved ratings could not be used.*9 is not 0.5–5 stars \(film 50\).*filmspace\.ratings\.v1\.unreadable\.2/);
       assert.deepEqual(await myRatings(page), [[12, 4]]);
       assert.deepEqual(page.errors, []);
     });

@@ -2,7 +2,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::error::DataError;
 use super::files::MovieLensFiles;
-use super::formats::{self, Parsed, RawRating, Release};
+use super::formats::{self, Columns, ColumnsPreview, Parsed, RawRating, Release};
+use super::progress::{self, ReadStage};
 use super::scale::RatingScale;
 use super::{Film, Person};
 
@@ -53,6 +54,10 @@ fn dense_index<T>(
     Ok(index)
 }
 
+fn is_zip(name: &str, bytes: &[u8]) -> bool {
+    name.to_ascii_lowercase().ends_with(".zip") || bytes.starts_with(b"PK\x03\x04")
+}
+
 /// The ids `ratings` use, sorted and distinct.
 fn rated_ids(ratings: &[RawRating], id: impl Fn(&RawRating) -> u32) -> Vec<u32> {
     let mut ids: Vec<u32> = ratings.iter().map(id).collect();
@@ -65,18 +70,64 @@ impl Dataset {
     /// Builds the data set from whichever release (or own file) `files` holds. Every rating must
     /// name a known user and item, once per pair.
     pub fn from_files(files: &MovieLensFiles) -> Result<Self, DataError> {
-        Self::from_parsed(formats::read(files)?)
+        let parsed = formats::read(files)?;
+        let rows = parsed.ratings.len() as u64;
+        progress::report(ReadStage::Indexing, &parsed.ratings_file, 0, 0, rows);
+        Self::from_parsed(parsed)
+    }
+
+    /// Bytes the data set holds (its rows, titles and id maps; not the indexes and splits
+    /// built from it), for the page to state.
+    pub fn memory_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::capacity);
+        let titles: usize = self.films.iter().map(|f| f.title.capacity()).sum();
+        let people: usize = self
+            .people
+            .iter()
+            .map(|p| text(&p.occupation) + text(&p.zip))
+            .sum();
+        let maps = (self.film_index.capacity() + self.person_index.capacity())
+            * (size_of::<(u32, u32)>() + 1);
+        self.ratings.capacity() * size_of::<Rating>()
+            + self.films.capacity() * size_of::<Film>()
+            + titles
+            + self.people.capacity() * size_of::<Person>()
+            + people
+            + maps
     }
 
     /// Builds the data set from a file a person picked or dropped: a zip of any release (read
     /// within the page's limits), or one ratings file of their own.
     pub fn from_picked(name: &str, bytes: &[u8]) -> Result<Self, DataError> {
-        if name.to_ascii_lowercase().ends_with(".zip") || bytes.starts_with(b"PK\x03\x04") {
-            return Self::from_files(&MovieLensFiles::from_zip(name, bytes)?);
-        }
-        let mut files = MovieLensFiles::new();
-        files.insert(name, bytes.to_vec());
+        Self::from_picked_with(name, bytes, None)
+    }
+
+    /// [`Dataset::from_picked`], a person's own ratings file read with the `columns` they chose.
+    pub fn from_picked_with(
+        name: &str,
+        bytes: &[u8],
+        columns: Option<Columns>,
+    ) -> Result<Self, DataError> {
+        let mut files = if is_zip(name, bytes) {
+            MovieLensFiles::from_zip(name, bytes)?
+        } else {
+            let mut files = MovieLensFiles::new();
+            files.insert(name, bytes.to_vec());
+            files
+        };
+        files.set_columns(columns);
         Self::from_files(&files)
+    }
+
+    /// Why a picked file was not read, with a preview of its first rows when the trouble is
+    /// which of its columns is which (a single own ratings file, not an archive).
+    pub fn columns_preview(name: &str, bytes: &[u8], error: &DataError) -> Option<ColumnsPreview> {
+        if is_zip(name, bytes) {
+            return None;
+        }
+        let text = std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).ok()?;
+        formats::preview(name, text, error)
     }
 
     /// Builds the data set from a reader's output: items sorted by id (only rated ones, except

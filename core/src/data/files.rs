@@ -6,13 +6,16 @@ use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use super::error::DataError;
-use super::formats::{RELEASE_FILES, is_own_file_name, missing_companion};
+use super::formats::{Columns, RELEASE_FILES, is_own_file_name, missing_companion};
 use super::limits::{ZipLimits, human_bytes};
+use super::progress::{self, ReadStage};
 
 /// File name (without folder) → contents.
 #[derive(Debug, Clone, Default)]
 pub struct MovieLensFiles {
     files: BTreeMap<String, Vec<u8>>,
+    /// Which column of a person's own ratings file is which, when they chose it.
+    columns: Option<Columns>,
 }
 
 /// The names a MovieLens release is read from: its data, metadata and canonical split files
@@ -55,6 +58,15 @@ impl MovieLensFiles {
             bytes.drain(..3);
         }
         self.files.insert(name.to_string(), bytes);
+    }
+
+    /// Reads a person's own ratings file with these columns instead of finding them.
+    pub fn set_columns(&mut self, columns: Option<Columns>) {
+        self.columns = columns;
+    }
+
+    pub fn columns(&self) -> Option<Columns> {
+        self.columns
     }
 
     pub fn get(&self, name: &str) -> Option<&[u8]> {
@@ -165,6 +177,8 @@ impl MovieLensFiles {
                 ));
             }
             let declared = entry.size();
+            let unzipped = entry.compressed_size() + entry.data_start().unwrap_or(0);
+            progress::report(ReadStage::Unzipping, name, unzipped, bytes.len() as u64, 0);
             let contents = read_bounded(&full_name, declared, &mut entry, limits, total)
                 .map_err(|message| DataError::file(zip_name, message))?;
             total += contents.len() as u64;

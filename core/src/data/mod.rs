@@ -8,13 +8,14 @@ pub mod formats;
 mod index;
 pub mod limits;
 mod packed;
+pub mod progress;
 mod scale;
 pub mod synthetic;
 
 pub use dataset::{Dataset, Rating};
 pub use error::DataError;
 pub use files::MovieLensFiles;
-pub use formats::{RawRating, Release, decode_text, year_from_title};
+pub use formats::{Columns, ColumnsPreview, RawRating, Release, decode_text, year_from_title};
 pub use index::{Csr, RatingIndex};
 pub use packed::PackedDataset;
 pub use scale::RatingScale;

@@ -1,6 +1,6 @@
 //! A parsed data set in the compact form in which it crosses from the worker that read it to the
-//! page: every rating as 20 little-endian bytes (user u32, item u32, value f32, timestamp u64; base64
-//! in the worker protocol's JSON), the rest as it is. Unpacking checks every id, so a damaged or
+//! page: every rating as 20 little-endian bytes (user u32, item u32, value f32, timestamp u64; moved
+//! beside the worker protocol's JSON), the rest as it is. Unpacking checks every id, so a damaged or
 //! foreign message is an error, never a data set that indexes out of bounds.
 
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,8 @@ pub struct PackedDataset {
     pub fingerprint: u64,
     pub films: Vec<Film>,
     pub people: Vec<Person>,
-    #[serde(with = "crate::protocol::bytes_base64")]
+    /// Not in the message's JSON: moved beside it ([`crate::protocol::Reply::bytes_mut`]).
+    #[serde(skip)]
     pub ratings: Vec<u8>,
 }
 
@@ -45,6 +46,9 @@ impl Dataset {
     /// The data set back, its indexes rebuilt; every rating must name a known person and film.
     pub fn unpack(packed: PackedDataset) -> Result<Dataset, DataError> {
         let damaged = |why: String| DataError::file("the data read by the worker", why);
+        if packed.ratings.is_empty() {
+            return Err(damaged("its ratings are missing".into()));
+        }
         if !packed.ratings.len().is_multiple_of(RATING_BYTES) {
             return Err(damaged("its ratings are cut short".into()));
         }
@@ -89,11 +93,14 @@ mod tests {
     use crate::data::synthetic::{Layout, Shape, files};
 
     #[test]
-    fn a_data_set_unpacks_to_itself_through_json() {
+    fn a_data_set_unpacks_to_itself_through_json_and_its_bytes() {
         for layout in [Layout::Ml1m, Layout::OwnCsv] {
             let d = Dataset::from_files(&files(layout, Shape::small(2_000))).unwrap();
-            let json = serde_json::to_string(&d.pack()).unwrap();
-            let back = Dataset::unpack(serde_json::from_str(&json).unwrap()).unwrap();
+            let packed = d.pack();
+            let json = serde_json::to_string(&packed).unwrap();
+            let mut received: PackedDataset = serde_json::from_str(&json).unwrap();
+            received.ratings = packed.ratings;
+            let back = Dataset::unpack(received).unwrap();
             assert_eq!(back.ratings, d.ratings);
             assert_eq!(
                 (back.films.clone(), back.people.clone()),

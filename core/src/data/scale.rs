@@ -97,6 +97,49 @@ impl RatingScale {
         }
     }
 
+    /// Whether a person rates items of this data in half stars: its own ratings come in halves
+    /// (or finer), as in MovieLens 10M and the CSV releases.
+    pub fn half_stars(&self) -> bool {
+        !self.implicit && self.step < 1.0
+    }
+
+    /// Star scales (0.5–5, 1–5) take a person's stars as they are.
+    fn is_stars(&self) -> bool {
+        self.max == 5.0 && (0.0..=1.0).contains(&self.min)
+    }
+
+    /// A person's stars (0.5–5) as a rating of this data: the same number on a star scale,
+    /// 1–5 stars spread over the range of any other (3 stars is the middle of 1–10), clipped
+    /// to the range; on implicit data any rating says "chosen".
+    pub fn from_stars(&self, stars: f32) -> f32 {
+        if self.implicit {
+            self.max
+        } else if self.is_stars() {
+            self.clip(stars)
+        } else {
+            self.clip(self.min + (stars - 1.0) / 4.0 * (self.max - self.min))
+        }
+    }
+
+    /// A rating of this data in stars (the inverse of [`RatingScale::from_stars`]), so what
+    /// was tuned on stars (how much a rating pulls a ranking) means the same on every scale.
+    pub fn to_stars(&self, value: f32) -> f32 {
+        if self.implicit {
+            5.0
+        } else {
+            1.0 + (value - self.from_stars(1.0)) * self.stars_per_unit()
+        }
+    }
+
+    /// How many stars one unit of this scale is worth.
+    pub fn stars_per_unit(&self) -> f32 {
+        if self.implicit || self.is_stars() || self.max <= self.min {
+            1.0
+        } else {
+            4.0 / (self.max - self.min)
+        }
+    }
+
     /// Whether a value a person gives is on this scale (in range and on a step).
     pub fn holds(&self, value: f32) -> bool {
         value.is_finite()
@@ -175,6 +218,34 @@ mod tests {
         };
         assert_eq!(ten.relevant_at(), 8.0);
         assert_eq!(RatingScale::IMPLICIT.relevant_at(), 1.0);
+    }
+
+    #[test]
+    fn stars_map_onto_every_scale_and_back() {
+        let ten = RatingScale {
+            min: 1.0,
+            max: 10.0,
+            step: 1.0,
+            implicit: false,
+        };
+        // Stars on a star scale are ratings as they are (clipped to it).
+        assert_eq!(RatingScale::STARS.from_stars(4.0), 4.0);
+        assert_eq!(RatingScale::STARS.from_stars(0.5), 1.0);
+        assert_eq!(RatingScale::HALF_STARS.from_stars(3.5), 3.5);
+        // Elsewhere 1–5 stars span the range: 3 stars is the middle of 1–10.
+        assert_eq!(ten.from_stars(1.0), 1.0);
+        assert_eq!(ten.from_stars(3.0), 5.5);
+        assert_eq!(ten.from_stars(5.0), 10.0);
+        assert_eq!(ten.from_stars(0.5), 1.0);
+        for stars in [1.0, 2.5, 4.0, 5.0] {
+            assert!((ten.to_stars(ten.from_stars(stars)) - stars).abs() < 1e-6);
+            assert_eq!(RatingScale::HALF_STARS.to_stars(stars), stars);
+        }
+        assert_eq!(ten.stars_per_unit(), 4.0 / 9.0);
+        assert_eq!(RatingScale::IMPLICIT.from_stars(2.0), 1.0);
+        assert_eq!(RatingScale::IMPLICIT.to_stars(1.0), 5.0);
+        assert!(RatingScale::HALF_STARS.half_stars() && !RatingScale::STARS.half_stars());
+        assert!(!ten.half_stars() && !RatingScale::IMPLICIT.half_stars());
     }
 
     #[test]

@@ -29,4 +29,6 @@ pub use film_vectors::{FilmVectors, MAP_DIM};
 pub use neighbours::nearest_by_cosine;
 pub use pca::Pca;
 pub use projector::{metadata_tsv, vectors_tsv};
-pub use tsne::{TsneSettings, tsne_2d, tsne_2d_with_progress};
+pub use tsne::{
+    TSNE_MAX_POINTS, TsneSettings, place_sample, tsne_2d, tsne_2d_with_progress, tsne_sample,
+};

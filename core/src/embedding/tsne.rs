@@ -23,6 +23,32 @@ use bhtsne::{Neighbor, tSNE};
 
 use super::pca::Pca;
 
+/// The most films a page maps with t-SNE: its neighbour search is exact (n² distances), so past
+/// a few thousand points a run takes minutes. Larger catalogues map a sample ([`tsne_sample`]).
+pub const TSNE_MAX_POINTS: usize = 5_000;
+
+/// The items t-SNE maps: all of them up to `limit`, else the `limit` most rated (ties to the
+/// smaller id) — the films a person knows, whose neighbourhoods the ratings pin down. In id
+/// order.
+pub fn tsne_sample(counts: &[u32], limit: usize) -> Vec<u32> {
+    let mut items: Vec<u32> = (0..counts.len() as u32).collect();
+    if items.len() > limit {
+        items.sort_by(|&a, &b| counts[b as usize].cmp(&counts[a as usize]).then(a.cmp(&b)));
+        items.truncate(limit);
+        items.sort_unstable();
+    }
+    items
+}
+
+/// The sample's map as a map of all `n` items: the others are NaN, which nothing draws or hits.
+pub fn place_sample(n: usize, sample: &[u32], points: &[[f32; 2]]) -> Vec<[f32; 2]> {
+    let mut all = vec![[f32::NAN; 2]; n];
+    for (&item, &p) in sample.iter().zip(points) {
+        all[item as usize] = p;
+    }
+    all
+}
+
 /// t-SNE settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TsneSettings {
@@ -149,6 +175,20 @@ fn nearest_neighbours(unit: &[f32], dim: usize, k: usize) -> Vec<Vec<Neighbor<f3
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_catalogues_map_their_most_rated_films() {
+        let counts = [5, 9, 1, 9, 0, 7];
+        assert_eq!(tsne_sample(&counts, 10), vec![0, 1, 2, 3, 4, 5]);
+        // The three most rated: 9 (items 1 and 3), then 7 (item 5); in id order.
+        assert_eq!(tsne_sample(&counts, 3), vec![1, 3, 5]);
+        assert_eq!(tsne_sample(&counts, 1), vec![1], "a tie goes to the smaller id");
+        let placed = place_sample(4, &[1, 3], &[[1.0, 2.0], [3.0, 4.0]]);
+        assert_eq!(placed[1], [1.0, 2.0]);
+        assert_eq!(placed[3], [3.0, 4.0]);
+        assert!(placed[0][0].is_nan() && placed[2][1].is_nan());
+    }
+
     use crate::rng::SeededRng;
 
     /// Three clusters of 20 points in 10-D: unit centres pointing different ways, plus noise.

@@ -10,16 +10,23 @@ use serde::{Deserialize, Serialize};
 use crate::data::Dataset;
 use crate::spreadsheet::text_cell;
 
-/// One film the visitor rated, 1–5 stars.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// One film the visitor rated, in stars: 1–5, or 0.5–5 in halves where the data has half
+/// stars. Stars, not the data's own scale, so the widget and a person's exports read the same on
+/// every data set; [`Profile::dense`] puts them on the data's scale.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct VisitorRating {
     /// MovieLens item id.
     pub item_id: u32,
-    pub rating: u8,
+    pub rating: f32,
+}
+
+/// Whether `stars` is a rating a person can give: 0.5–5 in halves.
+pub fn is_stars(stars: f64) -> bool {
+    (0.5..=5.0).contains(&stars) && (stars * 2.0).fract() == 0.0
 }
 
 /// The visitor's ratings, most recent last; at most one per film.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
     pub ratings: Vec<VisitorRating>,
 }
@@ -63,7 +70,7 @@ fn problem(line: Option<usize>, message: impl Into<String>) -> ImportProblem {
 
 impl Profile {
     /// Sets (or replaces) a film's rating; the film moves to the end (most recent).
-    pub fn rate(&mut self, item_id: u32, rating: u8) {
+    pub fn rate(&mut self, item_id: u32, rating: f32) {
         self.remove(item_id);
         self.ratings.push(VisitorRating { item_id, rating });
     }
@@ -72,7 +79,7 @@ impl Profile {
         self.ratings.retain(|r| r.item_id != item_id);
     }
 
-    pub fn rating_of(&self, item_id: u32) -> Option<u8> {
+    pub fn rating_of(&self, item_id: u32) -> Option<f32> {
         self.ratings
             .iter()
             .find(|r| r.item_id == item_id)
@@ -83,7 +90,10 @@ impl Profile {
     pub fn dense(&self, dataset: &Dataset) -> Vec<(u32, f32)> {
         self.ratings
             .iter()
-            .filter_map(|r| Some((dataset.item_of(r.item_id)?, r.rating as f32)))
+            .filter_map(|r| {
+                let item = dataset.item_of(r.item_id)?;
+                Some((item, dataset.scale.from_stars(r.rating)))
+            })
             .collect()
     }
 
@@ -144,15 +154,15 @@ impl Profile {
         for (line, item_id, rating) in rows {
             if dataset.item_of(item_id).is_none() {
                 problems.push(problem(line, format!("no film has item_id {item_id}")));
-            } else if !(rating.fract() == 0.0 && (1.0..=5.0).contains(&rating)) {
+            } else if !is_stars(rating) {
                 problems.push(problem(
                     line,
-                    format!("rating {rating} is not a whole number of stars from 1 to 5"),
+                    format!("rating {rating} is not a number of stars from 0.5 to 5 in halves"),
                 ));
             } else if profile.rating_of(item_id).is_some() {
                 problems.push(problem(line, format!("item_id {item_id} is rated twice")));
             } else {
-                profile.rate(item_id, rating as u8);
+                profile.rate(item_id, rating as f32);
             }
         }
         if problems.is_empty() {
@@ -259,31 +269,48 @@ mod tests {
 
     fn profile() -> Profile {
         let mut p = Profile::default();
-        p.rate(50, 5);
-        p.rate(12, 3);
+        p.rate(50, 5.0);
+        p.rate(12, 3.0);
         p
     }
 
     #[test]
     fn rating_again_replaces_and_moves_to_the_end() {
         let mut p = profile();
-        p.rate(50, 2);
+        p.rate(50, 2.0);
         assert_eq!(
             p.ratings,
             vec![
                 VisitorRating {
                     item_id: 12,
-                    rating: 3
+                    rating: 3.0
                 },
                 VisitorRating {
                     item_id: 50,
-                    rating: 2
+                    rating: 2.0
                 }
             ]
         );
         p.remove(12);
         assert_eq!(p.rating_of(12), None);
         assert_eq!(p.dense(&dataset()), vec![(1, 2.0)]);
+    }
+
+    #[test]
+    fn stars_reach_the_models_on_the_data_scale() {
+        let mut d = dataset();
+        d.scale = crate::data::RatingScale {
+            min: 1.0,
+            max: 10.0,
+            step: 1.0,
+            implicit: false,
+        };
+        let mut p = Profile::default();
+        p.rate(50, 5.0);
+        p.rate(12, 3.0);
+        assert_eq!(p.dense(&d), vec![(1, 10.0), (0, 5.5)]);
+        d.scale = crate::data::RatingScale::IMPLICIT;
+        assert_eq!(p.dense(&d), vec![(1, 1.0), (0, 1.0)]);
     }
 
     #[test]
@@ -300,11 +327,17 @@ mod tests {
         assert_eq!(Profile::import(json.as_bytes(), &d), Ok(profile()));
         // A bare array and a header in another order are fine too.
         let bare = br#"[{"item_id": 12, "rating": 3}]"#;
-        assert_eq!(Profile::import(bare, &d).unwrap().rating_of(12), Some(3));
+        assert_eq!(Profile::import(bare, &d).unwrap().rating_of(12), Some(3.0));
+        let halves = b"item_id,rating\n50,3.5\n12,0.5\n";
+        let halves = Profile::import(halves, &d).unwrap();
+        assert_eq!(halves.rating_of(50), Some(3.5));
+        assert_eq!(halves.to_csv(&d), "item_id,title,rating\n50,Star Wars (1977),3.5\n12,\"Usual Suspects, The (1995)\",0.5\n");
+        let quarter = Profile::import(b"item_id,rating\n50,3.25\n", &d).unwrap_err();
+        assert!(quarter[0].message.contains("0.5 to 5 in halves"), "{quarter:?}");
         let reordered = b"rating,item_id\n4,50\n";
         assert_eq!(
             Profile::import(reordered, &d).unwrap().rating_of(50),
-            Some(4)
+            Some(4.0)
         );
     }
 
@@ -313,7 +346,7 @@ mod tests {
         let films = [(7, "=HYPERLINK(\"http://evil.example\",\"y\") (1995)")];
         let d = crate::testing::tiny_dataset("1\t7\t5\t1\n", &films, "1|30|F|artist|1\n");
         let mut p = Profile::default();
-        p.rate(7, 4);
+        p.rate(7, 4.0);
         let csv = p.to_csv(&d);
         assert_eq!(
             csv,
@@ -342,7 +375,7 @@ mod tests {
         assert_eq!(
             text,
             vec![
-                "line 2: rating 6 is not a whole number of stars from 1 to 5",
+                "line 2: rating 6 is not a number of stars from 0.5 to 5 in halves",
                 "line 3: no film has item_id 999",
                 "line 5: item_id 12 is rated twice",
             ]

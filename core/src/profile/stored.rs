@@ -1,16 +1,16 @@
 //! The visitor's ratings as this browser keeps them (the JSON of [`Profile`]), read back with
 //! every entry checked: a stored copy can be damaged, edited by hand or written by another
-//! version of the page, and an entry that is not a film id with 1–5 stars is left out and named,
+//! version of the page, and an entry that is not a film id with 0.5–5 stars is left out and named,
 //! never used.
 
 use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::{Profile, VisitorRating};
+use super::{Profile, VisitorRating, is_stars};
 
 /// A stored profile as read back: the valid ratings, and what was left out and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredProfile {
     pub profile: Profile,
     pub dropped: Vec<String>,
@@ -58,17 +58,19 @@ fn rating_of(entry: &Value) -> Result<VisitorRating, String> {
     let item_id = number("item_id")
         .filter(|&id| id > 0 && id <= u32::MAX as u64)
         .ok_or_else(|| format!("no film id in {entry}"))?;
-    let rating = number("rating")
-        .filter(|stars| (1..=5).contains(stars))
+    let rating = entry
+        .get("rating")
+        .and_then(Value::as_f64)
+        .filter(|&stars| is_stars(stars))
         .ok_or_else(|| {
             format!(
-                "{} is not 1–5 stars (film {item_id})",
+                "{} is not 0.5–5 stars (film {item_id})",
                 entry.get("rating").unwrap_or(&Value::Null)
             )
         })?;
     Ok(VisitorRating {
         item_id: item_id as u32,
-        rating: rating as u8,
+        rating: rating as f32,
     })
 }
 
@@ -79,8 +81,8 @@ mod tests {
     #[test]
     fn a_stored_profile_reads_back_exactly() {
         let mut p = Profile::default();
-        p.rate(50, 5);
-        p.rate(12, 1);
+        p.rate(50, 5.0);
+        p.rate(12, 1.0);
         let back = Profile::from_stored(&p.to_stored()).unwrap();
         assert_eq!(
             back,
@@ -94,23 +96,23 @@ mod tests {
     #[test]
     fn entries_that_are_not_ratings_are_left_out_and_named() {
         let text = r#"{"ratings":[{"item_id":50,"rating":5},{"item_id":12,"rating":9},
-            {"item_id":7,"rating":0},{"item_id":-3,"rating":4},{"item_id":8,"rating":2.5},
+            {"item_id":7,"rating":0},{"item_id":-3,"rating":4},{"item_id":8,"rating":2.25},
             {"item_id":50,"rating":3},"junk"]}"#;
         let back = Profile::from_stored(text).unwrap();
         assert_eq!(
             back.profile.ratings,
             vec![VisitorRating {
                 item_id: 50,
-                rating: 3
+                rating: 3.0
             }]
         );
         assert_eq!(
             back.dropped,
             vec![
-                "entry 2: 9 is not 1–5 stars (film 12)",
-                "entry 3: 0 is not 1–5 stars (film 7)",
+                "entry 2: 9 is not 0.5–5 stars (film 12)",
+                "entry 3: 0 is not 0.5–5 stars (film 7)",
                 "entry 4: no film id in {\"item_id\":-3,\"rating\":4}",
-                "entry 5: 2.5 is not 1–5 stars (film 8)",
+                "entry 5: 2.25 is not 0.5–5 stars (film 8)",
                 "entry 7: no film id in \"junk\"",
             ]
         );

@@ -13,7 +13,7 @@
 use super::foldin::{FoldIn, FoldInRidge};
 use super::neighbours::{CoRated, NEIGHBOURS_PER_FILM};
 use super::served::{Served, VisitorFit};
-use crate::data::RatingIndex;
+use crate::data::{RatingIndex, RatingScale};
 use crate::metrics::top_k;
 
 /// What is known about the films whoever the person is: how often each is rated, and which are
@@ -23,6 +23,8 @@ pub struct Catalogue {
     pub counts: Vec<u32>,
     log_counts: Vec<f32>,
     pub co_rated: CoRated,
+    /// The data's rating scale: ratings pull a ranking by their stars, whatever the scale.
+    pub scale: RatingScale,
 }
 
 impl Catalogue {
@@ -37,6 +39,7 @@ impl Catalogue {
             .map(|i| train.by_item.len(i) as u32)
             .collect();
         Catalogue {
+            scale: train.scale,
             log_counts: counts.iter().map(|&n| (1.0 + n as f32).ln()).collect(),
             counts,
             co_rated,
@@ -156,7 +159,7 @@ impl<'a> Ranking<'a> {
         if !ratings.is_empty() && weights.co_rated != 0.0 {
             let per_rating = weights.co_rated / ratings.len() as f32;
             for &(rated, value) in ratings {
-                let pull = per_rating * weights.taste(value);
+                let pull = per_rating * weights.taste(catalogue.scale.to_stars(value));
                 for &(item, sim) in catalogue.co_rated.neighbours(rated) {
                     scores[item as usize] += pull * sim;
                 }
@@ -164,8 +167,9 @@ impl<'a> Ranking<'a> {
         }
         let model = model.map(|m| (m, m.fit_with(ratings, ridge.unwrap_or(m.tuned_ridge()))));
         if let Some((_, fit)) = &model {
+            let per_unit = weights.rating * catalogue.scale.stars_per_unit();
             for (s, p) in scores.iter_mut().zip(&fit.scores) {
-                *s += weights.rating * p;
+                *s += per_unit * p;
             }
         }
         let predicted = model
@@ -225,11 +229,13 @@ impl<'a> Ranking<'a> {
             .enumerate()
             .map(|(k, &(rated, value))| {
                 let co = self.weights.co_rated / n
-                    * self.weights.taste(value)
+                    * self.weights.taste(self.catalogue.scale.to_stars(value))
                     * self.catalogue.co_rated.similarity(rated, item);
                 let mf = model_parts
                     .as_ref()
-                    .map_or(0.0, |parts| self.weights.rating * parts[k]);
+                    .map_or(0.0, |parts| {
+                        self.weights.rating * self.catalogue.scale.stars_per_unit() * parts[k]
+                    });
                 (co + mf, rated, value)
             })
             .filter(|(part, _, _)| *part > 1e-4)

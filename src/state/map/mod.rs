@@ -14,7 +14,8 @@ use std::sync::Arc;
 use filmspace_core::data::Dataset;
 use filmspace_core::embedding::view::{Bounds, Viewport};
 use filmspace_core::embedding::{
-    FilmVectors, GenreReport, Pca, metadata_tsv, nearest_by_cosine, vectors_tsv,
+    FilmVectors, GenreReport, Pca, TSNE_MAX_POINTS, metadata_tsv, nearest_by_cosine,
+    place_sample, tsne_sample, vectors_tsv,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -46,6 +47,8 @@ pub struct Explorer {
     pub neighbours: Memo<Vec<(u32, f32)>>,
     /// Whose film vectors are drawn, in words.
     pub about: RwSignal<Option<String>>,
+    /// t-SNE mapped a sample: (films mapped, films in all); the others are not drawn.
+    pub tsne_sample: RwSignal<Option<(usize, usize)>>,
     /// The t-SNE worker while one runs (clearing it terminates it).
     worker: WorkerSlot,
     /// A warm worker for the classifier.
@@ -88,6 +91,7 @@ impl Explorer {
             dataset: RwSignal::new(None),
             neighbours,
             about: RwSignal::new(None),
+            tsne_sample: RwSignal::new(None),
             worker: WorkerSlot::new(),
             analysis: WorkerSlot::new(),
             generation: StoredValue::new(0),
@@ -242,11 +246,17 @@ impl Explorer {
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
         self.state.set(ProjectionState::Running(0.0));
+        let n = films.values.len() / films.dim.max(1);
+        let counts = self.facts.get_untracked().map(|f| f.counts.clone());
+        let sample = tsne_sample(&counts.unwrap_or_else(|| vec![0; n]), TSNE_MAX_POINTS);
+        self.tsne_sample
+            .set((sample.len() < n).then_some((sample.len(), n)));
+        let request = ProjectRequest {
+            vectors: gather_rows(&films.values, films.dim, &sample),
+            dim: films.dim,
+        };
+        let place = move |points: Vec<[f32; 2]>| Arc::new(place_sample(n, &sample, &points));
         spawn_local(async move {
-            let request = ProjectRequest {
-                vectors: films.values.clone(),
-                dim: films.dim,
-            };
             let result = worker
                 .project(request, |epoch, epochs, points| {
                     if self.generation.get_value() != generation {
@@ -257,7 +267,7 @@ impl Explorer {
                     ));
                     // The map so far, so the points are seen moving into place.
                     if let Some(points) = points {
-                        self.replace_points(Arc::new(points));
+                        self.replace_points(place(points));
                     }
                 })
                 .await;
@@ -267,7 +277,7 @@ impl Explorer {
             self.worker.clear();
             match result {
                 Ok(points) => {
-                    self.replace_points(Arc::new(points));
+                    self.replace_points(place(points));
                     self.state.set(ProjectionState::Done);
                 }
                 Err(e) => self
@@ -282,6 +292,7 @@ impl Explorer {
         self.generation.set_value(self.generation.get_value() + 1);
         if self.worker.is_running() {
             self.worker.clear();
+            self.tsne_sample.set(None);
             self.projection.set(Projection::Pca);
             if let Some(points) = self.model.get_untracked().and_then(|m| m.pca_points()) {
                 self.replace_points(points);
@@ -349,4 +360,13 @@ impl Explorer {
             &metadata_tsv(&dataset),
         )
     }
+}
+
+/// The rows `picked` of a row-major `dim`-wide table.
+fn gather_rows(values: &[f32], dim: usize, picked: &[u32]) -> Vec<f32> {
+    picked
+        .iter()
+        .flat_map(|&row| &values[row as usize * dim..(row as usize + 1) * dim])
+        .copied()
+        .collect()
 }

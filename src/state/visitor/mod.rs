@@ -98,7 +98,8 @@ impl Visitor {
                         title: film.title.clone(),
                         genres: dataset.genre_text(film),
                         score: rec.score,
-                        predicted: rec.predicted,
+                        // In stars, as the person rates (the model predicts on the data's scale).
+                        predicted: rec.predicted.map(|p| dataset.scale.to_stars(dataset.scale.clip(p))),
                         reason: reason_text(&rec.reasons, dataset),
                     }
                 })
@@ -173,7 +174,7 @@ impl Visitor {
         });
     }
 
-    pub fn rate(self, item_id: u32, stars: u8) {
+    pub fn rate(self, item_id: u32, stars: f32) {
         self.commit(|profile| profile.rate(item_id, stars));
     }
 
@@ -181,7 +182,13 @@ impl Visitor {
         self.commit(|profile| profile.remove(item_id));
     }
 
-    pub fn set_rating(self, item_id: u32, stars: Option<u8>) {
+    /// Whether the data in use is rated in half stars (the star widgets offer halves).
+    pub fn half_stars(self) -> Signal<bool> {
+        let films = self.films;
+        Signal::derive(move || films.with(|f| f.as_ref().is_some_and(|f| f.dataset.scale.half_stars())))
+    }
+
+    pub fn set_rating(self, item_id: u32, stars: Option<f32>) {
         match stars {
             Some(stars) => self.rate(item_id, stars),
             None => self.unrate(item_id),

@@ -79,7 +79,8 @@ pub(super) fn reason_text(reasons: &[Reason], dataset: &Dataset) -> String {
         .filter_map(|r| match r {
             Reason::Rated { item, rating } => Some(format!(
                 "{} {}★",
-                dataset.films[*item as usize].title, rating
+                dataset.films[*item as usize].title,
+                dataset.scale.to_stars(*rating)
             )),
             Reason::Popular { .. } => None,
         })

@@ -1,13 +1,15 @@
 use leptos::prelude::*;
 
+use crate::ui::panels::columns_dialog::ColumnsDialog;
 use crate::ui::widgets::fields::Panel;
 
 use crate::state::data::{Data, DataState};
 use crate::ui::widgets::format::thousands;
 use crate::web::movielens::DATA_URL;
-use crate::web::upload::{read_dropped_file, read_picked_file};
-use filmspace_core::data::Release;
-use filmspace_core::data::limits::MAX_PICKED_DATA_BYTES;
+use crate::web::upload::{dropped_file, picked_file};
+use filmspace_core::data::{Columns, Release};
+use filmspace_core::data::progress::{ReadProgress, ReadStage};
+use filmspace_core::data::limits::{MAX_PICKED_DATA_BYTES, human_bytes};
 
 /// What the file pickers accept: MovieLens zips and ratings files.
 const ACCEPTED: &str = ".zip,.csv,.tsv,.dat,.txt,application/zip,text/csv,text/plain";
@@ -19,8 +21,11 @@ pub fn DataPanel(
     data: Data,
     /// A run trains on the data shown: no other data until it ends.
     running: Signal<bool>,
-    #[prop(into)] on_file: Callback<(String, Result<Vec<u8>, String>)>,
+    #[prop(into)] on_file: Callback<(String, Result<web_sys::File, String>)>,
     #[prop(into)] on_builtin: Callback<()>,
+    /// The columns a person chose for a file whose columns could not be told apart.
+    #[prop(into)]
+    on_columns: Callback<Columns>,
 ) -> impl IntoView {
     let state = move || match data.state.get() {
         DataState::Loading(_) => "loading",
@@ -32,12 +37,10 @@ pub fn DataPanel(
         DataState::Loading(p) => Some((p.fraction * 100.0).round()),
         _ => None,
     };
-    let reading = RwSignal::new(false);
-    let on_read = move |name: String, bytes: Result<Vec<u8>, String>| {
-        reading.set(false);
-        on_file.run((name, bytes));
+    let on_pick = move |(name, file): (String, Result<web_sys::File, String>)| {
+        on_file.run((name, file));
     };
-    accept_drops_anywhere(reading, on_read);
+    accept_drops_anywhere(on_pick);
     view! {
         <Panel id="data-title" title="Data">
             <p
@@ -60,7 +63,10 @@ pub fn DataPanel(
             <Show when=move || state() == "empty">
                 <EmptyHelp />
             </Show>
-            <FilePicker data running reading on_read />
+            <FilePicker data running on_pick />
+            {move || data.choosing.get().map(|preview| view! {
+                <ColumnsDialog preview on_choose=on_columns on_cancel=move |()| data.stop_choosing() />
+            })}
             <Show when=move || data.builtin.get() && !showing_builtin(&data.state.get())>
                 <button type="button" data-testid="data-builtin" disabled=running
                     on:click=move |_| on_builtin.run(())>
@@ -124,14 +130,11 @@ fn EmptyHelp() -> impl IntoView {
 }
 
 /// Drags over the page show the copy cursor; a file dropped anywhere is opened.
-fn accept_drops_anywhere(
-    reading: RwSignal<bool>,
-    on_read: impl Fn(String, Result<Vec<u8>, String>) + Copy + 'static,
-) {
+fn accept_drops_anywhere(on_pick: impl Fn((String, Result<web_sys::File, String>)) + 'static) {
     let over = window_event_listener(leptos::ev::dragover, |event| event.prevent_default());
     let drop = window_event_listener(leptos::ev::drop, move |event| {
-        if read_dropped_file(&event, MAX_PICKED_DATA_BYTES, on_read) {
-            reading.set(true);
+        if let Some(picked) = dropped_file(&event, MAX_PICKED_DATA_BYTES) {
+            on_pick(picked);
         }
     });
     // The panel lives as long as the page: the listeners are never removed.
@@ -143,12 +146,11 @@ fn accept_drops_anywhere(
 fn FilePicker(
     data: Data,
     running: Signal<bool>,
-    reading: RwSignal<bool>,
-    on_read: impl Fn(String, Result<Vec<u8>, String>) + Copy + Send + Sync + 'static,
+    on_pick: impl Fn((String, Result<web_sys::File, String>)) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let on_change = move |ev: leptos::ev::Event| {
-        if read_picked_file(&ev, MAX_PICKED_DATA_BYTES, on_read) {
-            reading.set(true);
+        if let Some(picked) = picked_file(&ev, MAX_PICKED_DATA_BYTES) {
+            on_pick(picked);
         }
     };
     view! {
@@ -162,12 +164,50 @@ fn FilePicker(
         <Show when=move || running.get()>
             <p class="hint">"Other data can be opened once the training runs end (they work on the data shown)."</p>
         </Show>
-        <Show when=move || reading.get() || data.busy.get()>
-            <p class="hint" data-testid="data-reading">"Reading the file…"</p>
+        <Show when=move || data.busy.get()>
+            <ReadingProgress data />
         </Show>
         {move || data.refusal.get().map(|message| view! {
             <p data-testid="data-zip-error" class="status status-error" role="alert">{message}</p>
         })}
     </div>
+    }
+}
+
+/// A file being read: what stage, how far (bytes and rows), and Cancel.
+#[component]
+fn ReadingProgress(data: Data) -> impl IntoView {
+    let progress = move || data.reading.get();
+    view! {
+        <div class="reading" data-testid="data-reading">
+            <p class="hint">{move || progress().map_or_else(|| "Reading the file…".into(), |p| reading_text(&p))}</p>
+            {move || progress().map(|p| view! {
+                <progress data-testid="data-progress" max=p.total.max(1) value=p.done.min(p.total)
+                    data-stage=format!("{:?}", p.stage).to_lowercase() data-bytes=p.done data-rows=p.rows
+                    aria-label="Reading progress"></progress>
+            })}
+            <button type="button" data-testid="data-cancel" on:click=move |_| data.cancel_reading()>
+                "Cancel"
+            </button>
+        </div>
+    }
+}
+
+fn reading_text(p: &ReadProgress) -> String {
+    let percent = (p.fraction() * 100.0).round();
+    match p.stage {
+        ReadStage::Reading => format!(
+            "Reading {}: {} of {} ({percent:.0}%)",
+            p.file,
+            human_bytes(p.done),
+            human_bytes(p.total)
+        ),
+        ReadStage::Unzipping => format!("Unzipping {} ({percent:.0}% of the archive)", p.file),
+        ReadStage::Parsing => format!(
+            "Parsing {}: {} rows ({percent:.0}%)",
+            p.file,
+            thousands(p.rows as usize)
+        ),
+        ReadStage::Indexing => format!("Indexing {} ratings…", thousands(p.rows as usize)),
     }
 }

@@ -1,6 +1,7 @@
 //! One component file per panel of the page.
 
 pub mod backend_panel;
+pub mod columns_dialog;
 pub mod data_panel;
 pub mod header;
 pub mod map;

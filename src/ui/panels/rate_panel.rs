@@ -152,7 +152,7 @@ pub fn RatePanel(visitor: Visitor) -> impl IntoView {
     view! {
         <Panel id="rate-title" title="Rate films you know" wide=true>
             <p class="hint">
-                "Give a few films 1–5 stars (click, or focus the stars and use the arrows or digits 1–5; 0 removes). "
+                "Give a few films 1–5 stars (half stars where the data has them; click, or focus the stars and use the arrows or digits 1–5; 0 removes). "
                 "Your recommendations update at once, and your ratings stay in this browser."
             </p>
             <FilmSearch visitor />
@@ -215,7 +215,8 @@ fn MyRatings(visitor: Visitor) -> impl IntoView {
                             <Stars
                                 title=title
                                 rating=rating
-                                on_rate={move |stars: Option<u8>| visitor.set_rating(id, stars)}
+                                half=visitor.half_stars()
+                                on_rate={move |stars: Option<f32>| visitor.set_rating(id, stars)}
                             />
                             <button type="button" class="link-button" data-testid="my-rating-remove" aria-label="Remove this rating" on:click=move |_| visitor.unrate(id)>
                                 "Remove"

@@ -70,7 +70,7 @@ pub fn RecsPanel(visitor: Visitor) -> impl IntoView {
                                     <li data-testid="rec-item" data-item-id=row.item_id.to_string() data-score=format!("{:.4}", row.score)>
                                         <span class="rec-title">{row.title}</span>
                                         <span class="film-meta">{row.genres}</span>
-                                        {row.predicted.map(|p| view! { <span class="rec-predicted">{format!("predicted {:.1}★", p.clamp(1.0, 5.0))}</span> })}
+                                        {row.predicted.map(|p| view! { <span class="rec-predicted">{format!("predicted {:.1}★", p.clamp(0.5, 5.0))}</span> })}
                                         <p class="rec-reason" data-testid="rec-reason">{row.reason}</p>
                                     </li>
                                 }

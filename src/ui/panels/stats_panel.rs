@@ -1,7 +1,9 @@
 use std::sync::Arc;
 
+use filmspace_core::data::limits::human_bytes;
 use filmspace_core::stats::DatasetStats;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::ui::widgets::fields::Panel;
 
@@ -62,6 +64,13 @@ fn StatsView(stats: Arc<DatasetStats>) -> impl IntoView {
                 <dd data-testid="stat-sparsity">{format!("{:.2}%", stats.sparsity * 100.0)}</dd>
             </div>
             <div class="tile">
+                <dt>"Memory"</dt>
+                <dd data-testid="stat-memory" data-bytes=stats.memory_bytes.to_string()
+                    title=format!("The page's memory in all: {}", human_bytes(page_memory_bytes()))>
+                    {human_bytes(stats.memory_bytes as u64)}
+                </dd>
+            </div>
+            <div class="tile">
                 <dt>"Mean rating"</dt>
                 <dd data-testid="stat-mean">{format!("{:.2}★", stats.mean_rating)}</dd>
             </div>
@@ -89,4 +98,11 @@ fn StatsView(stats: Arc<DatasetStats>) -> impl IntoView {
             </figure>
         </div>
     }
+}
+
+/// The page's WebAssembly memory: everything its Rust code holds (it grows, never shrinks).
+fn page_memory_bytes() -> u64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map_or(0, |m| m.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64)
 }

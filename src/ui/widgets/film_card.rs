@@ -29,7 +29,8 @@ pub fn FilmCard(
             <Stars
                 title=film.title.clone()
                 rating=rating
-                on_rate={move |stars: Option<u8>| visitor.set_rating(id, stars)}
+                half=visitor.half_stars()
+                                on_rate={move |stars: Option<f32>| visitor.set_rating(id, stars)}
             />
             {dismissable
                 .then(|| {

@@ -1,17 +1,52 @@
-//! A 1–5 star input: a radio group with one tab stop; arrows move the rating, digits set it,
-//! 0 / Delete removes it, and focus follows so the change is visible.
+//! A star input: whole stars 1–5, or 0.5–5 in halves where the data has half stars (each star
+//! is then two buttons, its left and right half). A radio group with one tab stop: arrows move
+//! by one step, digits set whole stars, 0 / Delete removes the rating, and focus follows so the
+//! change is visible.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// Moves keyboard focus to the `stars`-th button of the group `button` sits in.
-fn focus_star(button: &web_sys::Element, stars: u8) {
+/// The values offered, lowest first.
+fn choices(half: bool) -> Vec<f32> {
+    let step = if half { 0.5 } else { 1.0 };
+    (1..=(5.0 / step) as u8).map(|k| k as f32 * step).collect()
+}
+
+/// "4" or "3.5": a value as its test id and label write it.
+fn label_of(stars: f32) -> String {
+    if stars.fract() == 0.0 {
+        format!("{}", stars as u8)
+    } else {
+        format!("{stars}")
+    }
+}
+
+/// Moves keyboard focus to the button for `stars` in the group `button` sits in.
+fn focus_star(button: &web_sys::Element, stars: f32, half: bool) {
+    let position = (stars * if half { 2.0 } else { 1.0 }) as u32;
     let target = button
         .parent_element()
-        .and_then(|group| group.children().item(stars as u32 - 1))
+        .and_then(|group| group.children().item(position.saturating_sub(1)))
         .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
     if let Some(target) = target {
         let _ = target.focus();
+    }
+}
+
+/// The rating a key asks for: `Some(None)` removes it, `None` is not a rating key.
+fn next_rating(key: &str, current: Option<f32>, half: bool) -> Option<Option<f32>> {
+    let step = if half { 0.5 } else { 1.0 };
+    match key {
+        "ArrowRight" | "ArrowUp" => Some(Some(current.map_or(step, |r| (r + step).min(5.0)))),
+        "ArrowLeft" | "ArrowDown" => Some(Some(current.map_or(step, |r| (r - step).max(step)))),
+        "Home" => Some(Some(step)),
+        "End" => Some(Some(5.0)),
+        "0" | "Delete" | "Backspace" => Some(None),
+        key => key
+            .parse::<u8>()
+            .ok()
+            .filter(|d| (1..=5).contains(d))
+            .map(|d| Some(f32::from(d))),
     }
 }
 
@@ -19,61 +54,69 @@ fn focus_star(button: &web_sys::Element, stars: u8) {
 pub fn Stars(
     /// Whose rating this is, for screen readers: "Your rating of Star Wars (1977)".
     title: String,
-    #[prop(into)] rating: Signal<Option<u8>>,
-    /// `Some(n)` rates n stars, `None` removes the rating.
+    #[prop(into)] rating: Signal<Option<f32>>,
+    /// Offer half stars (the data has them).
     #[prop(into)]
-    on_rate: Callback<Option<u8>>,
+    half: Signal<bool>,
+    /// `Some(stars)` rates, `None` removes the rating.
+    #[prop(into)]
+    on_rate: Callback<Option<f32>>,
 ) -> impl IntoView {
     let on_key = move |ev: web_sys::KeyboardEvent| {
-        let current = rating.get_untracked();
-        let next = match ev.key().as_str() {
-            "ArrowRight" | "ArrowUp" => Some(Some(current.map_or(1, |r| (r + 1).min(5)))),
-            "ArrowLeft" | "ArrowDown" => {
-                Some(Some(current.map_or(1, |r| r.saturating_sub(1).max(1))))
-            }
-            "Home" => Some(Some(1)),
-            "End" => Some(Some(5)),
-            "0" | "Delete" | "Backspace" => Some(None),
-            key => key
-                .parse::<u8>()
-                .ok()
-                .filter(|d| (1..=5).contains(d))
-                .map(Some),
+        let half = half.get_untracked();
+        let Some(next) = next_rating(&ev.key(), rating.get_untracked(), half) else {
+            return;
         };
-        let Some(next) = next else { return };
         ev.prevent_default();
         on_rate.run(next);
         if let Some(button) = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         {
-            focus_star(&button, next.unwrap_or(1));
+            focus_star(&button, next.unwrap_or(1.0), half);
         }
     };
     let label = format!("Your rating of {title}");
+    let buttons = move || {
+        let half = half.get();
+        choices(half)
+            .into_iter()
+            .map(|value| {
+                let checked = move || rating.get() == Some(value);
+                let first = value == choices(half)[0];
+                // One tab stop: the checked star, or the first when unrated.
+                let tab = move || if checked() || (rating.get().is_none() && first) { "0" } else { "-1" };
+                let side = match (half, value.fract() == 0.0) {
+                    (false, _) => "",
+                    (true, false) => " star-left",
+                    (true, true) => " star-right",
+                };
+                let class = move || {
+                    let on = if rating.get().is_some_and(|r| value <= r) { " star-on" } else { "" };
+                    format!("star{side}{on}")
+                };
+                let text = label_of(value);
+                view! {
+                    <button
+                        type="button"
+                        role="radio"
+                        data-testid=format!("star-{text}")
+                        data-value=text.clone()
+                        aria-checked=move || checked().to_string()
+                        aria-label=format!("{text} star{}", if value == 1.0 { "" } else { "s" })
+                        tabindex=tab
+                        class=class
+                        on:click=move |_| on_rate.run(Some(value))
+                    >
+                        "★"
+                    </button>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <div class="stars" role="radiogroup" aria-label=label on:keydown=on_key>
-            {(1..=5u8)
-                .map(|n| {
-                    let checked = move || rating.get() == Some(n);
-                    // One tab stop: the checked star, or the first when unrated.
-                    let tab = move || if checked() || (rating.get().is_none() && n == 1) { "0" } else { "-1" };
-                    view! {
-                        <button
-                            type="button"
-                            role="radio"
-                            data-testid=format!("star-{n}")
-                            aria-checked=move || checked().to_string()
-                            aria-label=format!("{n} star{}", if n == 1 { "" } else { "s" })
-                            tabindex=tab
-                            class=move || if rating.get().is_some_and(|r| n <= r) { "star star-on" } else { "star" }
-                            on:click=move |_| on_rate.run(Some(n))
-                        >
-                            "★"
-                        </button>
-                    }
-                })
-                .collect_view()}
+            {buttons}
         </div>
     }
 }

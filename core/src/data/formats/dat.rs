@@ -4,6 +4,7 @@
 //! and no `users.dat`.
 
 use super::lines::{field, fields, numbered_lines};
+use crate::data::progress::reported_lines;
 use super::{
     Parsed, RawRating, Release, decode_text, genre_bits, movielens_scale, year_from_title,
 };
@@ -69,7 +70,7 @@ pub fn read(files: &MovieLensFiles) -> Result<Parsed, DataError> {
 
 pub fn parse_ratings(file: &str, text: &str) -> Result<Vec<RawRating>, DataError> {
     let names = ["user id", "movie id", "user, movie, rating, timestamp"];
-    rating_rows(file, numbered_lines(text), "::", names)
+    rating_rows(file, reported_lines(file, text, numbered_lines(text)), "::", names)
 }
 
 /// MovieLens rating rows, `user item rating timestamp` split by `separator`; `names` says how

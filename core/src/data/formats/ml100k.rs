@@ -2,6 +2,7 @@
 //! genre flags, and `u.user`.
 
 use super::lines::{field, numbered_lines};
+use crate::data::progress::reported_lines;
 use super::{Parsed, RawRating, Release, decode_text, year_from_title};
 use crate::data::error::DataError;
 use crate::data::files::MovieLensFiles;
@@ -62,7 +63,7 @@ fn info_count(info: &str, what: &str) -> Option<usize> {
 /// Parses `u.data` or a `u{k}.base/test` file: `user\titem\trating\ttimestamp`.
 pub fn parse_ratings(file: &str, text: &str) -> Result<Vec<RawRating>, DataError> {
     let mut ratings = Vec::new();
-    for (n, line) in numbered_lines(text) {
+    for (n, line) in reported_lines(file, text, numbered_lines(text)) {
         if line.is_empty() {
             return Err(DataError::line(file, n, "empty line"));
         }

@@ -11,7 +11,7 @@ mod own;
 mod table;
 
 pub use lines::{decode_text, year_from_title};
-pub use own::{OWN_FILE_EXTENSIONS, is_own_file_name};
+pub use own::{Columns, ColumnsPreview, OWN_FILE_EXTENSIONS, PREVIEW_ROWS, is_own_file_name, preview};
 
 use super::error::DataError;
 use super::files::MovieLensFiles;

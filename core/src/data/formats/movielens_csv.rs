@@ -5,6 +5,7 @@
 
 use super::dat::rating_rows;
 use super::lines::{field, numbered_lines};
+use crate::data::progress::reported_lines;
 use super::{Parsed, RawRating, Release, genre_bits, movielens_scale, year_from_title};
 use crate::data::Film;
 use crate::data::error::DataError;
@@ -39,7 +40,7 @@ pub fn read(files: &MovieLensFiles) -> Result<Parsed, DataError> {
 
 /// `userId,movieId,rating,timestamp` after the header; no field is ever quoted.
 fn parse_ratings(file: &str, text: &str) -> Result<Vec<RawRating>, DataError> {
-    let mut lines = numbered_lines(text);
+    let mut lines = reported_lines(file, text, numbered_lines(text));
     if !matches!(lines.next(), Some((_, RATINGS_HEADER))) {
         return Err(DataError::line(
             file,

@@ -32,14 +32,78 @@ const ID_NAMES: [&str; 2] = ["id", "key"];
 const TITLE_NAMES: [&str; 3] = ["title", "name", "label"];
 const GENRE_NAMES: [&str; 5] = ["genres", "genre", "tags", "categories", "category"];
 
-/// Where each wanted column is, and whether line 1 is a header.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Columns {
-    user: usize,
-    item: usize,
-    rating: Option<usize>,
-    time: Option<usize>,
-    header: bool,
+/// Where each wanted column is (0-based), and whether line 1 is a header: found by name or
+/// position, or as a person chose them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Columns {
+    pub user: usize,
+    pub item: usize,
+    /// `None`: implicit data.
+    pub rating: Option<usize>,
+    pub time: Option<usize>,
+    pub header: bool,
+}
+
+/// The first rows of a ratings file whose columns could not be told apart, for a person to say
+/// which is which.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ColumnsPreview {
+    pub file: String,
+    /// Up to [`PREVIEW_ROWS`] lines, split into cells.
+    pub rows: Vec<Vec<String>>,
+    /// The most cells any previewed line has.
+    pub width: usize,
+    /// A starting choice: by name where any name is known, else by position.
+    pub guess: Columns,
+    /// Why the columns were not found by themselves.
+    pub why: String,
+}
+
+pub const PREVIEW_ROWS: usize = 6;
+
+/// What to show a person when `text` (the ratings file `file`) could not be read as `error`
+/// says: a preview, when the trouble is which column is which (its first line) — not for a
+/// malformed line further down, which no choice of columns mends.
+pub fn preview(file: &str, text: &str, error: &DataError) -> Option<ColumnsPreview> {
+    if error.file != file || error.line.is_some_and(|line| line > 2) {
+        return None;
+    }
+    let (_, first) = numbered_lines(text).next()?;
+    let separator = separator_of(first);
+    let rows: Vec<Vec<String>> = numbered_lines(text)
+        .take(PREVIEW_ROWS)
+        .map(|(_, line)| {
+            split_line(line, separator)
+                .into_iter()
+                .map(|c| c.trim().trim_matches('"').to_string())
+                .collect()
+        })
+        .collect();
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    if width < 2 {
+        return None;
+    }
+    let cells: Vec<&str> = rows[0].iter().map(String::as_str).collect();
+    let position = |names: &[&str]| cells.iter().position(|c| is_named(c, names));
+    let header = cells.iter().any(|c| c.parse::<f64>().is_err())
+        && rows.get(1).is_some_and(|r| r.iter().any(|c| c.parse::<f64>().is_ok()));
+    let user = position(&USER_NAMES).unwrap_or(0);
+    let item = position(&ITEM_NAMES).unwrap_or(if user == 1 { 0 } else { 1 });
+    let free = |k: usize| k < width && k != user && k != item;
+    let guess = Columns {
+        user,
+        item,
+        rating: position(&RATING_NAMES).or_else(|| (2..width).find(|&k| free(k))),
+        time: position(&TIME_NAMES),
+        header,
+    };
+    Some(ColumnsPreview {
+        file: file.to_string(),
+        rows,
+        width,
+        guess,
+        why: error.to_string(),
+    })
 }
 
 pub fn read(files: &MovieLensFiles) -> Result<Parsed, DataError> {
@@ -68,7 +132,7 @@ pub fn read(files: &MovieLensFiles) -> Result<Parsed, DataError> {
             ));
         }
     };
-    let mut table = read_ratings(ratings_name, files.text(ratings_name)?)?;
+    let mut table = read_ratings(ratings_name, files.text(ratings_name)?, files.columns())?;
     let titles = match items_name {
         Some(name) => read_items(name, files.text(name)?, &table.items)?,
         None => ItemsFile::default(),
@@ -149,6 +213,21 @@ fn find_columns(file: &str, first: &[&str]) -> Result<Columns, DataError> {
     })
 }
 
+/// Columns a person chose, if they name distinct columns that the first line has.
+fn check_chosen(file: &str, columns: Columns, width: usize) -> Result<Columns, DataError> {
+    let used = [Some(columns.user), Some(columns.item), columns.rating, columns.time];
+    let used: Vec<usize> = used.into_iter().flatten().collect();
+    let distinct = used.iter().collect::<std::collections::HashSet<_>>().len() == used.len();
+    if !distinct || used.iter().any(|&k| k >= width) {
+        return Err(DataError::line(
+            file,
+            1,
+            format!("the columns chosen must be different columns of the {width} the file has"),
+        ));
+    }
+    Ok(columns)
+}
+
 struct RatingsTable {
     ratings: Vec<RawRating>,
     header: bool,
@@ -185,12 +264,19 @@ impl RatingsTable {
     }
 }
 
-fn read_ratings(file: &str, text: &str) -> Result<RatingsTable, DataError> {
+fn read_ratings(
+    file: &str,
+    text: &str,
+    chosen: Option<Columns>,
+) -> Result<RatingsTable, DataError> {
     let Some((_, first)) = numbered_lines(text).next() else {
         return Err(DataError::file(file, "the file holds no ratings"));
     };
     let separator = separator_of(first);
-    let columns = find_columns(file, &split_line(first, separator))?;
+    let columns = match chosen {
+        Some(columns) => check_chosen(file, columns, split_line(first, separator).len())?,
+        None => find_columns(file, &split_line(first, separator))?,
+    };
     let (mut users, mut items) = (Keys::default(), Keys::default());
     let mut rows: Vec<(u32, u32, f32, u64)> = Vec::with_capacity(text.len() / 20);
     for_each_row(file, text, separator, columns.header, |n, cells| {

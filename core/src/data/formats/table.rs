@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::lines::numbered_lines;
+use crate::data::progress::{self, reported_lines};
 use super::movielens_csv::csv_error;
 use crate::data::error::DataError;
 
@@ -90,7 +91,8 @@ pub(super) fn for_each_row(
 ) -> Result<(), DataError> {
     match separator {
         Separator::DoubleColon => {
-            for (n, line) in numbered_lines(text).skip(usize::from(header)) {
+            let lines = reported_lines(file, text, numbered_lines(text));
+            for (n, line) in lines.skip(usize::from(header)) {
                 let cells: Vec<&str> = line.split("::").collect();
                 visit(n, &cells)?;
             }
@@ -101,12 +103,16 @@ pub(super) fn for_each_row(
                 .has_headers(header)
                 .flexible(true)
                 .from_reader(text.as_bytes());
-            let mut record = csv::StringRecord::new();
+            let (mut record, mut rows) = (csv::StringRecord::new(), 0u64);
             while reader
                 .read_record(&mut record)
                 .map_err(|e| csv_error(file, &e))?
             {
-                let n = record.position().map_or(0, |p| p.line() as usize);
+                let (n, offset) = record
+                    .position()
+                    .map_or((0, 0), |p| (p.line() as usize, p.byte() as usize));
+                rows += 1;
+                progress::row_parsed(file, rows, offset, text.len());
                 if record.len() == 1 && record[0].trim().is_empty() {
                     return Err(DataError::line(file, n, "empty line"));
                 }

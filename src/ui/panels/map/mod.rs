@@ -12,6 +12,7 @@ use crate::ui::widgets::fields::{LabelledSelect, Panel};
 
 use crate::state::map::{ColourBy, Explorer, Projection, ProjectionState};
 use crate::state::visitor::Visitor;
+use crate::ui::widgets::format::thousands;
 use canvas::MapCanvas;
 use legend::{Classifier, Legend};
 
@@ -132,6 +133,11 @@ fn ProjectionControls(explorer: Explorer) -> impl IntoView {
                 <button type="button" data-testid="projection-cancel" on:click=move |_| explorer.cancel()>"Cancel"</button>
             </Show>
             {variance}
+            {move || explorer.tsne_sample.get().filter(|_| explorer.projection.get() == Projection::Tsne).map(|(mapped, all)| view! {
+                <span class="hint" data-testid="tsne-sample" data-mapped=mapped data-all=all>
+                    {format!("t-SNE maps the {} most-rated of {} films (its exact neighbour search is too slow for more); the others are drawn by PCA only.", thousands(mapped), thousands(all))}
+                </span>
+            })}
             <button type="button" data-testid="map-reset" on:click=move |_| explorer.reset_view()>"Reset view"</button>
         </div>
     }

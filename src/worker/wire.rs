@@ -1,0 +1,35 @@
+//! How a message crosses between the page and a worker: its JSON text alone, or `[text, extra]`
+//! when something travels beside it — a picked `File` to the worker (read there, never copied
+//! through the page), a read data set's packed ratings back as an `ArrayBuffer` that is
+//! transferred (moved), not copied or encoded as text.
+
+use js_sys::{Array, ArrayBuffer, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A message's text and what travels beside it, if anything.
+pub fn parts(data: &JsValue) -> (String, Option<JsValue>) {
+    if Array::is_array(data) {
+        let parts: Array = data.clone().unchecked_into();
+        (parts.get(0).as_string().unwrap_or_default(), Some(parts.get(1)))
+    } else {
+        (data.as_string().unwrap_or_default(), None)
+    }
+}
+
+/// The message for `text` with `extra` beside it.
+pub fn with_extra(text: String, extra: &JsValue) -> JsValue {
+    Array::of2(&JsValue::from(text), extra).into()
+}
+
+/// `bytes` copied once into a buffer of their own, to be transferred.
+pub fn buffer_of(bytes: &[u8]) -> ArrayBuffer {
+    Uint8Array::from(bytes).buffer()
+}
+
+/// The bytes of a transferred buffer (empty when `extra` is not one).
+pub fn bytes_of(extra: &JsValue) -> Vec<u8> {
+    extra
+        .dyn_ref::<ArrayBuffer>()
+        .map(|buffer| Uint8Array::new(buffer).to_vec())
+        .unwrap_or_default()
+}
