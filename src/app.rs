@@ -23,6 +23,7 @@ use crate::ui::panels::{
 };
 use crate::web::backend::{self, BackendStatus, Speed};
 use crate::web::offline::{self, Offline};
+use crate::web::schedule::next_macrotask;
 
 fn location_query() -> String {
     web_sys::window()
@@ -112,7 +113,13 @@ impl Page {
         Effect::new(move |_| {
             if let DataState::Ready { dataset, .. } = data.state.get() {
                 explorer.set_dataset(dataset.clone());
-                visitor.prepare(dataset);
+                // Each indexes every rating: a task each keeps the page responsive on large data.
+                spawn_local(async move {
+                    next_macrotask().await;
+                    if data.dataset().is_some_and(|now| Arc::ptr_eq(&now, &dataset)) {
+                        visitor.prepare(dataset);
+                    }
+                });
             }
         });
         Effect::new(move |_| {

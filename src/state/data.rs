@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::web::movielens::{self, LoadProgress, Opened, OriginFailure};
+use crate::web::schedule::next_macrotask;
 
 /// The suffix of a data set's storage keys: none for GroupLens' ML-100K (its ratings and kept
 /// model keep the keys they had before data sets had scopes), its fingerprint for any other, so
@@ -185,6 +186,7 @@ impl Data {
             match loaded {
                 Ok(dataset) => {
                     self.refusal.set(None);
+                    next_macrotask().await; // the panels' work on it in a task of its own
                     use_dataset(Arc::new(dataset), name);
                 }
                 Err(error) => {

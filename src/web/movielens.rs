@@ -10,6 +10,7 @@ use filmspace_core::data::progress::ReadProgress;
 use filmspace_core::protocol::{ReadReply, ReadRequest};
 
 use super::fetch::fetch_bytes;
+use super::schedule::next_macrotask;
 use super::upload::file_bytes;
 use crate::worker::client::WorkerClient;
 
@@ -104,6 +105,9 @@ pub async fn load_from_file(
             .map_err(|error| format!("it could not be read ({})", error.message()))?,
         Err(_) => ReadReply::of(&request, &file_bytes(file).await?),
     };
+    // Unpacking a million ratings is tens of milliseconds: a task of its own, not one with the
+    // message's arrival.
+    next_macrotask().await;
     match reply {
         ReadReply::Loaded(packed) => Dataset::unpack(*packed)
             .map(Opened::Data)

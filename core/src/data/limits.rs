@@ -8,8 +8,8 @@
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
 /// The most every kept file of an archive may hold together.
 pub const MAX_TOTAL_BYTES: u64 = 512 << 20;
-/// The largest data zip (or data file) a person may pick. It travels to the unzipping worker as
-/// base64 text, and a browser's longest string is about 512 million characters.
+/// The largest data zip (or data file) a person may pick: the reading worker holds it whole
+/// beside what it unzips to.
 pub const MAX_PICKED_DATA_BYTES: u64 = 256 << 20;
 /// The largest ratings export a person may import: a rating of every film of the largest
 /// MovieLens release is a few MiB, so 16 MiB is never too little.
