@@ -8,6 +8,7 @@ use std::time::Instant;
 use filmspace_core::data::{Dataset, MovieLensFiles};
 use filmspace_core::embedding::{Pca, TsneSettings, genre_report, tsne_2d_with_progress};
 use filmspace_core::split::{SplitKind, make_split};
+use filmspace_core::stats::FilmRatings;
 use filmspace_core::train::default_model;
 
 fn main() {
@@ -18,13 +19,14 @@ fn main() {
     let weights = default_model(&u1.train, dataset.n_users(), dataset.n_items());
     eprintln!("MF fit: {:?}", started.elapsed());
     let (vectors, dim) = (&weights.item_factors, weights.dim);
+    let counts = FilmRatings::of(&dataset).counts;
 
     let started = Instant::now();
     let pca = Pca::fit(vectors, dim);
     eprintln!("PCA {:.4?}: {:?}", pca.explained, started.elapsed());
 
     let started = Instant::now();
-    let report = genre_report(&dataset.films, &dataset.genres, vectors, dim, 42);
+    let report = genre_report(&dataset.films, &dataset.genres, &counts, vectors, dim, 42);
     eprintln!(
         "genre classifier (cross-validation and refit, film and random vectors): {:?}; \
          accuracy {:.3} macro-F1 {:.3} (L2 {})",
@@ -36,7 +38,7 @@ fn main() {
 
     // The lift over the baselines for other splits of the films.
     for seed in 0..8 {
-        let r = genre_report(&dataset.films, &dataset.genres, vectors, dim, seed);
+        let r = genre_report(&dataset.films, &dataset.genres, &counts, vectors, dim, seed);
         eprintln!(
             "  split seed {seed}: accuracy {:.3} / {:.3} majority / {:.3} random; macro-F1 {:.3} / {:.3} / {:.3}; L2 {} / {} random",
             r.accuracy,

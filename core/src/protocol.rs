@@ -197,6 +197,12 @@ pub enum ProjectReply {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClassifyRequest {
     pub labels: Vec<Option<usize>>,
+    /// Every genre of each film as bits, and its number of ratings (the one-vs-rest AUCs; an
+    /// older page sends neither).
+    #[serde(default)]
+    pub genre_bits: Vec<u64>,
+    #[serde(default)]
+    pub counts: Vec<u32>,
     /// The data set's genre names, by label.
     pub genres: Vec<String>,
     pub vectors: Vec<f32>,

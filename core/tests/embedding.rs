@@ -7,6 +7,7 @@ mod common;
 use filmspace_core::data::Dataset;
 use filmspace_core::embedding::{Pca, genre_report, nearest_by_cosine};
 use filmspace_core::split::{SplitKind, make_split};
+use filmspace_core::stats::FilmRatings;
 use filmspace_core::train::default_model;
 
 #[test]
@@ -18,6 +19,7 @@ fn the_film_vectors_carry_structure_on_u1() {
     let u1 = make_split(&dataset.ratings, SplitKind::Fold(1), 0);
     let weights = default_model(&u1.train, dataset.n_users(), dataset.n_items());
     let (vectors, dim) = (&weights.item_factors, weights.dim);
+    let counts = FilmRatings::of(&dataset).counts;
     assert_eq!(vectors.len(), 1682 * dim);
 
     let pca = Pca::fit(vectors, dim);
@@ -44,7 +46,7 @@ fn the_film_vectors_carry_structure_on_u1() {
     // Return of the Jedi (181) or The Empire Strikes Back (172).
     assert!(ids.contains(&181) || ids.contains(&172), "{ids:?}");
 
-    let report = genre_report(&dataset.films, &dataset.genres, vectors, dim, 42);
+    let report = genre_report(&dataset.films, &dataset.genres, &counts, vectors, dim, 42);
     eprintln!(
         "genre from film vectors on {} held-out films: accuracy {:.3} / macro-F1 {:.3}; \
          majority {:.3} / {:.3}; same procedure on random vectors {:.3} / {:.3}; L2 {} / {}",
@@ -73,4 +75,22 @@ fn the_film_vectors_carry_structure_on_u1() {
     assert!(report.accuracy > report.random_accuracy, "{report:?}");
     assert!(report.macro_f1 > report.majority_macro_f1, "{report:?}");
     assert!(report.macro_f1 > report.random_macro_f1, "{report:?}");
+
+    let auc = report.auc.as_ref().expect("one-vs-rest AUCs");
+    eprintln!(
+        "one-vs-rest ROC-AUC, mean of {} genres: film vectors {:.3}, random {:.3}, popularity {:.3}",
+        auc.per_genre.len(),
+        auc.mean_auc,
+        auc.mean_random_auc,
+        auc.mean_popularity_auc
+    );
+    for g in &auc.per_genre {
+        eprintln!(
+            "  {:<12} AUC {:.3} random {:.3} popularity {:.3} ({} test films have it)",
+            g.name, g.auc, g.random_auc, g.popularity_auc, g.positives
+        );
+    }
+    // Measured: mean AUC 0.660 on the film vectors, 0.533 on random ones, 0.651 on popularity
+    // alone (18 genres; a genre's films are also more or less watched, and the vectors know it).
+    assert!(auc.mean_auc > auc.mean_random_auc + 0.05, "{auc:?}");
 }

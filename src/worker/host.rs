@@ -7,7 +7,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use burn::tensor::Device;
-use filmspace_core::embedding::{TsneSettings, genre_report_for_labels, tsne_2d_with_progress};
+use filmspace_core::embedding::{
+    FilmLabels, TsneSettings, genre_report_for_labels, tsne_2d_with_progress,
+};
 use filmspace_core::protocol::{
     ClassifyReply, ClassifyRequest, FitRequest, MeasureRequest, ProjectReply, ProjectRequest,
     ReadReply, ReadRequest, Reply, Request, RunId, decode, encode,
@@ -98,13 +100,20 @@ fn project(scope: &Scope, run: RunId, request: ProjectRequest) {
 fn classify(scope: &Scope, run: RunId, request: ClassifyRequest) {
     let ClassifyRequest {
         labels,
+        genre_bits,
+        counts,
         genres,
         vectors,
         dim,
         seed,
     } = request;
     let names: Vec<&str> = genres.iter().map(String::as_str).collect();
-    let report = genre_report_for_labels(&labels, &names, &vectors, dim, seed);
+    let labels = FilmLabels {
+        primary: &labels,
+        bits: &genre_bits,
+        counts: &counts,
+    };
+    let report = genre_report_for_labels(labels, &names, &vectors, dim, seed);
     post(scope, run, Reply::Classify(ClassifyReply::Done(report)));
 }
 

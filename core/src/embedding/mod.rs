@@ -22,8 +22,8 @@ pub mod tsne;
 pub mod view;
 
 pub use classifier::{
-    FitSettings, GenreReport, GenreScore, Scores, SoftmaxRegression, genre_report,
-    genre_report_for_labels,
+    AucReport, FilmLabels, FitSettings, GenreAuc, GenreReport, GenreScore, Scores,
+    SoftmaxRegression, genre_report, genre_report_for_labels,
 };
 pub use film_vectors::{FilmVectors, MAP_DIM};
 pub use neighbours::nearest_by_cosine;

@@ -156,12 +156,17 @@ impl Explorer {
                 return;
             }
         };
-        let genres = self
+        let (genres, genre_bits) = self
             .dataset
-            .with_untracked(|d| d.as_ref().map(|d| d.genres.clone()))
+            .with_untracked(|d| {
+                d.as_ref()
+                    .map(|d| (d.genres.clone(), d.films.iter().map(|f| f.genres).collect()))
+            })
             .unwrap_or_default();
         let request = ClassifyRequest {
             labels: facts.primary.clone(),
+            genre_bits,
+            counts: facts.counts.clone(),
             genres,
             vectors: films.values.clone(),
             dim: films.dim,

@@ -286,11 +286,11 @@ pub fn draw_metric_bars(
     draw_bars(canvas, bars, y_max, "", y_desc);
 }
 
-/// F1 per genre as bars (0–1), one per genre present in the classifier's test films.
-pub fn draw_genre_scores(canvas: &HtmlCanvasElement, scores: &[(String, f64)]) {
+/// A score per genre as bars (0–1): F1 or ROC-AUC on the classifiers' test films.
+pub fn draw_genre_scores(canvas: &HtmlCanvasElement, scores: &[(String, f64)], axis: &str) {
     let bars: Vec<(String, f64)> = scores
         .iter()
-        .map(|(name, f1)| (name.chars().take(8).collect(), *f1))
+        .map(|(name, score)| (name.chars().take(8).collect(), *score))
         .collect();
-    draw_bars(canvas, &bars, 1.0, "", "F1 on test films");
+    draw_bars(canvas, &bars, 1.0, "", axis);
 }

@@ -3,6 +3,7 @@
 //! recommendations marked; the genre classifier's report; the Embedding Projector export.
 
 mod canvas;
+mod classifier;
 mod legend;
 mod paint;
 
@@ -14,7 +15,8 @@ use crate::state::map::{ColourBy, Explorer, Projection, ProjectionState};
 use crate::state::visitor::Visitor;
 use crate::ui::widgets::format::thousands;
 use canvas::MapCanvas;
-use legend::{Classifier, Legend};
+use classifier::Classifier;
+use legend::Legend;
 
 #[component]
 pub fn MapPanel(explorer: Explorer, visitor: Visitor) -> impl IntoView {
