@@ -370,8 +370,15 @@ mod tests {
         assert_eq!(preview.rows[1], vec!["ann", "B00X", "4", "2024-01-02"]);
         assert_eq!(preview.width, 4);
         let guess = preview.guess;
-        assert_eq!((guess.user, guess.item, guess.rating, guess.header), (0, 1, Some(2), true));
-        assert!(preview.why.contains("should name a user column"), "{}", preview.why);
+        assert_eq!(
+            (guess.user, guess.item, guess.rating, guess.header),
+            (0, 1, Some(2), true)
+        );
+        assert!(
+            preview.why.contains("should name a user column"),
+            "{}",
+            preview.why
+        );
         let chosen = ReadRequest {
             columns: Some(Columns {
                 time: Some(3),
@@ -398,7 +405,10 @@ mod tests {
         assert!(why.contains("must be different columns"), "{why}");
         // A malformed line further down is an error: no choice of columns mends it.
         let later = b"user,item,rating\n1,2,4\n1,3,4\n2,2,x\n";
-        assert!(matches!(ReadReply::of(&request("r.csv"), later), ReadReply::Refused(_)));
+        assert!(matches!(
+            ReadReply::of(&request("r.csv"), later),
+            ReadReply::Refused(_)
+        ));
     }
 
     #[test]

@@ -157,6 +157,18 @@ impl TrainSettings {
         (settings, problems)
     }
 
+    /// The model's settings in a few words, to label a run ("d 32 · λ 0.05 · lr 0.01 · 20 epochs · u1").
+    pub fn describe(&self) -> String {
+        format!(
+            "d {} · λ {} · lr {} · {} epochs · {}",
+            self.dim,
+            self.reg,
+            self.learning_rate,
+            self.epochs,
+            self.split.name()
+        )
+    }
+
     /// The query string that reproduces these settings (without `autotrain`).
     pub fn to_query(&self) -> String {
         format!(

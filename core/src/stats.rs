@@ -115,9 +115,15 @@ mod tests {
         let titles: usize = large.films.iter().map(|f| f.title.len()).sum();
         let bytes = DatasetStats::of(&large).memory_bytes;
         assert!(bytes >= 20_000 * per_rating + titles, "{bytes}");
-        assert!(bytes < 2 * 20_000 * per_rating + 200 * large.films.len(), "{bytes}");
+        assert!(
+            bytes < 2 * 20_000 * per_rating + 200 * large.films.len(),
+            "{bytes}"
+        );
         // 18,000 more ratings cost their rows (and a little more of the id maps and titles).
         let grown = bytes - small.memory_bytes();
-        assert!(grown >= 18_000 * per_rating && grown < 2 * 18_000 * per_rating, "{grown}");
+        assert!(
+            grown >= 18_000 * per_rating && grown < 2 * 18_000 * per_rating,
+            "{grown}"
+        );
     }
 }

@@ -302,6 +302,16 @@ describe('training in the page', () => {
     });
   });
 
+  // The last epoch's throughput as the page shows it (train-rate), checked against its own text.
+  async function ratePerSecond(page) {
+    const rate = byTestId(page, 'train-rate');
+    const value = Number(await rate.getAttribute('data-ratings-per-s'));
+    assert.ok(value > 0, `train-rate ${value}`);
+    const shown = Number((await rate.textContent()).replace(/[^0-9]/g, ''));
+    assert.ok(Math.abs(shown - value) <= 1, `shown ${shown} vs data ${value}`);
+    return value;
+  }
+
   test('a forced WebGPU run and a forced CPU run both complete', async () => {
     await withPage('forced', { webgpu: true }, async (page) => {
       await page.goto(`${server.url}?split=u1&backend=webgpu&epochs=2`);
@@ -313,6 +323,7 @@ describe('training in the page', () => {
       assert.equal(await trainState(page), 'done');
       assert.equal(await byTestId(page, 'train-backend').getAttribute('data-state'), 'webgpu');
       assert.match(await byTestId(page, 'metric-rmse').textContent(), /^\d\.\d{4}$/);
+      const gpuRate = await ratePerSecond(page);
       // Shader compilation and training run in the worker: the page's main thread stays free.
       const long = await page.evaluate((t0) => window.__longTasks.filter((t) => t.start >= t0 && t.duration > 100), started);
       assert.deepEqual(long, [], 'main-thread tasks over 100 ms while training on WebGPU');
@@ -322,6 +333,9 @@ describe('training in the page', () => {
       assert.equal(await trainState(page), 'done');
       assert.equal(await byTestId(page, 'train-backend').getAttribute('data-state'), 'cpu');
       assert.equal(await backendState(page), 'webgpu');
+      const cpuRate = await ratePerSecond(page);
+      // Both epochs moved the 80,000 training ratings; SwiftShader's WebGPU is the slower one here.
+      assert.ok(cpuRate > gpuRate, `CPU ${cpuRate} vs WebGPU ${gpuRate} ratings/s`);
       assert.deepEqual(page.errors, []);
     });
   });
@@ -351,6 +365,51 @@ describe('training in the page', () => {
       assert.equal(await line.getAttribute('data-remembered'), 'true');
       assert.equal(Number(await line.getAttribute('data-cpu')), cpu);
       assert.equal(Number(await line.getAttribute('data-gpu')), gpu);
+      assert.deepEqual(page.errors, []);
+    });
+  });
+  test('a pinned run stays on the chart under the next run, with its validation curve summed up', async () => {
+    await withPage('pin-compare', { webgpu: false }, async (page) => {
+      await page.goto(`${server.url}?split=u1&backend=cpu&dim=128&reg=0&lr=0.01&epochs=8&autotrain=1`);
+      await waitForState(page, ['done', 'error']);
+      assert.equal(await trainState(page), 'done');
+      assert.equal(await byTestId(page, 'run-compare').count(), 0);
+      await byTestId(page, 'run-pin').click();
+      const compare = byTestId(page, 'run-compare');
+      const pinned = async () => ({
+        final: Number(await compare.getAttribute('data-pinned-final')),
+        best: Number(await compare.getAttribute('data-pinned-best')),
+        epochs: Number(await compare.getAttribute('data-pinned-epochs')),
+      });
+      const first = await pinned();
+      assert.ok(first.best > 0.7 && first.final >= first.best, JSON.stringify(first));
+      // Early stopping ends the holdout curve a few epochs after its lowest point.
+      assert.ok(first.epochs >= 2 && first.epochs <= 8, JSON.stringify(first));
+      const text = await compare.textContent();
+      assert.match(text, /d 128 · λ 0 · lr 0\.01/);
+      assert.ok(text.includes(first.final.toFixed(4)) && text.includes(first.best.toFixed(4)), text);
+      // A pale twin of the validation line (rgb 240,184,128) is drawn for the pinned run.
+      const paleInk = () => page.evaluate(() => {
+        const c = document.querySelector('[data-testid="loss-chart"]');
+        const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] === 0xf0 && data[i + 1] === 0xb8 && data[i + 2] === 0x80) n++;
+        return n;
+      });
+      assert.ok(await paleInk() > 20, 'the pinned run is drawn');
+
+      // Regularisation back on: the next run draws over the pinned one, which stays as it was.
+      await byTestId(page, 'hp-reg').fill('0.1');
+      await byTestId(page, 'hp-reg').dispatchEvent('change');
+      await byTestId(page, 'train-start').click();
+      await waitForState(page, ['done', 'error']);
+      assert.equal(await trainState(page), 'done');
+      assert.deepEqual(await pinned(), first);
+      assert.ok(await paleInk() > 20, 'the pinned run is still drawn');
+      console.log(`pinned d 128 λ 0: final ${first.final}, lowest ${first.best} (rise ${(first.final - first.best).toFixed(4)})`);
+      await byTestId(page, 'run-unpin').click();
+      assert.equal(await compare.count(), 0);
+      assert.equal(await paleInk(), 0);
       assert.deepEqual(page.errors, []);
     });
   });

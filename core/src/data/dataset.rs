@@ -126,7 +126,8 @@ impl Dataset {
         if is_zip(name, bytes) {
             return None;
         }
-        let text = std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).ok()?;
+        let text =
+            std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).ok()?;
         formats::preview(name, text, error)
     }
 

@@ -95,7 +95,12 @@ pub fn reported_lines<'a>(
 ) -> impl Iterator<Item = (usize, &'a str)> + 'a {
     let start = text.as_ptr() as usize;
     lines.enumerate().map(move |(i, (n, line))| {
-        row_parsed(file, i as u64 + 1, line.as_ptr() as usize - start, text.len());
+        row_parsed(
+            file,
+            i as u64 + 1,
+            line.as_ptr() as usize - start,
+            text.len(),
+        );
         (n, line)
     })
 }

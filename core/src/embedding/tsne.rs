@@ -182,7 +182,11 @@ mod tests {
         assert_eq!(tsne_sample(&counts, 10), vec![0, 1, 2, 3, 4, 5]);
         // The three most rated: 9 (items 1 and 3), then 7 (item 5); in id order.
         assert_eq!(tsne_sample(&counts, 3), vec![1, 3, 5]);
-        assert_eq!(tsne_sample(&counts, 1), vec![1], "a tie goes to the smaller id");
+        assert_eq!(
+            tsne_sample(&counts, 1),
+            vec![1],
+            "a tie goes to the smaller id"
+        );
         let placed = place_sample(4, &[1, 3], &[[1.0, 2.0], [3.0, 4.0]]);
         assert_eq!(placed[1], [1.0, 2.0]);
         assert_eq!(placed[3], [3.0, 4.0]);

@@ -331,9 +331,15 @@ mod tests {
         let halves = b"item_id,rating\n50,3.5\n12,0.5\n";
         let halves = Profile::import(halves, &d).unwrap();
         assert_eq!(halves.rating_of(50), Some(3.5));
-        assert_eq!(halves.to_csv(&d), "item_id,title,rating\n50,Star Wars (1977),3.5\n12,\"Usual Suspects, The (1995)\",0.5\n");
+        assert_eq!(
+            halves.to_csv(&d),
+            "item_id,title,rating\n50,Star Wars (1977),3.5\n12,\"Usual Suspects, The (1995)\",0.5\n"
+        );
         let quarter = Profile::import(b"item_id,rating\n50,3.25\n", &d).unwrap_err();
-        assert!(quarter[0].message.contains("0.5 to 5 in halves"), "{quarter:?}");
+        assert!(
+            quarter[0].message.contains("0.5 to 5 in halves"),
+            "{quarter:?}"
+        );
         let reordered = b"rating,item_id\n4,50\n";
         assert_eq!(
             Profile::import(reordered, &d).unwrap().rating_of(50),

@@ -231,11 +231,9 @@ impl<'a> Ranking<'a> {
                 let co = self.weights.co_rated / n
                     * self.weights.taste(self.catalogue.scale.to_stars(value))
                     * self.catalogue.co_rated.similarity(rated, item);
-                let mf = model_parts
-                    .as_ref()
-                    .map_or(0.0, |parts| {
-                        self.weights.rating * self.catalogue.scale.stars_per_unit() * parts[k]
-                    });
+                let mf = model_parts.as_ref().map_or(0.0, |parts| {
+                    self.weights.rating * self.catalogue.scale.stars_per_unit() * parts[k]
+                });
                 (co + mf, rated, value)
             })
             .filter(|(part, _, _)| *part > 1e-4)

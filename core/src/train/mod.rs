@@ -22,7 +22,9 @@ mod recipe;
 mod tests;
 mod trainer;
 
-pub use events::{BatchProgress, EpochReport, StopReason, TrainEvent, TrainSummary};
+pub use events::{
+    BatchProgress, EpochReport, StopReason, TrainEvent, TrainSummary, ValidationCurve,
+};
 pub use pipeline::{Fitted, Pipeline, PipelineError, PipelineEvent, Stage, StageCheckpoint};
 pub use recipe::{
     BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable, rating_range,

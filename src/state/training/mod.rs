@@ -2,7 +2,10 @@
 //! with the panel's settings and live controls (`worker::run::fit`, the same driver as the
 //! board's); its replies move the signals, and the model it ends with is kept and serves.
 
+mod pinned;
 mod run;
+
+pub use pinned::PinnedRun;
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -89,6 +92,8 @@ pub struct Training {
     pub state: RwSignal<TrainState>,
     pub progress: RwSignal<Progress>,
     pub history: RwSignal<Vec<EpochReport>>,
+    /// A run kept for comparison: its curves are drawn under the current run's.
+    pub pinned: RwSignal<Option<PinnedRun>>,
     /// The trained model's row first, then the baselines on the same split.
     pub board: RwSignal<Vec<BoardRow>>,
     pub backend: RwSignal<Option<RunBackend>>,
@@ -118,6 +123,7 @@ impl Training {
             state: RwSignal::new(TrainState::Idle),
             progress: RwSignal::new(Progress::default()),
             history: RwSignal::new(Vec::new()),
+            pinned: RwSignal::new(None),
             board: RwSignal::new(Vec::new()),
             backend: RwSignal::new(None),
             message: RwSignal::new(None),
@@ -201,6 +207,7 @@ impl Training {
         self.history.set(Vec::new());
         self.backend.set(None);
         self.progress.set(Progress::default());
+        self.pinned.set(None);
         self.live_map.set(None);
         self.trace.set(Vec::new());
         self.message.set(None);

@@ -4,6 +4,7 @@
 use filmspace_core::report::BoardRow;
 use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::SplitKind;
+use filmspace_core::train::ValidationCurve;
 use leptos::prelude::*;
 
 use crate::ui::widgets::fields::{LabelledSelect, Panel};
@@ -11,6 +12,7 @@ use crate::ui::widgets::serving_message::ServingMessage;
 
 use crate::state::training::{Export, MODEL_LABEL, TrainState, Training};
 use crate::ui::widgets::charts::{Chart, draw_learning_curves};
+use crate::ui::widgets::format::thousands;
 
 /// A number input bound to one setting, by its URL key; bad input changes nothing and says why.
 #[component]
@@ -148,9 +150,14 @@ pub fn TrainPanel(
             <RunStatus training />
             <figure>
                 <Chart testid="loss-chart" label="Training loss and validation RMSE per epoch".to_string()
-                    draw=move |canvas| draw_learning_curves(canvas, &training.history.get()) />
+                    draw=move |canvas| training.pinned.with(|pinned| draw_learning_curves(
+                        canvas,
+                        &training.history.get(),
+                        pinned.as_ref().map(|p| (p.label.as_str(), p.history.as_slice())),
+                    )) />
                 <figcaption>"Train loss (squared error + penalty) and validation RMSE per epoch. When validation stops falling, the model starts memorising."</figcaption>
             </figure>
+            <RunCompare training />
             <TrainBoard training />
             <TrainExports training on_export />
         </Panel>
@@ -226,7 +233,12 @@ fn RunStatus(training: Training) -> impl IntoView {
         })}
         {move || training.thread.get().map(|t| view! { <span data-testid="train-thread" class="hint">{t}</span> })}
         {move || training.history.get().last().map(|r| view! {
-            <span class="hint">{format!("{:.1} s elapsed · {:.0} ms/epoch · {:.0} ratings/s", r.total_ms / 1000.0, r.elapsed_ms, r.ratings_per_sec)}</span>
+            <span class="hint">{format!("{:.1} s elapsed · {:.0} ms/epoch · ", r.total_ms / 1000.0, r.elapsed_ms)}
+                <span data-testid="train-rate" data-ratings-per-s=format!("{:.0}", r.ratings_per_sec)
+                    title="Training ratings per second in the last epoch, on the backend shown">
+                    {format!("{} ratings/s", thousands(r.ratings_per_sec.round() as usize))}
+                </span>
+            </span>
         })}
     </div>
     <div class="bar" data-testid="train-progress" role="progressbar" aria-label="Training progress"
@@ -289,5 +301,35 @@ fn TrainExports(training: Training, on_export: Callback<Export>) -> impl IntoVie
         </button>
     </div>
     <p class="hint">"A trained model is kept in this browser (IndexedDB) and comes back when you return."</p>
+    }
+}
+
+/// Pin a run to draw the next runs' curves over it, and what the pinned run's validation did.
+#[component]
+fn RunCompare(training: Training) -> impl IntoView {
+    let curve_text = |c: &ValidationCurve| {
+        format!(
+            "its validation RMSE ended at {:.4} after {} epochs, {:.4} above its lowest ({:.4} at epoch {})",
+            c.final_rmse, c.epochs, c.rise(), c.best_rmse, c.best_epoch
+        )
+    };
+    view! {
+    <div class="controls run-compare">
+        <button data-testid="run-pin" on:click=move |_| training.pin() disabled=move || !training.can_pin()
+            title="Keep this run's curves on the chart; the next run draws over them">"Pin this run"</button>
+        {move || training.pinned.get().map(|p| {
+            let curve = p.curve;
+            view! {
+            <p data-testid="run-compare" class="hint"
+                data-pinned-final=curve.map(|c| format!("{:.4}", c.final_rmse)).unwrap_or_default()
+                data-pinned-best=curve.map(|c| format!("{:.4}", c.best_rmse)).unwrap_or_default()
+                data-pinned-epochs=p.history.len().to_string()>
+                "Pale lines: the pinned run ("{p.label.clone()}")"
+                {curve.map(|c| format!("; {}.", curve_text(&c))).unwrap_or_else(|| ".".into())}
+            </p>
+            <button data-testid="run-unpin" on:click=move |_| training.unpin()>"Unpin"</button>
+            }
+        })}
+    </div>
     }
 }

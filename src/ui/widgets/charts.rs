@@ -185,26 +185,39 @@ pub fn draw_long_tail(canvas: &HtmlCanvasElement, per_film: &[usize]) {
 pub fn draw_learning_curves(
     canvas: &HtmlCanvasElement,
     history: &[filmspace_core::train::EpochReport],
+    pinned: Option<(&str, &[filmspace_core::train::EpochReport])>,
 ) {
-    let series = [
+    let mut series = Vec::from(curves_of(history, "", ACCENT, RGBColor(0xe0, 0x6c, 0x00)));
+    if let Some((label, pinned)) = pinned {
+        // Paler twins of the current colours, named after the pinned run's settings.
+        let pale = curves_of(pinned, &format!(" — pinned: {label}"), RGBColor(0x9c, 0xb8, 0xd6), RGBColor(0xf0, 0xb8, 0x80));
+        series.extend(pale);
+    }
+    draw_lines(canvas, &series, "epoch");
+}
+
+/// A run's train loss and validation RMSE as two lines, their names ending in `suffix`.
+fn curves_of(
+    history: &[filmspace_core::train::EpochReport],
+    suffix: &str,
+    loss_colour: RGBColor,
+    rmse_colour: RGBColor,
+) -> [Line; 2] {
+    [
         Line {
-            name: "train loss".into(),
-            color: ACCENT,
-            points: history
-                .iter()
-                .map(|r| (r.epoch as u32, r.train_loss))
-                .collect(),
+            name: format!("train loss{suffix}"),
+            color: loss_colour,
+            points: history.iter().map(|r| (r.epoch as u32, r.train_loss)).collect(),
         },
         Line {
-            name: "validation RMSE".into(),
-            color: RGBColor(0xe0, 0x6c, 0x00),
+            name: format!("validation RMSE{suffix}"),
+            color: rmse_colour,
             points: history
                 .iter()
                 .filter_map(|r| Some((r.epoch as u32, r.validation_rmse?)))
                 .collect(),
         },
-    ];
-    draw_lines(canvas, &series, "epoch");
+    ]
 }
 
 /// One named series of a line chart.

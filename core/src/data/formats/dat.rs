@@ -4,12 +4,12 @@
 //! and no `users.dat`.
 
 use super::lines::{field, fields, numbered_lines};
-use crate::data::progress::reported_lines;
 use super::{
     Parsed, RawRating, Release, decode_text, genre_bits, movielens_scale, year_from_title,
 };
 use crate::data::error::DataError;
 use crate::data::files::MovieLensFiles;
+use crate::data::progress::reported_lines;
 use crate::data::{Film, Person};
 
 /// ML-1M's occupation codes, as its README lists them.
@@ -70,7 +70,12 @@ pub fn read(files: &MovieLensFiles) -> Result<Parsed, DataError> {
 
 pub fn parse_ratings(file: &str, text: &str) -> Result<Vec<RawRating>, DataError> {
     let names = ["user id", "movie id", "user, movie, rating, timestamp"];
-    rating_rows(file, reported_lines(file, text, numbered_lines(text)), "::", names)
+    rating_rows(
+        file,
+        reported_lines(file, text, numbered_lines(text)),
+        "::",
+        names,
+    )
 }
 
 /// MovieLens rating rows, `user item rating timestamp` split by `separator`; `names` says how

@@ -2,10 +2,10 @@
 //! genre flags, and `u.user`.
 
 use super::lines::{field, numbered_lines};
-use crate::data::progress::reported_lines;
 use super::{Parsed, RawRating, Release, decode_text, year_from_title};
 use crate::data::error::DataError;
 use crate::data::files::MovieLensFiles;
+use crate::data::progress::reported_lines;
 use crate::data::scale::RatingScale;
 use crate::data::{Film, ML100K_GENRES as GENRES, Person};
 

@@ -11,7 +11,9 @@ mod own;
 mod table;
 
 pub use lines::{decode_text, year_from_title};
-pub use own::{Columns, ColumnsPreview, OWN_FILE_EXTENSIONS, PREVIEW_ROWS, is_own_file_name, preview};
+pub use own::{
+    Columns, ColumnsPreview, OWN_FILE_EXTENSIONS, PREVIEW_ROWS, is_own_file_name, preview,
+};
 
 use super::error::DataError;
 use super::files::MovieLensFiles;

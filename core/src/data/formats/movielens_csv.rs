@@ -5,11 +5,11 @@
 
 use super::dat::rating_rows;
 use super::lines::{field, numbered_lines};
-use crate::data::progress::reported_lines;
 use super::{Parsed, RawRating, Release, genre_bits, movielens_scale, year_from_title};
 use crate::data::Film;
 use crate::data::error::DataError;
 use crate::data::files::MovieLensFiles;
+use crate::data::progress::reported_lines;
 
 const RATINGS_HEADER: &str = "userId,movieId,rating,timestamp";
 const MOVIES_HEADER: [&str; 3] = ["movieId", "title", "genres"];

@@ -86,7 +86,9 @@ pub fn preview(file: &str, text: &str, error: &DataError) -> Option<ColumnsPrevi
     let cells: Vec<&str> = rows[0].iter().map(String::as_str).collect();
     let position = |names: &[&str]| cells.iter().position(|c| is_named(c, names));
     let header = cells.iter().any(|c| c.parse::<f64>().is_err())
-        && rows.get(1).is_some_and(|r| r.iter().any(|c| c.parse::<f64>().is_ok()));
+        && rows
+            .get(1)
+            .is_some_and(|r| r.iter().any(|c| c.parse::<f64>().is_ok()));
     let user = position(&USER_NAMES).unwrap_or(0);
     let item = position(&ITEM_NAMES).unwrap_or(if user == 1 { 0 } else { 1 });
     let free = |k: usize| k < width && k != user && k != item;
@@ -215,7 +217,12 @@ fn find_columns(file: &str, first: &[&str]) -> Result<Columns, DataError> {
 
 /// Columns a person chose, if they name distinct columns that the first line has.
 fn check_chosen(file: &str, columns: Columns, width: usize) -> Result<Columns, DataError> {
-    let used = [Some(columns.user), Some(columns.item), columns.rating, columns.time];
+    let used = [
+        Some(columns.user),
+        Some(columns.item),
+        columns.rating,
+        columns.time,
+    ];
     let used: Vec<usize> = used.into_iter().flatten().collect();
     let distinct = used.iter().collect::<std::collections::HashSet<_>>().len() == used.len();
     if !distinct || used.iter().any(|&k| k >= width) {

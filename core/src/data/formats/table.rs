@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use super::lines::numbered_lines;
-use crate::data::progress::{self, reported_lines};
 use super::movielens_csv::csv_error;
 use crate::data::error::DataError;
+use crate::data::progress::{self, reported_lines};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Separator {

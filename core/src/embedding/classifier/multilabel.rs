@@ -71,7 +71,10 @@ impl FeatureSet<'_> {
         let dim = self.dim;
         let row = |i: usize| &self.rows[i * dim..(i + 1) * dim];
         let x: Vec<f32> = train.iter().flat_map(|&i| row(i)).copied().collect();
-        let y: Vec<usize> = train.iter().map(|&i| usize::from(has(bits[i], genre))).collect();
+        let y: Vec<usize> = train
+            .iter()
+            .map(|&i| usize::from(has(bits[i], genre)))
+            .collect();
         let settings = FitSettings {
             l2: self.l2,
             ..FitSettings::default()
@@ -80,7 +83,9 @@ impl FeatureSet<'_> {
         test.iter()
             .map(|&i| {
                 let p = model.probabilities(row(i));
-                p.iter().find(|&&(label, _)| label == 1).map_or(0.0, |&(_, p)| p)
+                p.iter()
+                    .find(|&&(label, _)| label == 1)
+                    .map_or(0.0, |&(_, p)| p)
             })
             .collect()
     }
@@ -106,9 +111,8 @@ pub fn auc_report(
             if trained == 0 || trained == train.len() {
                 return None;
             }
-            let auc_of = |set: &FeatureSet| {
-                roc_auc(&set.test_scores(genre, bits, train, test), &truth)
-            };
+            let auc_of =
+                |set: &FeatureSet| roc_auc(&set.test_scores(genre, bits, train, test), &truth);
             Some(GenreAuc {
                 genre,
                 name: names[genre].to_string(),
@@ -157,8 +161,9 @@ mod tests {
         let mut vectors = Vec::new();
         let (mut bits, mut popularity) = (Vec::new(), Vec::new());
         for i in 0..n {
-            let row: Vec<f32> =
-                (0..dim).map(|_| crate::math::standard_normal(&mut rng) as f32).collect();
+            let row: Vec<f32> = (0..dim)
+                .map(|_| crate::math::standard_normal(&mut rng) as f32)
+                .collect();
             let count = (i % 50) as f32;
             let mut b = 0u64;
             b |= u64::from(row[0] > 0.3);
@@ -172,12 +177,20 @@ mod tests {
             .map(|_| crate::math::standard_normal(&mut rng) as f32)
             .collect();
         let (test, train): (Vec<usize>, Vec<usize>) = (0..n).partition(|i| i % 5 == 0);
-        let set = |rows, dim| FeatureSet { rows, dim, l2: 0.01 };
+        let set = |rows, dim| FeatureSet {
+            rows,
+            dim,
+            l2: 0.01,
+        };
         let report = auc_report(
             &["axis 0", "axis 1", "popular"],
             &bits,
             (&train, &test),
-            [&set(&vectors, dim), &set(&random, dim), &set(&popularity, 1)],
+            [
+                &set(&vectors, dim),
+                &set(&random, dim),
+                &set(&popularity, 1),
+            ],
         );
         let by = |g: usize| &report.per_genre[g];
         assert!(by(0).auc > 0.9 && by(1).auc > 0.9, "{report:?}");
@@ -187,6 +200,9 @@ mod tests {
             assert!((by(g).random_auc - 0.5).abs() < 0.15, "{report:?}");
         }
         assert!((report.mean_auc - (by(0).auc + by(1).auc + by(2).auc) / 3.0).abs() < 1e-12);
-        assert_eq!(by(2).positives, test.iter().filter(|&&i| i % 50 > 30).count());
+        assert_eq!(
+            by(2).positives,
+            test.iter().filter(|&&i| i % 50 > 30).count()
+        );
     }
 }
