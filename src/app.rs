@@ -116,7 +116,10 @@ impl Page {
                 // Each indexes every rating: a task each keeps the page responsive on large data.
                 spawn_local(async move {
                     next_macrotask().await;
-                    if data.dataset().is_some_and(|now| Arc::ptr_eq(&now, &dataset)) {
+                    if data
+                        .dataset()
+                        .is_some_and(|now| Arc::ptr_eq(&now, &dataset))
+                    {
                         visitor.prepare(dataset);
                     }
                 });
@@ -264,9 +267,10 @@ impl Page {
     /// The file whose columns the person chose is read with them.
     fn open_with_columns(self, columns: Columns) {
         if !self.busy_training() {
-            self.data.open_with_columns(columns, move |dataset, source| {
-                self.use_dataset(dataset, source)
-            });
+            self.data
+                .open_with_columns(columns, move |dataset, source| {
+                    self.use_dataset(dataset, source)
+                });
         }
     }
 

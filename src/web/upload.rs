@@ -17,7 +17,10 @@ pub fn picked_file(event: &web_sys::Event, limit: u64) -> Option<(String, Result
 
 /// [`picked_file`] for a file dropped on the page (the drop's default, opening the file in the
 /// tab, is prevented). `None` when the drop held no file.
-pub fn dropped_file(event: &web_sys::DragEvent, limit: u64) -> Option<(String, Result<File, String>)> {
+pub fn dropped_file(
+    event: &web_sys::DragEvent,
+    limit: u64,
+) -> Option<(String, Result<File, String>)> {
     event.prevent_default();
     let file = event.data_transfer()?.files()?.get(0)?;
     Some(within_limit(file, limit))

@@ -15,8 +15,8 @@ use filmspace_core::protocol::{
 use futures::StreamExt;
 use futures::channel::mpsc;
 use leptos::prelude::{GetValue, LocalStorage, SetValue, StoredValue};
-use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::fit::Controls;
 use super::wire;

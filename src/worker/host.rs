@@ -7,6 +7,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use burn::tensor::Device;
+use filmspace_core::data;
+use filmspace_core::data::progress::{ReadProgress, ReadStage};
 use filmspace_core::embedding::{
     FilmLabels, TsneSettings, genre_report_for_labels, tsne_2d_with_progress,
 };
@@ -14,10 +16,8 @@ use filmspace_core::protocol::{
     ClassifyReply, ClassifyRequest, FitRequest, MeasureRequest, ProjectReply, ProjectRequest,
     ReadReply, ReadRequest, Reply, Request, RunId, decode, encode,
 };
-use filmspace_core::data;
-use filmspace_core::data::progress::{ReadProgress, ReadStage};
-use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::fit::{Controls, run_fit};
 use super::wire;
@@ -127,9 +127,7 @@ fn read(scope: &Scope, run: RunId, request: ReadRequest, file: Option<JsValue>) 
     let reply = match file.and_then(|f| f.dyn_into::<web_sys::Blob>().ok()) {
         None => ReadReply::Refused("the page sent no file to read".into()),
         Some(blob) => match read_blob(&blob, &request.name, progress.clone()) {
-            Ok(bytes) => {
-                data::progress::reporting(progress, || ReadReply::of(&request, &bytes))
-            }
+            Ok(bytes) => data::progress::reporting(progress, || ReadReply::of(&request, &bytes)),
             Err(why) => ReadReply::Refused(why),
         },
     };

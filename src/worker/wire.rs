@@ -10,7 +10,10 @@ use wasm_bindgen::{JsCast, JsValue};
 pub fn parts(data: &JsValue) -> (String, Option<JsValue>) {
     if Array::is_array(data) {
         let parts: Array = data.clone().unchecked_into();
-        (parts.get(0).as_string().unwrap_or_default(), Some(parts.get(1)))
+        (
+            parts.get(0).as_string().unwrap_or_default(),
+            Some(parts.get(1)),
+        )
     } else {
         (data.as_string().unwrap_or_default(), None)
     }

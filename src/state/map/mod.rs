@@ -14,8 +14,8 @@ use std::sync::Arc;
 use filmspace_core::data::Dataset;
 use filmspace_core::embedding::view::{Bounds, Viewport};
 use filmspace_core::embedding::{
-    FilmVectors, GenreReport, Pca, TSNE_MAX_POINTS, metadata_tsv, nearest_by_cosine,
-    place_sample, tsne_sample, vectors_tsv,
+    FilmVectors, GenreReport, Pca, TSNE_MAX_POINTS, metadata_tsv, nearest_by_cosine, place_sample,
+    tsne_sample, vectors_tsv,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;

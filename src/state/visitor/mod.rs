@@ -99,7 +99,9 @@ impl Visitor {
                         genres: dataset.genre_text(film),
                         score: rec.score,
                         // In stars, as the person rates (the model predicts on the data's scale).
-                        predicted: rec.predicted.map(|p| dataset.scale.to_stars(dataset.scale.clip(p))),
+                        predicted: rec
+                            .predicted
+                            .map(|p| dataset.scale.to_stars(dataset.scale.clip(p))),
                         reason: reason_text(&rec.reasons, dataset),
                     }
                 })
@@ -185,7 +187,9 @@ impl Visitor {
     /// Whether the data in use is rated in half stars (the star widgets offer halves).
     pub fn half_stars(self) -> Signal<bool> {
         let films = self.films;
-        Signal::derive(move || films.with(|f| f.as_ref().is_some_and(|f| f.dataset.scale.half_stars())))
+        Signal::derive(move || {
+            films.with(|f| f.as_ref().is_some_and(|f| f.dataset.scale.half_stars()))
+        })
     }
 
     pub fn set_rating(self, item_id: u32, stars: Option<f32>) {

@@ -51,11 +51,20 @@ pub fn ColumnsDialog(
         let (Some(user), Some(item)) = (user.get(), item.get()) else {
             return Err("Choose the user and the item columns.");
         };
-        let used: Vec<usize> = [Some(user), Some(item), rating.get(), time.get()].into_iter().flatten().collect();
+        let used: Vec<usize> = [Some(user), Some(item), rating.get(), time.get()]
+            .into_iter()
+            .flatten()
+            .collect();
         if (1..used.len()).any(|k| used[..k].contains(&used[k])) {
             return Err("Each role needs a column of its own.");
         }
-        Ok(Columns { user, item, rating: rating.get(), time: time.get(), header: header.get() })
+        Ok(Columns {
+            user,
+            item,
+            rating: rating.get(),
+            time: time.get(),
+            header: header.get(),
+        })
     };
     let rows = preview
         .rows

@@ -7,9 +7,9 @@ use crate::state::data::{Data, DataState};
 use crate::ui::widgets::format::thousands;
 use crate::web::movielens::DATA_URL;
 use crate::web::upload::{dropped_file, picked_file};
-use filmspace_core::data::{Columns, Release};
-use filmspace_core::data::progress::{ReadProgress, ReadStage};
 use filmspace_core::data::limits::{MAX_PICKED_DATA_BYTES, human_bytes};
+use filmspace_core::data::progress::{ReadProgress, ReadStage};
+use filmspace_core::data::{Columns, Release};
 
 /// What the file pickers accept: MovieLens zips and ratings files.
 const ACCEPTED: &str = ".zip,.csv,.tsv,.dat,.txt,application/zip,text/csv,text/plain";

@@ -104,5 +104,9 @@ fn StatsView(stats: Arc<DatasetStats>) -> impl IntoView {
 fn page_memory_bytes() -> u64 {
     wasm_bindgen::memory()
         .dyn_into::<js_sys::WebAssembly::Memory>()
-        .map_or(0, |m| m.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64)
+        .map_or(0, |m| {
+            m.buffer()
+                .unchecked_into::<js_sys::ArrayBuffer>()
+                .byte_length() as u64
+        })
 }

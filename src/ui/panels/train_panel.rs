@@ -310,7 +310,11 @@ fn RunCompare(training: Training) -> impl IntoView {
     let curve_text = |c: &ValidationCurve| {
         format!(
             "its validation RMSE ended at {:.4} after {} epochs, {:.4} above its lowest ({:.4} at epoch {})",
-            c.final_rmse, c.epochs, c.rise(), c.best_rmse, c.best_epoch
+            c.final_rmse,
+            c.epochs,
+            c.rise(),
+            c.best_rmse,
+            c.best_epoch
         )
     };
     view! {

@@ -190,7 +190,12 @@ pub fn draw_learning_curves(
     let mut series = Vec::from(curves_of(history, "", ACCENT, RGBColor(0xe0, 0x6c, 0x00)));
     if let Some((label, pinned)) = pinned {
         // Paler twins of the current colours, named after the pinned run's settings.
-        let pale = curves_of(pinned, &format!(" — pinned: {label}"), RGBColor(0x9c, 0xb8, 0xd6), RGBColor(0xf0, 0xb8, 0x80));
+        let pale = curves_of(
+            pinned,
+            &format!(" — pinned: {label}"),
+            RGBColor(0x9c, 0xb8, 0xd6),
+            RGBColor(0xf0, 0xb8, 0x80),
+        );
         series.extend(pale);
     }
     draw_lines(canvas, &series, "epoch");
@@ -207,7 +212,10 @@ fn curves_of(
         Line {
             name: format!("train loss{suffix}"),
             color: loss_colour,
-            points: history.iter().map(|r| (r.epoch as u32, r.train_loss)).collect(),
+            points: history
+                .iter()
+                .map(|r| (r.epoch as u32, r.train_loss))
+                .collect(),
         },
         Line {
             name: format!("validation RMSE{suffix}"),

@@ -85,14 +85,24 @@ pub fn Stars(
                 let checked = move || rating.get() == Some(value);
                 let first = value == choices(half)[0];
                 // One tab stop: the checked star, or the first when unrated.
-                let tab = move || if checked() || (rating.get().is_none() && first) { "0" } else { "-1" };
+                let tab = move || {
+                    if checked() || (rating.get().is_none() && first) {
+                        "0"
+                    } else {
+                        "-1"
+                    }
+                };
                 let side = match (half, value.fract() == 0.0) {
                     (false, _) => "",
                     (true, false) => " star-left",
                     (true, true) => " star-right",
                 };
                 let class = move || {
-                    let on = if rating.get().is_some_and(|r| value <= r) { " star-on" } else { "" };
+                    let on = if rating.get().is_some_and(|r| value <= r) {
+                        " star-on"
+                    } else {
+                        ""
+                    };
                     format!("star{side}{on}")
                 };
                 let text = label_of(value);

@@ -40,7 +40,11 @@ pub fn Classifier(explorer: Explorer) -> impl IntoView {
 /// One-vs-rest ROC-AUC: the means, a bar per genre, and the three feature sets per genre.
 #[component]
 fn GenreAucs(auc: AucReport) -> impl IntoView {
-    let bars: Vec<(String, f64)> = auc.per_genre.iter().map(|g| (g.name.clone(), g.auc)).collect();
+    let bars: Vec<(String, f64)> = auc
+        .per_genre
+        .iter()
+        .map(|g| (g.name.clone(), g.auc))
+        .collect();
     let fixed = |x: f64| format!("{x:.3}");
     view! {
         <p>
