@@ -7,6 +7,7 @@ use filmspace_core::data::{Columns, Dataset};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use filmspace_core::lessons::Lesson;
 use filmspace_core::settings::{BackendChoice, TrainSettings};
 
 use crate::state::data::{Data, DataState, storage_scope};
@@ -17,9 +18,9 @@ use crate::state::training::{Export, Training};
 use crate::state::visitor::Visitor;
 use crate::state::zoo::Zoo;
 use crate::ui::panels::{
-    backend_panel::BackendPanel, data_panel::DataPanel, header::Header, map::MapPanel,
-    rate_panel::RatePanel, recs_panel::RecsPanel, stats_panel::StatsPanel, train_panel::TrainPanel,
-    zoo_panel::ZooPanel,
+    backend_panel::BackendPanel, data_panel::DataPanel, header::Header, lesson_panel::LessonPanel,
+    map::MapPanel, rate_panel::RatePanel, recs_panel::RecsPanel, stats_panel::StatsPanel,
+    train_panel::TrainPanel, zoo_panel::ZooPanel,
 };
 use crate::web::backend::{self, BackendStatus, Speed};
 use crate::web::offline::{self, Offline};
@@ -288,11 +289,25 @@ impl Page {
     }
 }
 
+/// Scrolls the panel whose heading has this id into view.
+fn show_heading(id: &str) {
+    if let Some(heading) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    {
+        heading.scroll_into_view();
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let location = web_sys::window().map(|w| w.location());
-    let (settings, url_problems) =
-        TrainSettings::from_query(&location.and_then(|l| l.search().ok()).unwrap_or_default());
+    let query = location.and_then(|l| l.search().ok()).unwrap_or_default();
+    let (mut settings, url_problems) = TrainSettings::from_query(&query);
+    let lesson = RwSignal::new(Lesson::from_query(&query));
+    if let Some(lesson) = lesson.get_untracked() {
+        lesson.set_up(&mut settings);
+    }
     let autotrain = settings.autotrain;
     let page = Page::new(settings);
     if !url_problems.is_empty() {
@@ -323,9 +338,24 @@ pub fn App() -> impl IntoView {
             training.export(&dataset, what);
         }
     };
+    let go_to_lesson = move |next: Lesson| {
+        lesson.set(Some(next));
+        if !training.state.get_untracked().is_running() {
+            training.settings.update(|s| next.set_up(s));
+        }
+        show_heading(next.panel());
+    };
+    if let Some(first) = lesson.get_untracked() {
+        spawn_local(async move {
+            next_macrotask().await;
+            show_heading(first.panel());
+        });
+    }
     view! {
         <Header backend=backend_status.read_only() offline=offline.read_only() />
         <main class="panels">
+            <LessonPanel lesson=lesson.read_only() data=data.state.read_only() training
+                on_go=Callback::new(go_to_lesson) />
             <DataPanel data
                 running=Signal::derive(move || training.state.get().is_running() || zoo.state.get().is_running())
                 on_file=move |name, file| page.open_data(name, file)

@@ -5,6 +5,7 @@
 
 pub mod data;
 pub mod embedding;
+pub mod lessons;
 pub mod math;
 pub mod metrics;
 pub mod models;

@@ -132,9 +132,14 @@ describe('the data page', () => {
       assert.equal(await dataState(page), 'ready');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at phone width`);
-      await page.keyboard.press('Tab');
-      const focused = await page.evaluate(() => document.activeElement?.dataset.testid);
-      assert.equal(focused, 'data-file-input');
+      // The lesson rail's three links come first, then the data panel's file input.
+      const focused = [];
+      for (let i = 0; i < 4; i++) {
+        await page.keyboard.press('Tab');
+        focused.push(await page.evaluate(() => document.activeElement?.dataset.testid
+          ?? document.activeElement?.closest('[data-lesson]')?.dataset.lesson));
+      }
+      assert.deepEqual(focused, ['data', 'mf', 'overfitting', 'data-file-input']);
     });
   });
 });

@@ -4,6 +4,7 @@ pub mod backend_panel;
 pub mod columns_dialog;
 pub mod data_panel;
 pub mod header;
+pub mod lesson_panel;
 pub mod map;
 pub mod rate_panel;
 pub mod recs_panel;

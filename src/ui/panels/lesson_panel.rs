@@ -1,0 +1,77 @@
+//! The lesson rail: the lessons as links, and the chosen one's text with the page's live
+//! numbers (the text itself is the core's, from the facts gathered here).
+
+use filmspace_core::lessons::{Lesson, LessonFacts, LongTail};
+use filmspace_core::stats::DatasetStats;
+use filmspace_core::train::ValidationCurve;
+use leptos::prelude::*;
+
+use crate::state::data::DataState;
+use crate::state::training::Training;
+use crate::ui::widgets::fields::Panel;
+
+#[component]
+pub fn LessonPanel(
+    lesson: ReadSignal<Option<Lesson>>,
+    data: ReadSignal<DataState>,
+    training: Training,
+    on_go: Callback<Lesson>,
+) -> impl IntoView {
+    // Only the data lesson counts the long tail: one pass over the ratings, when it is shown.
+    let long_tail = Memo::new(move |_| match (lesson.get(), data.get()) {
+        (Some(Lesson::Data), DataState::Ready { dataset, .. }) => {
+            Some(LongTail::of(&DatasetStats::of(&dataset)))
+        }
+        _ => None,
+    });
+    let facts = move || {
+        let history = training.history.get();
+        LessonFacts {
+            long_tail: long_tail.get(),
+            run: ValidationCurve::of(&history),
+            final_train_loss: history.last().map(|r| r.train_loss),
+            test_rmse: training
+                .board
+                .with(|b| b.first().and_then(|row| row.errors.map(|e| e.rmse))),
+            pinned: training
+                .pinned
+                .get()
+                .and_then(|p| Some((p.label, p.curve?))),
+        }
+    };
+    view! {
+        <Panel id="lesson-title" title="Lessons" wide=true>
+            <ol class="lesson-list" data-testid="lesson-list">
+                {Lesson::ALL.into_iter().map(|l| view! {
+                    <li data-testid="lesson" data-lesson=l.id()
+                        class=move || if lesson.get() == Some(l) { "lesson-current" } else { "" }>
+                        <a href=format!("?lesson={}", l.id())
+                            on:click=move |ev| { ev.prevent_default(); on_go.run(l); }>{l.title()}</a>
+                    </li>
+                }).collect_view()}
+            </ol>
+            {move || lesson.get().map(|l| {
+                // The question and answer quote no numbers; the text follows the page's.
+                let fixed = l.text(&LessonFacts::default());
+                view! {
+                <article class="lesson-body" data-testid="lesson-body" data-lesson=l.id()>
+                    <h3>{fixed.title}</h3>
+                    <div data-testid="lesson-text">
+                        {move || l.text(&facts()).paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
+                    </div>
+                    <details data-testid="lesson-question">
+                        <summary>{fixed.question}</summary>
+                        <p data-testid="lesson-answer">{fixed.answer}</p>
+                    </details>
+                    <div class="controls">
+                        <button data-testid="lesson-prev" disabled=l.previous().is_none()
+                            on:click=move |_| if let Some(p) = l.previous() { on_go.run(p) }>"← Previous"</button>
+                        <button data-testid="lesson-next" disabled=l.next().is_none()
+                            on:click=move |_| if let Some(n) = l.next() { on_go.run(n) }>"Next →"</button>
+                    </div>
+                </article>
+                }
+            })}
+        </Panel>
+    }
+}

@@ -1,0 +1,93 @@
+// The lesson rail in a real headless Chromium: each lesson is a link that sets the page up, its
+// text quotes the numbers the page shows elsewhere, and its claims hold on the page's own runs.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { byTestId, dataState, launch, openPage, startServer, withScreenshot } from './support.mjs';
+
+let server;
+before(async () => { server = await startServer(); });
+after(() => server?.close());
+
+async function withPage(name, body) {
+  const context = await launch({ webgpu: false });
+  try {
+    const page = await openPage(context);
+    await withScreenshot(page, name, () => body(page));
+  } finally {
+    await context.close();
+  }
+}
+
+const lessonText = (page) => byTestId(page, 'lesson-text').textContent();
+const currentLesson = (page) => byTestId(page, 'lesson-body').getAttribute('data-lesson');
+async function trainToDone(page) {
+  await byTestId(page, 'train-start').click();
+  await page.waitForFunction(() => ['done', 'error'].includes(
+    document.querySelector('[data-testid="train-state"]')?.dataset.state), null, { timeout: 120_000 });
+  assert.equal(await byTestId(page, 'train-state').getAttribute('data-state'), 'done');
+}
+
+describe('lessons', () => {
+  test('the data and MF lessons quote the page\'s own figures; next and previous walk the rail', async () => {
+    await withPage('lessons-data-mf', async (page) => {
+      await page.goto(`${server.url}?lesson=data&backend=cpu`);
+      assert.equal(await dataState(page), 'ready');
+      const ids = await byTestId(page, 'lesson').evaluateAll((items) => items.map((i) => i.dataset.lesson));
+      assert.deepEqual(ids.slice(0, 3), ['data', 'mf', 'overfitting']);
+      assert.equal(await currentLesson(page), 'data');
+
+      const text = await lessonText(page);
+      const ratings = await byTestId(page, 'stat-ratings').textContent();
+      const sparsity = await byTestId(page, 'stat-sparsity').textContent();
+      assert.ok(text.includes(`${ratings} ratings fall on 1682 films`), text);
+      assert.ok(text.includes(sparsity), `${sparsity} in ${text}`);
+      // The long-tail chart's caption says the same share of ratings for the top 20% of films.
+      const caption = await page.locator('figcaption', { hasText: 'The top 20% of films get' }).textContent();
+      const share = caption.match(/top 20% of films get (\d+)%/)[1];
+      assert.ok(text.includes(`top 20% of films get ${share}% of all ratings`), text);
+
+      // The answer shows on demand only.
+      assert.equal(await byTestId(page, 'lesson-answer').isVisible(), false);
+      await byTestId(page, 'lesson-question').locator('summary').click();
+      assert.equal(await byTestId(page, 'lesson-answer').isVisible(), true);
+
+      assert.equal(await byTestId(page, 'lesson-prev').isDisabled(), true);
+      await byTestId(page, 'lesson-next').click();
+      assert.equal(await currentLesson(page), 'mf');
+      assert.equal(await byTestId(page, 'hp-dim').inputValue(), '32');
+      await trainToDone(page);
+      const rmse = await byTestId(page, 'metric-rmse').textContent();
+      assert.ok((await lessonText(page)).includes(`RMSE ${rmse}`), await lessonText(page));
+      await byTestId(page, 'lesson-prev').click();
+      assert.equal(await currentLesson(page), 'data');
+      assert.deepEqual(page.errors, []);
+    });
+  });
+
+  test('over-fitting: the unregularised run turns up, the regularised one heals, and the text says so', async () => {
+    await withPage('lessons-overfitting', async (page) => {
+      await page.goto(`${server.url}?lesson=overfitting&backend=cpu&epochs=12`);
+      assert.equal(await dataState(page), 'ready');
+      assert.equal(await byTestId(page, 'hp-dim').inputValue(), '128');
+      assert.equal(await byTestId(page, 'hp-reg').inputValue(), '0');
+      await trainToDone(page);
+      await byTestId(page, 'run-pin').click();
+      const compare = byTestId(page, 'run-compare');
+      const final = await compare.getAttribute('data-pinned-final');
+      const best = await compare.getAttribute('data-pinned-best');
+      assert.ok(Number(final) - Number(best) >= 0.03, `pinned run ends at ${final}, lowest ${best}`);
+      let text = await lessonText(page);
+      assert.ok(text.includes(`ended at validation RMSE ${final}`) && text.includes(`lowest (${best}`), text);
+
+      await byTestId(page, 'hp-reg').fill('0.1');
+      await byTestId(page, 'hp-reg').dispatchEvent('change');
+      await trainToDone(page);
+      text = await lessonText(page);
+      const healed = text.match(/current run ended at (\d\.\d{4}), (\d\.\d{4}) above its lowest/);
+      assert.ok(healed, text);
+      assert.ok(Number(healed[2]) <= 0.01, `the regularised run ends ${healed[2]} above its lowest`);
+      console.log(`over-fitting lesson: pinned ${final} vs lowest ${best}; healed rise ${healed[2]}`);
+      assert.deepEqual(page.errors, []);
+    });
+  });
+});
