@@ -354,7 +354,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Header backend=backend_status.read_only() offline=offline.read_only() />
         <main class="panels">
-            <LessonPanel lesson=lesson.read_only() data=data.state.read_only() training
+            <LessonPanel lesson=lesson.read_only() data=data.state.read_only() training explorer
                 on_go=Callback::new(go_to_lesson) />
             <DataPanel data
                 running=Signal::derive(move || training.state.get().is_running() || zoo.state.get().is_running())

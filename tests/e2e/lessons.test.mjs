@@ -33,7 +33,7 @@ describe('lessons', () => {
       await page.goto(`${server.url}?lesson=data&backend=cpu`);
       assert.equal(await dataState(page), 'ready');
       const ids = await byTestId(page, 'lesson').evaluateAll((items) => items.map((i) => i.dataset.lesson));
-      assert.deepEqual(ids.slice(0, 3), ['data', 'mf', 'overfitting']);
+      assert.deepEqual(ids, ['data', 'mf', 'overfitting', 'embeddings', 'reuse']);
       assert.equal(await currentLesson(page), 'data');
 
       const text = await lessonText(page);
@@ -87,6 +87,36 @@ describe('lessons', () => {
       assert.ok(healed, text);
       assert.ok(Number(healed[2]) <= 0.01, `the regularised run ends ${healed[2]} above its lowest`);
       console.log(`over-fitting lesson: pinned ${final} vs lowest ${best}; healed rise ${healed[2]}`);
+      assert.deepEqual(page.errors, []);
+    });
+  });
+  test('the map lessons quote the neighbours, the PCA variance and the genre scores the map panel shows', async () => {
+    await withPage('lessons-map', async (page) => {
+      await page.goto(`${server.url}?lesson=embeddings&backend=cpu&autotrain=1`);
+      assert.equal(await dataState(page), 'ready');
+      await page.waitForFunction(() => document.querySelector('[data-testid="train-state"]')?.dataset.state === 'done'
+        && document.querySelector('[data-testid="projection-state"]')?.dataset.state === 'done', null, { timeout: 120_000 });
+      const variance = await byTestId(page, 'pca-variance').textContent();
+      assert.ok((await lessonText(page)).includes(`show ${variance}% of the vectors' variance`), await lessonText(page));
+
+      await byTestId(page, 'canvas-search').fill('Star Wars (1977)');
+      await byTestId(page, 'canvas-search').press('Enter');
+      await byTestId(page, 'selected-film').waitFor();
+      const first = byTestId(page, 'neighbour-item').first();
+      const title = await first.locator('button').textContent();
+      const shown = (await first.textContent()).slice(title.length).trim(); // the similarity as listed
+      assert.ok((await lessonText(page)).includes(`Nearest to Star Wars (1977): ${title} (${shown})`),
+        await lessonText(page));
+
+      await byTestId(page, 'lesson-next').click();
+      assert.equal(await currentLesson(page), 'reuse');
+      await byTestId(page, 'classifier-auc').waitFor({ timeout: 120_000 });
+      const [auc, random, popularity] = await Promise.all(['classifier-auc', 'classifier-auc-random',
+        'classifier-auc-popularity'].map((id) => byTestId(page, id).textContent()));
+      assert.ok(Number(auc) >= Number(random) + 0.05, `mean AUC ${auc} vs random ${random}`);
+      const text = await lessonText(page);
+      assert.ok(text.includes(`learned vectors score ${auc}, beating random vectors (${random})`), text);
+      assert.ok(text.includes(`popularity alone (${popularity})`), text);
       assert.deepEqual(page.errors, []);
     });
   });

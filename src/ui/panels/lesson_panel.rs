@@ -1,12 +1,13 @@
 //! The lesson rail: the lessons as links, and the chosen one's text with the page's live
 //! numbers (the text itself is the core's, from the facts gathered here).
 
-use filmspace_core::lessons::{Lesson, LessonFacts, LongTail};
+use filmspace_core::lessons::{GenreAucMeans, Lesson, LessonFacts, LongTail};
 use filmspace_core::stats::DatasetStats;
 use filmspace_core::train::ValidationCurve;
 use leptos::prelude::*;
 
 use crate::state::data::DataState;
+use crate::state::map::{Explorer, Projection};
 use crate::state::training::Training;
 use crate::ui::widgets::fields::Panel;
 
@@ -15,6 +16,7 @@ pub fn LessonPanel(
     lesson: ReadSignal<Option<Lesson>>,
     data: ReadSignal<DataState>,
     training: Training,
+    explorer: Explorer,
     on_go: Callback<Lesson>,
 ) -> impl IntoView {
     // Only the data lesson counts the long tail: one pass over the ratings, when it is shown.
@@ -37,6 +39,9 @@ pub fn LessonPanel(
                 .pinned
                 .get()
                 .and_then(|p| Some((p.label, p.curve?))),
+            pca_explained: pca_explained(explorer),
+            selected: selected_with_neighbours(explorer),
+            genre_auc: genre_auc(explorer),
         }
     };
     view! {
@@ -74,4 +79,36 @@ pub fn LessonPanel(
             })}
         </Panel>
     }
+}
+
+/// The share of variance the PCA map shows, while the map is PCA's.
+fn pca_explained(explorer: Explorer) -> Option<f64> {
+    let explained = explorer.model.with(|m| m.as_ref().map(|m| m.explained))?;
+    (explorer.projection.get() == Projection::Pca).then(|| explained[0] + explained[1])
+}
+
+/// The selected film's title and its neighbours' titles with their similarity, as listed.
+fn selected_with_neighbours(explorer: Explorer) -> Option<(String, Vec<(String, f32)>)> {
+    let item = explorer.selected.get()?;
+    let dataset = explorer.dataset.get()?;
+    let title = |n: u32| dataset.films.get(n as usize).map(|f| f.title.clone());
+    let neighbours = explorer
+        .neighbours
+        .get()
+        .into_iter()
+        .filter(|&(n, _)| n != item)
+        .filter_map(|(n, similarity)| Some((title(n)?, similarity)))
+        .collect();
+    Some((title(item)?, neighbours))
+}
+
+fn genre_auc(explorer: Explorer) -> Option<GenreAucMeans> {
+    explorer.classifier.with(|report| {
+        let auc = report.as_ref()?.as_ref().ok()?.auc.as_ref()?;
+        Some(GenreAucMeans {
+            learned: auc.mean_auc,
+            random: auc.mean_random_auc,
+            popularity: auc.mean_popularity_auc,
+        })
+    })
 }

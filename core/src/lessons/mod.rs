@@ -2,6 +2,8 @@
 //! up and a text that quotes the page's live numbers, never canned ones. The text is built here
 //! from [`LessonFacts`] so that it can be checked natively; the page only fills the facts in.
 
+mod text;
+
 use crate::settings::TrainSettings;
 use crate::split::SplitKind;
 use crate::stats::DatasetStats;
@@ -13,6 +15,8 @@ pub enum Lesson {
     Data,
     Mf,
     Overfitting,
+    Embeddings,
+    Reuse,
 }
 
 /// What a lesson says: a title, what to do and notice, one question and its answer.
@@ -74,6 +78,19 @@ pub struct LessonFacts {
     pub test_rmse: Option<f64>,
     /// The pinned run's settings and curve.
     pub pinned: Option<(String, ValidationCurve)>,
+    /// Share of the vectors' variance the map's two PCA axes show (0–1).
+    pub pca_explained: Option<f64>,
+    /// The film selected on the map and its nearest films with their cosine similarity.
+    pub selected: Option<(String, Vec<(String, f32)>)>,
+    /// The genre classifier's mean ROC-AUC on learned vectors, random vectors, popularity alone.
+    pub genre_auc: Option<GenreAucMeans>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GenreAucMeans {
+    pub learned: f64,
+    pub random: f64,
+    pub popularity: f64,
 }
 
 /// The over-fitting lesson's model: many dimensions, no penalty, a quick learning rate.
@@ -81,7 +98,13 @@ pub const OVERFIT_DIM: usize = 128;
 pub const OVERFIT_LEARNING_RATE: f64 = 0.01;
 
 impl Lesson {
-    pub const ALL: [Lesson; 3] = [Lesson::Data, Lesson::Mf, Lesson::Overfitting];
+    pub const ALL: [Lesson; 5] = [
+        Lesson::Data,
+        Lesson::Mf,
+        Lesson::Overfitting,
+        Lesson::Embeddings,
+        Lesson::Reuse,
+    ];
 
     /// As in `?lesson=ID` and `data-lesson`.
     pub fn id(self) -> &'static str {
@@ -89,6 +112,8 @@ impl Lesson {
             Lesson::Data => "data",
             Lesson::Mf => "mf",
             Lesson::Overfitting => "overfitting",
+            Lesson::Embeddings => "embeddings",
+            Lesson::Reuse => "reuse",
         }
     }
 
@@ -110,6 +135,8 @@ impl Lesson {
             Lesson::Data => "1. The data: sparsity and the long tail",
             Lesson::Mf => "2. Matrix factorisation: training loss and validation RMSE",
             Lesson::Overfitting => "3. Over-fitting, and how regularisation heals it",
+            Lesson::Embeddings => "4. Embeddings: neighbours on the film map",
+            Lesson::Reuse => "5. Reuse: do the vectors know genres?",
         }
     }
 
@@ -118,6 +145,7 @@ impl Lesson {
         match self {
             Lesson::Data => "stats-title",
             Lesson::Mf | Lesson::Overfitting => "train-title",
+            Lesson::Embeddings | Lesson::Reuse => "map-title",
         }
     }
 
@@ -137,7 +165,8 @@ impl Lesson {
         let defaults = TrainSettings::default();
         match self {
             Lesson::Data => {}
-            Lesson::Mf => {
+            // The map and the classifier read the default model's vectors.
+            Lesson::Mf | Lesson::Embeddings | Lesson::Reuse => {
                 settings.split = SplitKind::Fold(1);
                 settings.dim = defaults.dim;
                 settings.reg = defaults.reg;
@@ -154,115 +183,12 @@ impl Lesson {
 
     pub fn text(self, facts: &LessonFacts) -> LessonText {
         match self {
-            Lesson::Data => data_text(facts),
-            Lesson::Mf => mf_text(facts),
-            Lesson::Overfitting => overfitting_text(facts),
+            Lesson::Data => text::data_text(facts),
+            Lesson::Mf => text::mf_text(facts),
+            Lesson::Overfitting => text::overfitting_text(facts),
+            Lesson::Embeddings => text::embeddings_text(facts),
+            Lesson::Reuse => text::reuse_text(facts),
         }
-    }
-}
-
-fn percent(share: f64) -> String {
-    format!("{:.1}%", share * 100.0)
-}
-
-fn data_text(facts: &LessonFacts) -> LessonText {
-    let facts_line = match facts.long_tail {
-        Some(t) => format!(
-            "Here {} ratings fall on {} films, and {:.2}% of the user × film matrix is empty. The \
-             top 20% of films get {:.0}% of all ratings; the film in the middle has {} ratings, \
-             and {} of the films have fewer than {FEW_RATINGS}.",
-            t.ratings,
-            t.films,
-            t.sparsity * 100.0,
-            t.top_fifth_share * 100.0,
-            t.median_ratings,
-            percent(t.share_with_few),
-        ),
-        None => "Load a data set to see its figures here.".into(),
-    };
-    LessonText {
-        title: Lesson::Data.title(),
-        paragraphs: vec![
-            "Look at the data set panel: the number of ratings, the sparsity, and the curve of \
-             ratings per film, most rated first."
-                .into(),
-            facts_line,
-        ],
-        question: "Why will any model be least sure about most of the films?".into(),
-        answer: "Because most films have few ratings: a film's vector is learned only from the \
-                 people who rated it, so a handful of ratings pins it down poorly, while the few \
-                 popular films are seen thousands of times."
-            .into(),
-    }
-}
-
-fn mf_text(facts: &LessonFacts) -> LessonText {
-    let run_line = match (facts.run, facts.final_train_loss) {
-        (Some(run), Some(loss)) => {
-            let test = facts
-                .test_rmse
-                .map(|r| format!(" On the test set the kept model scores RMSE {r:.4}."))
-                .unwrap_or_default();
-            format!(
-                "This run's training loss ended at {loss:.4}; its validation RMSE was lowest, \
-                 {:.4}, at epoch {} and ended at {:.4}.{test}",
-                run.best_rmse, run.best_epoch, run.final_rmse
-            )
-        }
-        _ => "Press Train and watch the two curves.".into(),
-    };
-    LessonText {
-        title: Lesson::Mf.title(),
-        paragraphs: vec![
-            "Train the default model (d 32, λ 0.1). Each film and each person gets a vector; a \
-             rating is predicted as the mean plus two biases plus their dot product."
-                .into(),
-            run_line,
-        ],
-        question: "Why does training stop before the last epoch, and which epoch does it keep?"
-            .into(),
-        answer: "It watches RMSE on ratings held out of training: once that stops improving for a \
-                 few epochs, more epochs only memorise, so it keeps the epoch count that was best \
-                 on the holdout and refits on all the training ratings."
-            .into(),
-    }
-}
-
-fn overfitting_text(facts: &LessonFacts) -> LessonText {
-    let mut lines = vec![format!(
-        "Train with d {OVERFIT_DIM} and no regularisation (λ 0), then pin the run. Then set λ \
-         back to {} and train again: both runs' curves share the chart.",
-        TrainSettings::default().reg
-    )];
-    if let Some((label, pinned)) = &facts.pinned {
-        lines.push(format!(
-            "The pinned run ({label}) ended at validation RMSE {:.4}, {:.4} above its lowest \
-             ({:.4} at epoch {}).",
-            pinned.final_rmse,
-            pinned.rise(),
-            pinned.best_rmse,
-            pinned.best_epoch
-        ));
-    }
-    if let Some(run) = facts.run {
-        lines.push(format!(
-            "The current run ended at {:.4}, {:.4} above its lowest ({:.4}).",
-            run.final_rmse,
-            run.rise(),
-            run.best_rmse
-        ));
-    }
-    LessonText {
-        title: Lesson::Overfitting.title(),
-        paragraphs: lines,
-        question: "Training loss kept falling in the unregularised run. Why did validation RMSE \
-                   turn up?"
-            .into(),
-        answer: "With 128 free numbers per film and person and nothing pulling them towards zero, \
-                 the model fits the noise of the few ratings most films and people have; λ makes \
-                 every large weight cost something, so only patterns many ratings agree on are \
-                 learned."
-            .into(),
     }
 }
 
@@ -317,7 +243,8 @@ mod tests {
         assert_eq!(Lesson::from_query("?lesson=nope"), None);
         assert_eq!(Lesson::Data.previous(), None);
         assert_eq!(Lesson::Data.next(), Some(Lesson::Mf));
-        assert_eq!(Lesson::Overfitting.next(), None);
+        assert_eq!(Lesson::Overfitting.next(), Some(Lesson::Embeddings));
+        assert_eq!(Lesson::Reuse.next(), None);
         let mut settings = TrainSettings::default();
         Lesson::Overfitting.set_up(&mut settings);
         assert_eq!((settings.dim, settings.reg), (OVERFIT_DIM, 0.0));
@@ -340,5 +267,47 @@ mod tests {
         });
         assert!(text.paragraphs[1].contains("1.0068, 0.0586 above its lowest (0.9482"));
         assert!(text.paragraphs[2].contains("0.9301, 0.0002 above"));
+    }
+
+    #[test]
+    fn the_map_lessons_quote_the_neighbours_and_the_genre_scores() {
+        let facts = LessonFacts {
+            pca_explained: Some(0.2468),
+            selected: Some((
+                "Star Wars (1977)".into(),
+                vec![
+                    ("Return of the Jedi (1983)".into(), 0.912),
+                    ("Alien (1979)".into(), 0.5),
+                ],
+            )),
+            genre_auc: Some(GenreAucMeans {
+                learned: 0.66,
+                random: 0.533,
+                popularity: 0.651,
+            }),
+            ..Default::default()
+        };
+        let map = Lesson::Embeddings.text(&facts).paragraphs.join(" ");
+        assert!(map.contains("show 24.7% of the vectors' variance"));
+        assert!(map.contains(
+            "Nearest to Star Wars (1977): Return of the Jedi (1983) (0.912), Alien (1979) (0.500)."
+        ));
+        let reuse = Lesson::Reuse.text(&facts).paragraphs.join(" ");
+        assert!(
+            reuse.contains("score 0.660, beating random vectors (0.533) by 0.127"),
+            "{reuse}"
+        );
+        assert!(reuse.contains("popularity alone (0.651) by 0.009"));
+        let weaker = LessonFacts {
+            genre_auc: Some(GenreAucMeans {
+                learned: 0.6,
+                random: 0.5,
+                popularity: 0.65,
+            }),
+            ..Default::default()
+        };
+        assert!(
+            Lesson::Reuse.text(&weaker).paragraphs[1].contains("but not popularity alone (0.650)")
+        );
     }
 }
