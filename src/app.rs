@@ -6,6 +6,7 @@ use std::sync::Arc;
 use filmspace_core::data::{Columns, Dataset};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use filmspace_core::lessons::Lesson;
 use filmspace_core::settings::{BackendChoice, TrainSettings};
@@ -18,10 +19,18 @@ use crate::state::training::{Export, Training};
 use crate::state::visitor::Visitor;
 use crate::state::zoo::Zoo;
 use crate::ui::panels::{
-    backend_panel::BackendPanel, data_panel::DataPanel, header::Header, lesson_panel::LessonPanel,
-    map::MapPanel, rate_panel::RatePanel, recs_panel::RecsPanel, stats_panel::StatsPanel,
-    train_panel::TrainPanel, zoo_panel::ZooPanel,
+    backend_panel::BackendPanel,
+    data_panel::DataPanel,
+    header::Header,
+    lesson_panel::{LESSON_PANEL, LessonPanel},
+    map::MapPanel,
+    rate_panel::RatePanel,
+    recs_panel::RecsPanel,
+    stats_panel::StatsPanel,
+    train_panel::TrainPanel,
+    zoo_panel::ZooPanel,
 };
+use crate::ui::widgets::fields::PresenterFocus;
 use crate::web::backend::{self, BackendStatus, Speed};
 use crate::web::offline::{self, Offline};
 use crate::web::schedule::next_macrotask;
@@ -289,6 +298,42 @@ impl Page {
     }
 }
 
+/// In presenter mode the arrow and page keys step through the lessons (a clicker sends Page
+/// Down / Up) and Escape leaves; keys typed into a field are the field's.
+fn present_with_keys(
+    presenting: RwSignal<bool>,
+    lesson: ReadSignal<Option<Lesson>>,
+    go: impl Fn(Lesson) + 'static,
+) {
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if !presenting.get_untracked() {
+            return;
+        }
+        let in_field = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        if in_field {
+            return;
+        }
+        let current = lesson.get_untracked().unwrap_or(Lesson::ALL[0]);
+        let step = match ev.key().as_str() {
+            "ArrowRight" | "PageDown" => current.next(),
+            "ArrowLeft" | "PageUp" => current.previous(),
+            "Escape" => {
+                presenting.set(false);
+                None
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        if let Some(step) = step {
+            go(step);
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
 /// Scrolls the panel whose heading has this id into view.
 fn show_heading(id: &str) {
     if let Some(heading) = web_sys::window()
@@ -345,6 +390,17 @@ pub fn App() -> impl IntoView {
         }
         show_heading(next.panel());
     };
+    let presenting = RwSignal::new(false);
+    provide_context(PresenterFocus {
+        shown: Signal::derive(move || {
+            presenting
+                .get()
+                .then(|| lesson.get().map(Lesson::panel))
+                .flatten()
+        }),
+        always: LESSON_PANEL,
+    });
+    present_with_keys(presenting, lesson.read_only(), go_to_lesson);
     if let Some(first) = lesson.get_untracked() {
         spawn_local(async move {
             next_macrotask().await;
@@ -353,8 +409,8 @@ pub fn App() -> impl IntoView {
     }
     view! {
         <Header backend=backend_status.read_only() offline=offline.read_only() />
-        <main class="panels">
-            <LessonPanel lesson=lesson.read_only() data=data.state.read_only() training explorer
+        <main class=move || if presenting.get() { "panels presenting" } else { "panels" }>
+            <LessonPanel lesson=lesson.read_only() data=data.state.read_only() training explorer presenting
                 on_go=Callback::new(go_to_lesson) />
             <DataPanel data
                 running=Signal::derive(move || training.state.get().is_running() || zoo.state.get().is_running())

@@ -120,4 +120,40 @@ describe('lessons', () => {
       assert.deepEqual(page.errors, []);
     });
   });
+  test('presenter mode shows the lesson and its panel only, and the keyboard alone walks every lesson', async () => {
+    await withPage('lessons-presenter', async (page) => {
+      await page.goto(`${server.url}?backend=cpu`);
+      assert.equal(await dataState(page), 'ready');
+      const shownPanels = () => page.locator('section.panel').evaluateAll((sections) => sections
+        .filter((s) => getComputedStyle(s).display !== 'none').map((s) => s.getAttribute('aria-labelledby')));
+      assert.ok((await shownPanels()).length >= 8);
+      const lessons = await byTestId(page, 'lesson').count();
+      // Keyboard only: Tab past the rail's links to the toggle, Enter, then the arrow keys.
+      for (let i = 0; i <= lessons; i++) await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'presenter-toggle');
+      await page.keyboard.press('Enter');
+      assert.equal(await byTestId(page, 'presenter-toggle').getAttribute('aria-pressed'), 'true');
+      assert.equal(await currentLesson(page), 'data');
+      assert.deepEqual(await shownPanels(), ['lesson-title', 'stats-title']);
+      const fontSize = await page.locator('main').evaluate((m) => parseFloat(getComputedStyle(m).fontSize));
+      assert.ok(fontSize >= 20, `presenter type ${fontSize}px`);
+      const seen = ['data'];
+      for (let i = 1; i < lessons; i++) {
+        await page.keyboard.press('ArrowRight');
+        seen.push(await currentLesson(page));
+      }
+      assert.deepEqual(seen, ['data', 'mf', 'overfitting', 'embeddings', 'reuse']);
+      assert.deepEqual(await shownPanels(), ['lesson-title', 'map-title']);
+      await page.keyboard.press('ArrowRight'); // the last lesson stays
+      assert.equal(await currentLesson(page), 'reuse');
+      await page.keyboard.press('PageUp');
+      await page.keyboard.press('ArrowLeft');
+      assert.equal(await currentLesson(page), 'overfitting');
+      assert.deepEqual(await shownPanels(), ['lesson-title', 'train-title']);
+      await page.keyboard.press('Escape');
+      assert.equal(await byTestId(page, 'presenter-toggle').getAttribute('aria-pressed'), 'false');
+      assert.ok((await shownPanels()).length >= 8);
+      assert.deepEqual(page.errors, []);
+    });
+  });
 });

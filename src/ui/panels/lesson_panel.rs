@@ -11,12 +11,16 @@ use crate::state::map::{Explorer, Projection};
 use crate::state::training::Training;
 use crate::ui::widgets::fields::Panel;
 
+/// The rail's heading id: the panel presenter mode always keeps.
+pub const LESSON_PANEL: &str = "lesson-title";
+
 #[component]
 pub fn LessonPanel(
     lesson: ReadSignal<Option<Lesson>>,
     data: ReadSignal<DataState>,
     training: Training,
     explorer: Explorer,
+    presenting: RwSignal<bool>,
     on_go: Callback<Lesson>,
 ) -> impl IntoView {
     // Only the data lesson counts the long tail: one pass over the ratings, when it is shown.
@@ -45,7 +49,7 @@ pub fn LessonPanel(
         }
     };
     view! {
-        <Panel id="lesson-title" title="Lessons" wide=true>
+        <Panel id=LESSON_PANEL title="Lessons" wide=true>
             <ol class="lesson-list" data-testid="lesson-list">
                 {Lesson::ALL.into_iter().map(|l| view! {
                     <li data-testid="lesson" data-lesson=l.id()
@@ -55,6 +59,16 @@ pub fn LessonPanel(
                     </li>
                 }).collect_view()}
             </ol>
+            <button data-testid="presenter-toggle" aria-pressed=move || presenting.get().to_string()
+                title="Large type, the lesson and its panel only; → / ← (or Page Down / Up) for the next and previous lesson, Esc to leave"
+                on:click=move |_| {
+                    presenting.update(|p| *p = !*p);
+                    if presenting.get_untracked() && lesson.get_untracked().is_none() {
+                        on_go.run(Lesson::ALL[0]);
+                    }
+                }>
+                {move || if presenting.get() { "Leave presenter mode" } else { "Presenter mode" }}
+            </button>
             {move || lesson.get().map(|l| {
                 // The question and answer quote no numbers; the text follows the page's.
                 let fixed = l.text(&LessonFacts::default());

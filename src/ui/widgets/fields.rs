@@ -42,6 +42,14 @@ pub fn LabelledSelect(
     }
 }
 
+/// Presenter mode, given as context: while `shown` names a panel (by its heading id), only that
+/// panel and the one whose heading is `always` stay on screen.
+#[derive(Clone, Copy)]
+pub struct PresenterFocus {
+    pub shown: Signal<Option<&'static str>>,
+    pub always: &'static str,
+}
+
 /// A panel of the page: a section labelled by its heading.
 #[component]
 pub fn Panel(
@@ -50,8 +58,20 @@ pub fn Panel(
     #[prop(optional)] wide: bool,
     children: Children,
 ) -> impl IntoView {
+    let focus = use_context::<PresenterFocus>();
+    let set_aside = move || {
+        focus.is_some_and(|f| f.always != id && f.shown.get().is_some_and(|shown| shown != id))
+    };
+    let class = move || {
+        let base = if wide { "panel panel-wide" } else { "panel" };
+        if set_aside() {
+            format!("{base} panel-aside")
+        } else {
+            base.to_string()
+        }
+    };
     view! {
-        <section class=if wide { "panel panel-wide" } else { "panel" } aria-labelledby=id>
+        <section class=class aria-labelledby=id>
             <h2 id=id>{title}</h2>
             {children()}
         </section>
