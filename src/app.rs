@@ -410,7 +410,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Header backend=backend_status.read_only() offline=offline.read_only() />
         <main class=move || if presenting.get() { "panels presenting" } else { "panels" }>
-            <LessonPanel lesson=lesson.read_only() data=data.state.read_only() training explorer presenting
+            <LessonPanel lesson=lesson.read_only() data=data.state.read_only() training explorer visitor presenting
                 on_go=Callback::new(go_to_lesson) />
             <DataPanel data
                 running=Signal::derive(move || training.state.get().is_running() || zoo.state.get().is_running())

@@ -2,21 +2,12 @@
 // text quotes the numbers the page shows elsewhere, and its claims hold on the page's own runs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { byTestId, dataState, launch, openPage, startServer, withScreenshot } from './support.mjs';
+import { byTestId, card, dataState, searchAndPick, startServer, withCpuPage as withPage } from './support.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
 after(() => server?.close());
 
-async function withPage(name, body) {
-  const context = await launch({ webgpu: false });
-  try {
-    const page = await openPage(context);
-    await withScreenshot(page, name, () => body(page));
-  } finally {
-    await context.close();
-  }
-}
 
 const lessonText = (page) => byTestId(page, 'lesson-text').textContent();
 const currentLesson = (page) => byTestId(page, 'lesson-body').getAttribute('data-lesson');
@@ -33,7 +24,7 @@ describe('lessons', () => {
       await page.goto(`${server.url}?lesson=data&backend=cpu`);
       assert.equal(await dataState(page), 'ready');
       const ids = await byTestId(page, 'lesson').evaluateAll((items) => items.map((i) => i.dataset.lesson));
-      assert.deepEqual(ids, ['data', 'mf', 'overfitting', 'embeddings', 'reuse']);
+      assert.deepEqual(ids, ['data', 'mf', 'overfitting', 'coldstart', 'embeddings', 'reuse']);
       assert.equal(await currentLesson(page), 'data');
 
       const text = await lessonText(page);
@@ -142,17 +133,50 @@ describe('lessons', () => {
         await page.keyboard.press('ArrowRight');
         seen.push(await currentLesson(page));
       }
-      assert.deepEqual(seen, ['data', 'mf', 'overfitting', 'embeddings', 'reuse']);
+      assert.deepEqual(seen, ['data', 'mf', 'overfitting', 'coldstart', 'embeddings', 'reuse']);
       assert.deepEqual(await shownPanels(), ['lesson-title', 'map-title']);
       await page.keyboard.press('ArrowRight'); // the last lesson stays
       assert.equal(await currentLesson(page), 'reuse');
       await page.keyboard.press('PageUp');
       await page.keyboard.press('ArrowLeft');
-      assert.equal(await currentLesson(page), 'overfitting');
-      assert.deepEqual(await shownPanels(), ['lesson-title', 'train-title']);
+      assert.equal(await currentLesson(page), 'coldstart');
+      assert.deepEqual(await shownPanels(), ['lesson-title', 'recs-title']);
       await page.keyboard.press('Escape');
       assert.equal(await byTestId(page, 'presenter-toggle').getAttribute('aria-pressed'), 'false');
       assert.ok((await shownPanels()).length >= 8);
+      assert.deepEqual(page.errors, []);
+    });
+  });
+  test('cold start: the list the lesson quotes is the one shown, and it changes between 1 and 10 ratings', async () => {
+    await withPage('lessons-coldstart', async (page) => {
+      await page.goto(`${server.url}?lesson=coldstart&backend=cpu&autotrain=1`);
+      assert.equal(await dataState(page), 'ready');
+      await page.waitForFunction(() => document.querySelector('[data-testid="train-state"]')?.dataset.state === 'done',
+        null, { timeout: 120_000 });
+      const topTitles = () => byTestId(page, 'rec-item').evaluateAll((items) =>
+        items.slice(0, 3).map((li) => li.querySelector('.rec-title').textContent));
+      const quotes = async (count) => {
+        await page.waitForFunction((n) => document.querySelector('[data-testid="lesson-text"]')?.textContent
+          .includes(`With ${n} rating${n === 1 ? '' : 's'} `), count);
+        const text = await lessonText(page);
+        assert.ok(text.includes(`top of your list: ${(await topTitles()).join(', ')}.`), text);
+        return byTestId(page, 'rec-item').evaluateAll((items) => items.map((li) => li.dataset.itemId));
+      };
+      await quotes(0);
+      // Science fiction loved, the year's dramas and comedies disliked.
+      const ratings = [['star wars', 5], ['fargo', 1], ['empire strikes back', 5], ['titanic', 1],
+        ['alien', 5], ['english patient', 1], ['terminator', 5], ['liar liar', 1], ['blade runner', 5], ['jerry maguire', 1]];
+      let afterOne;
+      for (const [index, [query, stars]] of ratings.entries()) {
+        const id = await searchAndPick(page, query);
+        await card(page, id).getByTestId(`star-${stars}`).click();
+        const list = await quotes(index + 1);
+        if (index === 0) afterOne = list;
+        if (index === ratings.length - 1) {
+          assert.notDeepEqual(list.slice(0, 10), afterOne.slice(0, 10), 'the top 10 after 10 ratings is the one after 1');
+          assert.match(await lessonText(page), /With 10 ratings you are folded into /);
+        }
+      }
       assert.deepEqual(page.errors, []);
     });
   });

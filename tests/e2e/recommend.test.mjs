@@ -6,21 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { byTestId, card, dataState, launch, myRatings, openPage, searchAndPick, startServer, withScreenshot } from './support.mjs';
+import { byTestId, card, dataState, myRatings, searchAndPick, startServer, withCpuPage as withPage } from './support.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
 after(() => server?.close());
 
-async function withPage(name, body) {
-  const context = await launch({ webgpu: false });
-  try {
-    const page = await openPage(context);
-    await withScreenshot(page, name, () => body(page));
-  } finally {
-    await context.close();
-  }
-}
 
 async function recs(page) {
   await byTestId(page, 'rec-list').locator('[data-testid="rec-item"]').first().waitFor();

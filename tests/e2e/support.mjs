@@ -98,3 +98,14 @@ export async function searchAndPick(page, query) {
   await card(page, id).waitFor();
   return id;
 }
+
+/** Runs `body(page)` in a fresh CPU-only browser profile, with a screenshot on failure. */
+export async function withCpuPage(name, body) {
+  const context = await launch({ webgpu: false });
+  try {
+    const page = await openPage(context);
+    await withScreenshot(page, name, () => body(page));
+  } finally {
+    await context.close();
+  }
+}

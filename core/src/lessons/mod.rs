@@ -15,6 +15,7 @@ pub enum Lesson {
     Data,
     Mf,
     Overfitting,
+    Coldstart,
     Embeddings,
     Reuse,
 }
@@ -78,12 +79,22 @@ pub struct LessonFacts {
     pub test_rmse: Option<f64>,
     /// The pinned run's settings and curve.
     pub pinned: Option<(String, ValidationCurve)>,
+    /// The visitor: how many films they rated, what ranks their list, its first titles.
+    pub visitor: Option<VisitorFacts>,
     /// Share of the vectors' variance the map's two PCA axes show (0–1).
     pub pca_explained: Option<f64>,
     /// The film selected on the map and its nearest films with their cosine similarity.
     pub selected: Option<(String, Vec<(String, f32)>)>,
     /// The genre classifier's mean ROC-AUC on learned vectors, random vectors, popularity alone.
     pub genre_auc: Option<GenreAucMeans>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitorFacts {
+    pub rated: usize,
+    /// The serving model's label; `None` while the baseline ranks.
+    pub model: Option<String>,
+    pub top: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -98,10 +109,11 @@ pub const OVERFIT_DIM: usize = 128;
 pub const OVERFIT_LEARNING_RATE: f64 = 0.01;
 
 impl Lesson {
-    pub const ALL: [Lesson; 5] = [
+    pub const ALL: [Lesson; 6] = [
         Lesson::Data,
         Lesson::Mf,
         Lesson::Overfitting,
+        Lesson::Coldstart,
         Lesson::Embeddings,
         Lesson::Reuse,
     ];
@@ -112,6 +124,7 @@ impl Lesson {
             Lesson::Data => "data",
             Lesson::Mf => "mf",
             Lesson::Overfitting => "overfitting",
+            Lesson::Coldstart => "coldstart",
             Lesson::Embeddings => "embeddings",
             Lesson::Reuse => "reuse",
         }
@@ -135,8 +148,9 @@ impl Lesson {
             Lesson::Data => "1. The data: sparsity and the long tail",
             Lesson::Mf => "2. Matrix factorisation: training loss and validation RMSE",
             Lesson::Overfitting => "3. Over-fitting, and how regularisation heals it",
-            Lesson::Embeddings => "4. Embeddings: neighbours on the film map",
-            Lesson::Reuse => "5. Reuse: do the vectors know genres?",
+            Lesson::Coldstart => "4. Cold start: recommendations from 0, 1, 3 and 10 ratings",
+            Lesson::Embeddings => "5. Embeddings: neighbours on the film map",
+            Lesson::Reuse => "6. Reuse: do the vectors know genres?",
         }
     }
 
@@ -145,6 +159,7 @@ impl Lesson {
         match self {
             Lesson::Data => "stats-title",
             Lesson::Mf | Lesson::Overfitting => "train-title",
+            Lesson::Coldstart => "recs-title",
             Lesson::Embeddings | Lesson::Reuse => "map-title",
         }
     }
@@ -166,7 +181,7 @@ impl Lesson {
         match self {
             Lesson::Data => {}
             // The map and the classifier read the default model's vectors.
-            Lesson::Mf | Lesson::Embeddings | Lesson::Reuse => {
+            Lesson::Mf | Lesson::Coldstart | Lesson::Embeddings | Lesson::Reuse => {
                 settings.split = SplitKind::Fold(1);
                 settings.dim = defaults.dim;
                 settings.reg = defaults.reg;
@@ -186,6 +201,7 @@ impl Lesson {
             Lesson::Data => text::data_text(facts),
             Lesson::Mf => text::mf_text(facts),
             Lesson::Overfitting => text::overfitting_text(facts),
+            Lesson::Coldstart => text::coldstart_text(facts),
             Lesson::Embeddings => text::embeddings_text(facts),
             Lesson::Reuse => text::reuse_text(facts),
         }
@@ -243,7 +259,7 @@ mod tests {
         assert_eq!(Lesson::from_query("?lesson=nope"), None);
         assert_eq!(Lesson::Data.previous(), None);
         assert_eq!(Lesson::Data.next(), Some(Lesson::Mf));
-        assert_eq!(Lesson::Overfitting.next(), Some(Lesson::Embeddings));
+        assert_eq!(Lesson::Overfitting.next(), Some(Lesson::Coldstart));
         assert_eq!(Lesson::Reuse.next(), None);
         let mut settings = TrainSettings::default();
         Lesson::Overfitting.set_up(&mut settings);
@@ -309,5 +325,33 @@ mod tests {
         assert!(
             Lesson::Reuse.text(&weaker).paragraphs[1].contains("but not popularity alone (0.650)")
         );
+    }
+
+    #[test]
+    fn the_coldstart_text_names_the_count_the_ranker_and_the_top() {
+        let facts = |rated, model: Option<&str>| LessonFacts {
+            visitor: Some(VisitorFacts {
+                rated,
+                model: model.map(String::from),
+                top: vec![
+                    "Star Wars (1977)".into(),
+                    "Fargo (1996)".into(),
+                    "Contact (1997)".into(),
+                    "Scream (1996)".into(),
+                ],
+            }),
+            ..Default::default()
+        };
+        let none = Lesson::Coldstart.text(&facts(0, None)).paragraphs.join(" ");
+        assert!(none.contains("With 0 ratings the baseline ranks"), "{none}");
+        let some = Lesson::Coldstart
+            .text(&facts(1, Some("biased MF")))
+            .paragraphs
+            .join(" ");
+        assert!(
+            some.contains("With 1 rating you are folded into biased MF"),
+            "{some}"
+        );
+        assert!(some.contains("top of your list: Star Wars (1977), Fargo (1996), Contact (1997)."));
     }
 }

@@ -188,3 +188,40 @@ pub(super) fn reuse_text(facts: &LessonFacts) -> LessonText {
             .into(),
     }
 }
+
+pub(super) fn coldstart_text(facts: &LessonFacts) -> LessonText {
+    let mut lines = vec![
+        "Train the default model, then rate films you know in \"Rate films you know\": none, then \
+         1, then 3, then 10. Watch the top of your list after each."
+            .to_string(),
+    ];
+    if let Some(visitor) = &facts.visitor {
+        let plural = if visitor.rated == 1 { "" } else { "s" };
+        let ranker = match &visitor.model {
+            Some(model) => format!("you are folded into {model}"),
+            None => "the baseline ranks".to_string(),
+        };
+        let top = visitor
+            .top
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        lines.push(format!(
+            "With {} rating{plural} {ranker}; the top of your list: {top}.",
+            visitor.rated
+        ));
+    }
+    LessonText {
+        title: Lesson::Coldstart.title(),
+        paragraphs: lines,
+        question: "Why does one rating change the list so little, and ten change it so much?"
+            .into(),
+        answer: "Your vector is solved from your ratings against the films' vectors, with a \
+                 penalty that pulls it towards zero: one rating fixes it along one direction only, \
+                 so popularity and the films' biases still dominate; every further rating adds a \
+                 direction, until your taste outweighs the crowd's."
+            .into(),
+    }
+}

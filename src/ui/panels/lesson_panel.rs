@@ -1,7 +1,7 @@
 //! The lesson rail: the lessons as links, and the chosen one's text with the page's live
 //! numbers (the text itself is the core's, from the facts gathered here).
 
-use filmspace_core::lessons::{GenreAucMeans, Lesson, LessonFacts, LongTail};
+use filmspace_core::lessons::{GenreAucMeans, Lesson, LessonFacts, LongTail, VisitorFacts};
 use filmspace_core::stats::DatasetStats;
 use filmspace_core::train::ValidationCurve;
 use leptos::prelude::*;
@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use crate::state::data::DataState;
 use crate::state::map::{Explorer, Projection};
 use crate::state::training::Training;
+use crate::state::visitor::Visitor;
 use crate::ui::widgets::fields::Panel;
 
 /// The rail's heading id: the panel presenter mode always keeps.
@@ -20,6 +21,7 @@ pub fn LessonPanel(
     data: ReadSignal<DataState>,
     training: Training,
     explorer: Explorer,
+    visitor: Visitor,
     presenting: RwSignal<bool>,
     on_go: Callback<Lesson>,
 ) -> impl IntoView {
@@ -43,6 +45,7 @@ pub fn LessonPanel(
                 .pinned
                 .get()
                 .and_then(|p| Some((p.label, p.curve?))),
+            visitor: visitor_facts(visitor),
             pca_explained: pca_explained(explorer),
             selected: selected_with_neighbours(explorer),
             genre_auc: genre_auc(explorer),
@@ -123,6 +126,18 @@ fn genre_auc(explorer: Explorer) -> Option<GenreAucMeans> {
             learned: auc.mean_auc,
             random: auc.mean_random_auc,
             popularity: auc.mean_popularity_auc,
+        })
+    })
+}
+
+/// How many films the visitor rated, what ranks their list and its first titles, as shown.
+fn visitor_facts(visitor: Visitor) -> Option<VisitorFacts> {
+    visitor.recs.with(|recs| {
+        let recs = recs.as_ref()?;
+        Some(VisitorFacts {
+            rated: recs.rated.len(),
+            model: recs.model.as_ref().map(|m| m.label.to_string()),
+            top: recs.rows.iter().take(3).map(|r| r.title.clone()).collect(),
         })
     })
 }
