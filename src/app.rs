@@ -10,6 +10,8 @@ use wasm_bindgen::JsCast;
 
 use filmspace_core::lessons::Lesson;
 use filmspace_core::settings::{BackendChoice, TrainSettings};
+use filmspace_core::split::SplitKind;
+use filmspace_core::zoo::ZooModel;
 
 use crate::state::data::{Data, DataState, storage_scope};
 use crate::state::device;
@@ -148,7 +150,11 @@ impl Page {
             }
         });
         Effect::new(move |_| {
-            let query = training.settings.get().to_query();
+            let mut query = training.settings.get().to_query();
+            // The lesson on screen stays in the address beside the settings.
+            if let Some(lesson) = Lesson::from_query(&location_query()) {
+                query = lesson.query_in(&query);
+            }
             if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
                 let _ =
                     history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
@@ -334,6 +340,36 @@ fn present_with_keys(
     on_cleanup(move || handle.remove());
 }
 
+/// Picks the lesson's models on the board, on u1, unless the board is running.
+fn set_up_board(zoo: Zoo, lesson: Lesson) {
+    let Some(models) = lesson.board() else { return };
+    if zoo.is_running() {
+        return;
+    }
+    let mut picked = models.to_vec();
+    picked.sort_by_key(|m| ZooModel::ALL.iter().position(|x| x == m));
+    zoo.picked.set(picked);
+    if zoo.splits.get_untracked().contains(&SplitKind::Fold(1)) {
+        zoo.split.set(SplitKind::Fold(1));
+    }
+}
+
+/// Puts the lesson in the address (`?lesson=ID`, the other settings kept), so that the address
+/// bar always links to the lesson on screen; Back returns to the previous one.
+fn link_to_lesson(lesson: Lesson) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let search = window.location().search().unwrap_or_default();
+    let query = lesson.query_in(&search);
+    if query == search {
+        return;
+    }
+    if let Ok(history) = window.history() {
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
+    }
+}
+
 /// Scrolls the panel whose heading has this id into view.
 fn show_heading(id: &str) {
     if let Some(heading) = web_sys::window()
@@ -383,13 +419,25 @@ pub fn App() -> impl IntoView {
             training.export(&dataset, what);
         }
     };
-    let go_to_lesson = move |next: Lesson| {
+    let show_lesson = move |next: Lesson| {
         lesson.set(Some(next));
         if !training.state.get_untracked().is_running() {
             training.settings.update(|s| next.set_up(s));
         }
+        set_up_board(zoo, next);
         show_heading(next.panel());
     };
+    let go_to_lesson = move |next: Lesson| {
+        show_lesson(next);
+        link_to_lesson(next);
+    };
+    // Back and Forward move between the lessons visited.
+    let history = window_event_listener(leptos::ev::popstate, move |_| {
+        if let Some(visited) = Lesson::from_query(&location_query()) {
+            show_lesson(visited);
+        }
+    });
+    on_cleanup(move || history.remove());
     let presenting = RwSignal::new(false);
     provide_context(PresenterFocus {
         shown: Signal::derive(move || {
@@ -402,6 +450,7 @@ pub fn App() -> impl IntoView {
     });
     present_with_keys(presenting, lesson.read_only(), go_to_lesson);
     if let Some(first) = lesson.get_untracked() {
+        set_up_board(zoo, first);
         spawn_local(async move {
             next_macrotask().await;
             show_heading(first.panel());
@@ -410,7 +459,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Header backend=backend_status.read_only() offline=offline.read_only() />
         <main class=move || if presenting.get() { "panels presenting" } else { "panels" }>
-            <LessonPanel lesson=lesson.read_only() data=data.state.read_only() training explorer visitor presenting
+            <LessonPanel lesson=lesson.read_only() data=data.state.read_only() training explorer visitor zoo presenting
                 on_go=Callback::new(go_to_lesson) />
             <DataPanel data
                 running=Signal::derive(move || training.state.get().is_running() || zoo.state.get().is_running())

@@ -134,12 +134,12 @@ describe('the data page', () => {
       assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at phone width`);
       // The lesson rail's links and the presenter toggle come first, then the data file input.
       const focused = [];
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < 10; i++) {
         await page.keyboard.press('Tab');
         focused.push(await page.evaluate(() => document.activeElement?.dataset.testid
           ?? document.activeElement?.closest('[data-lesson]')?.dataset.lesson));
       }
-      assert.deepEqual(focused, ['data', 'mf', 'overfitting', 'coldstart', 'embeddings', 'reuse', 'presenter-toggle', 'data-file-input']);
+      assert.deepEqual(focused, ['data', 'mf', 'overfitting', 'coldstart', 'embeddings', 'reuse', 'rank-vs-rate', 'course-models', 'presenter-toggle', 'data-file-input']);
     });
   });
 });

@@ -11,6 +11,22 @@ after(() => server?.close());
 
 const lessonText = (page) => byTestId(page, 'lesson-text').textContent();
 const currentLesson = (page) => byTestId(page, 'lesson-body').getAttribute('data-lesson');
+/** The board's models as picked, then runs the board with only `keep` of them. */
+async function runBoard(page, keep) {
+  const picked = await byTestId(page, 'zoo-model').evaluateAll((boxes) =>
+    boxes.filter((b) => b.checked).map((b) => b.dataset.model));
+  for (const box of await byTestId(page, 'zoo-model').all()) {
+    if ((await box.isChecked()) !== keep.includes(await box.getAttribute('data-model'))) await box.click();
+  }
+  await byTestId(page, 'zoo-run').click();
+  await page.waitForFunction(() => ['done', 'error'].includes(
+    document.querySelector('[data-testid="zoo-state"]')?.dataset.state), null, { timeout: 180_000 });
+  assert.equal(await byTestId(page, 'zoo-state').getAttribute('data-state'), 'done');
+  const rows = Object.fromEntries(await byTestId(page, 'zoo-row').evaluateAll((trs) => trs.map((tr) =>
+    [tr.dataset.model, { rmse: tr.dataset.rmse, ndcg: tr.dataset.ndcg10 }])));
+  return { picked, rows };
+}
+
 async function trainToDone(page) {
   await byTestId(page, 'train-start').click();
   await page.waitForFunction(() => ['done', 'error'].includes(
@@ -24,7 +40,7 @@ describe('lessons', () => {
       await page.goto(`${server.url}?lesson=data&backend=cpu`);
       assert.equal(await dataState(page), 'ready');
       const ids = await byTestId(page, 'lesson').evaluateAll((items) => items.map((i) => i.dataset.lesson));
-      assert.deepEqual(ids, ['data', 'mf', 'overfitting', 'coldstart', 'embeddings', 'reuse']);
+      assert.deepEqual(ids, ['data', 'mf', 'overfitting', 'coldstart', 'embeddings', 'reuse', 'rank-vs-rate', 'course-models']);
       assert.equal(await currentLesson(page), 'data');
 
       const text = await lessonText(page);
@@ -44,6 +60,13 @@ describe('lessons', () => {
 
       assert.equal(await byTestId(page, 'lesson-prev').isDisabled(), true);
       await byTestId(page, 'lesson-next').click();
+      assert.equal(await currentLesson(page), 'mf');
+      // The address follows the lesson (other settings kept), and Back returns to the last one.
+      const address = new URL(page.url()).searchParams;
+      assert.deepEqual([address.get('lesson'), address.get('backend'), address.get('dim')], ['mf', 'cpu', '32']);
+      await page.goBack();
+      assert.equal(await currentLesson(page), 'data');
+      await page.goForward();
       assert.equal(await currentLesson(page), 'mf');
       assert.equal(await byTestId(page, 'hp-dim').inputValue(), '32');
       await trainToDone(page);
@@ -133,12 +156,11 @@ describe('lessons', () => {
         await page.keyboard.press('ArrowRight');
         seen.push(await currentLesson(page));
       }
-      assert.deepEqual(seen, ['data', 'mf', 'overfitting', 'coldstart', 'embeddings', 'reuse']);
-      assert.deepEqual(await shownPanels(), ['lesson-title', 'map-title']);
+      assert.deepEqual(seen, ['data', 'mf', 'overfitting', 'coldstart', 'embeddings', 'reuse', 'rank-vs-rate', 'course-models']);
+      assert.deepEqual(await shownPanels(), ['lesson-title', 'zoo-title']);
       await page.keyboard.press('ArrowRight'); // the last lesson stays
-      assert.equal(await currentLesson(page), 'reuse');
-      await page.keyboard.press('PageUp');
-      await page.keyboard.press('ArrowLeft');
+      assert.equal(await currentLesson(page), 'course-models');
+      for (const key of ['PageUp', 'PageUp', 'PageUp', 'ArrowLeft']) await page.keyboard.press(key);
       assert.equal(await currentLesson(page), 'coldstart');
       assert.deepEqual(await shownPanels(), ['lesson-title', 'recs-title']);
       await page.keyboard.press('Escape');
@@ -177,6 +199,42 @@ describe('lessons', () => {
           assert.match(await lessonText(page), /With 10 ratings you are folded into /);
         }
       }
+      assert.deepEqual(page.errors, []);
+    });
+  });
+  test('rating is not ranking: the lesson picks its models and quotes the board, where MF ranks below popularity', async () => {
+    await withPage('lessons-rank-vs-rate', async (page) => {
+      await page.goto(`${server.url}?lesson=rank-vs-rate&backend=cpu`);
+      assert.equal(await dataState(page), 'ready');
+      assert.equal(await byTestId(page, 'zoo-split').inputValue(), 'u1');
+      // Two-tower is left out here to keep the suite short; the text is checked without it.
+      const { picked, rows } = await runBoard(page, ['popularity', 'mf', 'ease']);
+      assert.deepEqual(picked, ['popularity', 'mf', 'twotower', 'ease']);
+      const { mf, popularity, ease } = rows;
+      assert.ok(Number(mf.ndcg) < Number(popularity.ndcg), `MF NDCG ${mf.ndcg} vs popularity ${popularity.ndcg}`);
+      const text = await lessonText(page);
+      assert.ok(text.includes(`RMSE ${mf.rmse}, yet its top-10 lists score NDCG@10 ${mf.ndcg}, below popularity's ${popularity.ndcg}`), text);
+      assert.ok(text.includes(`EASE, fitted on who rated what, reaches ${ease.ndcg}`), text);
+      assert.ok(!text.includes('two-tower, trained'), text);
+      assert.deepEqual(page.errors, []);
+    });
+  });
+  test('the course models: the board\'s rows beside what each course reported', async () => {
+    await withPage('lessons-course-models', async (page) => {
+      await page.goto(`${server.url}?lesson=course-models&backend=cpu`);
+      assert.equal(await dataState(page), 'ready');
+      // The quick ones only; the lesson picks all eight.
+      const { picked, rows } = await runBoard(page, ['mf', 'dense', 'als']);
+      assert.deepEqual(picked, ['mf', 'dense', 'ncf', 'deep', 'enriched', 'autorec', 'twotower', 'als']);
+      const lines = await byTestId(page, 'lesson-text').locator('p').allTextContents();
+      assert.equal(lines.length, 9, lines.join('\n'));
+      const line = (label) => lines.find((l) => l.startsWith(`${label}:`));
+      assert.ok(line('Biased MF').includes(`here RMSE ${rows.mf.rmse}, NDCG@10 ${rows.mf.ndcg}; the Keras course lab`), line('Biased MF'));
+      assert.ok(line('One dense layer').includes(`here RMSE ${rows.dense.rmse}, NDCG@10 ${rows.dense.ndcg}; `), line('One dense layer'));
+      assert.ok(line('ALS with biases').includes(`here RMSE ${rows.als.rmse}`) && line('ALS with biases').includes('reported test RMSE 0.81'));
+      assert.ok(line('Deep regression (dropout)').includes('here not on the board yet; '), line('Deep regression (dropout)'));
+      // The one dense layer sits between the dot product and the bias model on u1.
+      assert.ok(Number(rows.dense.rmse) < 0.9530, `dense RMSE ${rows.dense.rmse}`);
       assert.deepEqual(page.errors, []);
     });
   });

@@ -49,7 +49,7 @@ describe('model zoo', () => {
           const wanted = ['bias', 'als'].includes(await box.getAttribute('data-model'));
           if ((await box.isChecked()) !== wanted) await box.click();
         }
-        assert.equal(await byTestId(page, 'zoo-model').count(), 12);
+        assert.equal(await byTestId(page, 'zoo-model').count(), 13);
         await byTestId(page, 'zoo-run').click();
         await page.waitForFunction(() => ['done', 'error'].includes(
           document.querySelector('[data-testid="zoo-state"]')?.dataset.state), null, { timeout: 180_000 });

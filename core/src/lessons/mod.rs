@@ -2,12 +2,17 @@
 //! up and a text that quotes the page's live numbers, never canned ones. The text is built here
 //! from [`LessonFacts`] so that it can be checked natively; the page only fills the facts in.
 
+mod board_text;
+mod courses;
 mod text;
+
+pub use courses::{COURSE_MODELS, CourseReport, course_report};
 
 use crate::settings::TrainSettings;
 use crate::split::SplitKind;
 use crate::stats::DatasetStats;
 use crate::train::ValidationCurve;
+use crate::zoo::{ZooModel, ZooRow};
 
 /// The lessons, in teaching order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +23,8 @@ pub enum Lesson {
     Coldstart,
     Embeddings,
     Reuse,
+    RankVsRate,
+    CourseModels,
 }
 
 /// What a lesson says: a title, what to do and notice, one question and its answer.
@@ -87,6 +94,8 @@ pub struct LessonFacts {
     pub selected: Option<(String, Vec<(String, f32)>)>,
     /// The genre classifier's mean ROC-AUC on learned vectors, random vectors, popularity alone.
     pub genre_auc: Option<GenreAucMeans>,
+    /// The model zoo's rows, as the board shows them.
+    pub board: Vec<ZooRow>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -109,13 +118,15 @@ pub const OVERFIT_DIM: usize = 128;
 pub const OVERFIT_LEARNING_RATE: f64 = 0.01;
 
 impl Lesson {
-    pub const ALL: [Lesson; 6] = [
+    pub const ALL: [Lesson; 8] = [
         Lesson::Data,
         Lesson::Mf,
         Lesson::Overfitting,
         Lesson::Coldstart,
         Lesson::Embeddings,
         Lesson::Reuse,
+        Lesson::RankVsRate,
+        Lesson::CourseModels,
     ];
 
     /// As in `?lesson=ID` and `data-lesson`.
@@ -127,6 +138,8 @@ impl Lesson {
             Lesson::Coldstart => "coldstart",
             Lesson::Embeddings => "embeddings",
             Lesson::Reuse => "reuse",
+            Lesson::RankVsRate => "rank-vs-rate",
+            Lesson::CourseModels => "course-models",
         }
     }
 
@@ -143,6 +156,19 @@ impl Lesson {
             .and_then(Self::parse)
     }
 
+    /// `search` (a query string) with its `lesson=` set to this lesson and every other setting
+    /// kept, as the address of this lesson on the same page.
+    pub fn query_in(self, search: &str) -> String {
+        let mut pairs: Vec<String> = search
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|pair| !pair.is_empty() && !pair.starts_with("lesson="))
+            .map(String::from)
+            .collect();
+        pairs.push(format!("lesson={}", self.id()));
+        format!("?{}", pairs.join("&"))
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Lesson::Data => "1. The data: sparsity and the long tail",
@@ -151,6 +177,10 @@ impl Lesson {
             Lesson::Coldstart => "4. Cold start: recommendations from 0, 1, 3 and 10 ratings",
             Lesson::Embeddings => "5. Embeddings: neighbours on the film map",
             Lesson::Reuse => "6. Reuse: do the vectors know genres?",
+            Lesson::RankVsRate => {
+                "7. Rating is not ranking: MF against popularity, EASE and two-tower"
+            }
+            Lesson::CourseModels => "8. The course models side by side",
         }
     }
 
@@ -161,6 +191,7 @@ impl Lesson {
             Lesson::Mf | Lesson::Overfitting => "train-title",
             Lesson::Coldstart => "recs-title",
             Lesson::Embeddings | Lesson::Reuse => "map-title",
+            Lesson::RankVsRate | Lesson::CourseModels => "zoo-title",
         }
     }
 
@@ -179,7 +210,7 @@ impl Lesson {
     pub fn set_up(self, settings: &mut TrainSettings) {
         let defaults = TrainSettings::default();
         match self {
-            Lesson::Data => {}
+            Lesson::Data | Lesson::RankVsRate | Lesson::CourseModels => {}
             // The map and the classifier read the default model's vectors.
             Lesson::Mf | Lesson::Coldstart | Lesson::Embeddings | Lesson::Reuse => {
                 settings.split = SplitKind::Fold(1);
@@ -204,154 +235,26 @@ impl Lesson {
             Lesson::Coldstart => text::coldstart_text(facts),
             Lesson::Embeddings => text::embeddings_text(facts),
             Lesson::Reuse => text::reuse_text(facts),
+            Lesson::RankVsRate => board_text::rank_vs_rate_text(facts),
+            Lesson::CourseModels => board_text::course_models_text(facts),
+        }
+    }
+
+    /// The models the lesson picks on the board (on u1), if it is about the board.
+    pub fn board(self) -> Option<&'static [ZooModel]> {
+        const RANK_VS_RATE: [ZooModel; 4] = [
+            ZooModel::Popularity,
+            ZooModel::Mf,
+            ZooModel::TwoTower,
+            ZooModel::Ease,
+        ];
+        match self {
+            Lesson::RankVsRate => Some(&RANK_VS_RATE),
+            Lesson::CourseModels => Some(&COURSE_MODELS),
+            _ => None,
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::data::RatingScale;
-
-    fn stats(per_film: Vec<usize>) -> DatasetStats {
-        DatasetStats {
-            users: 10,
-            items: per_film.len(),
-            ratings: per_film.iter().sum(),
-            scale: RatingScale::STARS,
-            sparsity: 0.5,
-            mean_rating: 3.5,
-            histogram: Vec::new(),
-            ratings_per_film: per_film,
-            memory_bytes: 0,
-        }
-    }
-
-    #[test]
-    fn the_long_tail_is_counted_from_the_films_ratings() {
-        // 20 films: one with 100 ratings, one with 50, then 18 with 1 rating each; the top 20%
-        // are the first four films.
-        let mut per_film = vec![100, 50];
-        per_film.extend([1; 18]);
-        let tail = LongTail::of(&stats(per_film));
-        assert_eq!(
-            (tail.films, tail.ratings, tail.median_ratings),
-            (20, 168, 1)
-        );
-        assert!((tail.share_with_few - 0.9).abs() < 1e-12);
-        assert!((tail.top_fifth_share - 152.0 / 168.0).abs() < 1e-12);
-        let text = Lesson::Data.text(&LessonFacts {
-            long_tail: Some(tail),
-            ..Default::default()
-        });
-        assert!(text.paragraphs[1].contains("168 ratings fall on 20 films"));
-        assert!(text.paragraphs[1].contains("50.00%"));
-        assert!(text.paragraphs[1].contains("get 90% of all"));
-        assert!(text.paragraphs[1].contains("90.0% of the films have fewer than 20"));
-    }
-
-    #[test]
-    fn lessons_link_in_order_and_set_up_their_runs() {
-        assert_eq!(
-            Lesson::from_query("?split=u2&lesson=overfitting"),
-            Some(Lesson::Overfitting)
-        );
-        assert_eq!(Lesson::from_query("?lesson=nope"), None);
-        assert_eq!(Lesson::Data.previous(), None);
-        assert_eq!(Lesson::Data.next(), Some(Lesson::Mf));
-        assert_eq!(Lesson::Overfitting.next(), Some(Lesson::Coldstart));
-        assert_eq!(Lesson::Reuse.next(), None);
-        let mut settings = TrainSettings::default();
-        Lesson::Overfitting.set_up(&mut settings);
-        assert_eq!((settings.dim, settings.reg), (OVERFIT_DIM, 0.0));
-        Lesson::Mf.set_up(&mut settings);
-        assert_eq!(settings, TrainSettings::default());
-    }
-
-    #[test]
-    fn the_overfitting_text_quotes_both_runs() {
-        let curve = |final_rmse, best_rmse| ValidationCurve {
-            final_rmse,
-            best_rmse,
-            best_epoch: 1,
-            epochs: 4,
-        };
-        let text = Lesson::Overfitting.text(&LessonFacts {
-            pinned: Some(("d 128 · λ 0".into(), curve(1.0068, 0.9482))),
-            run: Some(curve(0.9301, 0.9299)),
-            ..Default::default()
-        });
-        assert!(text.paragraphs[1].contains("1.0068, 0.0586 above its lowest (0.9482"));
-        assert!(text.paragraphs[2].contains("0.9301, 0.0002 above"));
-    }
-
-    #[test]
-    fn the_map_lessons_quote_the_neighbours_and_the_genre_scores() {
-        let facts = LessonFacts {
-            pca_explained: Some(0.2468),
-            selected: Some((
-                "Star Wars (1977)".into(),
-                vec![
-                    ("Return of the Jedi (1983)".into(), 0.912),
-                    ("Alien (1979)".into(), 0.5),
-                ],
-            )),
-            genre_auc: Some(GenreAucMeans {
-                learned: 0.66,
-                random: 0.533,
-                popularity: 0.651,
-            }),
-            ..Default::default()
-        };
-        let map = Lesson::Embeddings.text(&facts).paragraphs.join(" ");
-        assert!(map.contains("show 24.7% of the vectors' variance"));
-        assert!(map.contains(
-            "Nearest to Star Wars (1977): Return of the Jedi (1983) (0.912), Alien (1979) (0.500)."
-        ));
-        let reuse = Lesson::Reuse.text(&facts).paragraphs.join(" ");
-        assert!(
-            reuse.contains("score 0.660, beating random vectors (0.533) by 0.127"),
-            "{reuse}"
-        );
-        assert!(reuse.contains("popularity alone (0.651) by 0.009"));
-        let weaker = LessonFacts {
-            genre_auc: Some(GenreAucMeans {
-                learned: 0.6,
-                random: 0.5,
-                popularity: 0.65,
-            }),
-            ..Default::default()
-        };
-        assert!(
-            Lesson::Reuse.text(&weaker).paragraphs[1].contains("but not popularity alone (0.650)")
-        );
-    }
-
-    #[test]
-    fn the_coldstart_text_names_the_count_the_ranker_and_the_top() {
-        let facts = |rated, model: Option<&str>| LessonFacts {
-            visitor: Some(VisitorFacts {
-                rated,
-                model: model.map(String::from),
-                top: vec![
-                    "Star Wars (1977)".into(),
-                    "Fargo (1996)".into(),
-                    "Contact (1997)".into(),
-                    "Scream (1996)".into(),
-                ],
-            }),
-            ..Default::default()
-        };
-        let none = Lesson::Coldstart.text(&facts(0, None)).paragraphs.join(" ");
-        assert!(none.contains("With 0 ratings the baseline ranks"), "{none}");
-        let some = Lesson::Coldstart
-            .text(&facts(1, Some("biased MF")))
-            .paragraphs
-            .join(" ");
-        assert!(
-            some.contains("With 1 rating you are folded into biased MF"),
-            "{some}"
-        );
-        assert!(some.contains("top of your list: Star Wars (1977), Fargo (1996), Contact (1997)."));
-    }
-}
+mod tests;

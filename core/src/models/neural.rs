@@ -63,6 +63,11 @@ impl NeuralConfig {
         Self::new()
     }
 
+    /// The embeddings through a single hidden layer: no GMF, 64 units, a light dropout.
+    pub fn one_dense_layer() -> Self {
+        Self::new().with_gmf_dim(0).with_layers(vec![64])
+    }
+
     /// The dense network with dropout: no GMF, 128–64, half the hidden units dropped.
     pub fn deep() -> Self {
         Self::new()

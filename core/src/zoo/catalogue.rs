@@ -20,6 +20,7 @@ pub enum ZooModel {
     Bias,
     Popularity,
     Mf,
+    Dense,
     Ncf,
     Deep,
     Enriched,
@@ -45,7 +46,7 @@ pub struct ModelFacts {
     pub rates: bool,
 }
 
-pub const CATALOGUE: [ModelFacts; 12] = [
+pub const CATALOGUE: [ModelFacts; 13] = [
     ModelFacts {
         model: ZooModel::Mean,
         name: "mean",
@@ -79,6 +80,16 @@ pub const CATALOGUE: [ModelFacts; 12] = [
         explanation: "Biases plus a vector per person and per film whose dot product is their affinity \
                  (the Keras MF course model). Strong on ratings; ranks poorly unaided, as it puts \
                  rarely rated films with high predictions on top.",
+        trainable: true,
+        rates: true,
+    },
+    ModelFacts {
+        model: ZooModel::Dense,
+        name: "dense",
+        label: "One dense layer",
+        explanation: "The two embeddings side by side through one hidden layer (the Keras course's \
+                 first step past the dot product): it must learn the interaction a dot product \
+                 gets for free, and with one layer it learns less of it.",
         trainable: true,
         rates: true,
     },
@@ -162,8 +173,8 @@ pub const CATALOGUE: [ModelFacts; 12] = [
 ];
 
 impl ZooModel {
-    pub const ALL: [ZooModel; 12] = {
-        let mut all = [ZooModel::Mean; 12];
+    pub const ALL: [ZooModel; 13] = {
+        let mut all = [ZooModel::Mean; 13];
         let mut k = 0;
         while k < CATALOGUE.len() {
             all[k] = CATALOGUE[k].model;
@@ -230,6 +241,10 @@ pub fn ncf_config() -> NeuralConfig {
     NeuralConfig::ncf()
 }
 
+pub fn dense_config() -> NeuralConfig {
+    NeuralConfig::one_dense_layer()
+}
+
 pub fn deep_config() -> NeuralConfig {
     NeuralConfig::deep()
 }
@@ -262,6 +277,7 @@ pub async fn fit_trainable_with(
     Ok(match model {
         ZooModel::Mf => refit(fitter.fit(mf_config(), false).await?),
         ZooModel::Ncf => refit(fitter.fit(ncf_config(), false).await?),
+        ZooModel::Dense => refit(fitter.fit(dense_config(), false).await?),
         ZooModel::Deep => refit(fitter.fit(deep_config(), false).await?),
         ZooModel::AutoRec => refit(fitter.fit(autorec_config(), false).await?),
         ZooModel::Enriched => refit(fitter.fit(side(features), false).await?),

@@ -11,8 +11,8 @@ mod trained;
 pub use board::{Fitting, ZooRow, board_csv};
 pub use catalogue::{
     CATALOGUE, EASE_MAX_ITEMS, ModelFacts, ZooModel, ZooOptions, autorec_config, cannot_fit,
-    deep_config, enriched_config, fit_closed_form, fit_trainable_with, mf_config, ncf_config,
-    two_tower_config,
+    deep_config, dense_config, enriched_config, fit_closed_form, fit_trainable_with, mf_config,
+    ncf_config, two_tower_config,
 };
 pub use fit::{
     Fitter, IntoTrained, Part, PartFit, TrainableFit, ZooRecipe, blend_of, fit_trainable,

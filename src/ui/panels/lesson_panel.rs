@@ -10,6 +10,7 @@ use crate::state::data::DataState;
 use crate::state::map::{Explorer, Projection};
 use crate::state::training::Training;
 use crate::state::visitor::Visitor;
+use crate::state::zoo::Zoo;
 use crate::ui::widgets::fields::Panel;
 
 /// The rail's heading id: the panel presenter mode always keeps.
@@ -22,6 +23,7 @@ pub fn LessonPanel(
     training: Training,
     explorer: Explorer,
     visitor: Visitor,
+    zoo: Zoo,
     presenting: RwSignal<bool>,
     on_go: Callback<Lesson>,
 ) -> impl IntoView {
@@ -49,6 +51,7 @@ pub fn LessonPanel(
             pca_explained: pca_explained(explorer),
             selected: selected_with_neighbours(explorer),
             genre_auc: genre_auc(explorer),
+            board: zoo.rows.get(),
         }
     };
     view! {
