@@ -3,6 +3,7 @@
 //! Data flows one way: files → [`data::Dataset`] → [`split::Split`] → models → metrics.
 //! Nothing here knows about the web; the app crate brings the files and shows the results.
 
+pub mod bundle;
 pub mod data;
 pub mod embedding;
 pub mod lessons;

@@ -140,9 +140,69 @@ pub fn canonical_split(
 
 /// Builds a split from `u.data` order alone, exactly as GroupLens' `mku.sh` does for the
 /// canonical ones (test fold k = lines (k−1)·20000+1 … k·20000 for 100,000 ratings; ua/ub by
-/// per-user rank), and by a seeded shuffle for the random ones. Canonical results are sorted by
-/// user, then item, like the files.
+/// per-user rank), and by [`pair_position`] of the ratings' ids as given for the random ones.
+/// Canonical results are sorted by user, then item, like the files. A data set's ratings are
+/// split by [`Dataset::split`], which hashes its own ids.
 pub fn make_split(ratings: &[Rating], kind: SplitKind, seed: u64) -> Split {
+    split_by_ids(ratings, kind, seed, |r| (r.user, r.item))
+}
+
+impl Dataset {
+    /// This data set's ratings split as `kind` says; the random splits hash the pairs' own ids
+    /// (not the dense ones), so the Spark job picks the same pairs from the same files.
+    pub fn split(&self, kind: SplitKind, seed: u64) -> Split {
+        split_by_ids(&self.ratings, kind, seed, |r| {
+            (
+                self.people[r.user as usize].id,
+                self.films[r.item as usize].id,
+            )
+        })
+    }
+}
+
+/// Where the pair (user, item) falls in [0, 1) for `seed`: SplitMix64 of the seed's SplitMix64
+/// xor the pair packed as user · 2³² + item, its top 53 bits. The random splits cut this
+/// position, so any engine that computes it (the Spark job does, in numpy) picks the same pairs.
+pub fn pair_position(seed: u64, user: u32, item: u32) -> f64 {
+    let key = (u64::from(user) << 32) | u64::from(item);
+    let mixed = SeededRng::new(SeededRng::new(seed).next_u64() ^ key).next_u64();
+    (mixed >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The part (0-based) of `position` when [0, 1) is cut into consecutive `fractions`.
+fn part_of(position: f64, fractions: &[f64]) -> usize {
+    let mut cumulative = 0.0;
+    for (k, fraction) in fractions.iter().enumerate() {
+        cumulative += fraction;
+        if position < cumulative {
+            return k;
+        }
+    }
+    fractions.len() - 1
+}
+
+/// `ratings` cut into parts of about the given fractions by each pair's [`pair_position`], file
+/// order kept within a part.
+fn hashed_parts(
+    ratings: &[Rating],
+    fractions: &[f64],
+    seed: u64,
+    ids: impl Fn(&Rating) -> (u32, u32),
+) -> Vec<Vec<Rating>> {
+    let mut parts = vec![Vec::new(); fractions.len()];
+    for r in ratings {
+        let (user, item) = ids(r);
+        parts[part_of(pair_position(seed, user, item), fractions)].push(*r);
+    }
+    parts
+}
+
+fn split_by_ids(
+    ratings: &[Rating],
+    kind: SplitKind,
+    seed: u64,
+    ids: impl Fn(&Rating) -> (u32, u32),
+) -> Split {
     let mut split = match kind {
         SplitKind::Fold(k) => {
             let fold = ratings.len() / 5;
@@ -184,30 +244,19 @@ pub fn make_split(ratings: &[Rating], kind: SplitKind, seed: u64) -> Split {
             }
             split
         }
-        SplitKind::Random80 | SplitKind::Random90 => {
-            let train_share = if kind == SplitKind::Random80 {
-                0.8
-            } else {
-                0.9
+        SplitKind::Random80 | SplitKind::Random90 | SplitKind::Random701515 => {
+            let fractions: &[f64] = match kind {
+                SplitKind::Random80 => &[0.8, 0.2],
+                SplitKind::Random90 => &[0.9, 0.1],
+                _ => &[0.7, 0.15, 0.15],
             };
-            let fractions = [train_share, 1.0 - train_share];
-            let mut parts = ratio_split(ratings, &fractions, seed).into_iter();
+            let mut parts = hashed_parts(ratings, fractions, seed, ids).into_iter();
             let train = parts.next().unwrap_or_default();
-            let test = parts.next().unwrap_or_default();
+            let mut rest: Vec<Vec<Rating>> = parts.collect();
+            let test = rest.pop().unwrap_or_default();
             return Split {
                 train,
-                validation: Vec::new(),
-                test,
-            };
-        }
-        SplitKind::Random701515 => {
-            let mut parts = ratio_split(ratings, &[0.7, 0.15, 0.15], seed).into_iter();
-            let train = parts.next().unwrap_or_default();
-            let validation = parts.next().unwrap_or_default();
-            let test = parts.next().unwrap_or_default();
-            return Split {
-                train,
-                validation,
+                validation: rest.pop().unwrap_or_default(),
                 test,
             };
         }
@@ -383,10 +432,15 @@ mod tests {
     fn ratio_splits_are_seeded_partitions() {
         let all = ratings(1000);
         let split = make_split(&all, SplitKind::Random701515, 42);
-        assert_eq!(
-            (split.train.len(), split.validation.len(), split.test.len()),
-            (700, 150, 150)
+        let sizes = (split.train.len(), split.validation.len(), split.test.len());
+        assert!(
+            sizes.0.abs_diff(700) < 45 && sizes.1.abs_diff(150) < 35 && sizes.2.abs_diff(150) < 35,
+            "{sizes:?}"
         );
+        for r in &split.validation {
+            let at = pair_position(42, r.user, r.item);
+            assert!((0.7..0.85).contains(&at), "{at}");
+        }
         let again = make_split(&all, SplitKind::Random701515, 42);
         assert_eq!(split.test, again.test);
         let other = make_split(&all, SplitKind::Random701515, 43);
@@ -401,7 +455,21 @@ mod tests {
         items.sort();
         assert_eq!(items, (0..1000).collect::<Vec<_>>());
         let split = make_split(&all, SplitKind::Random80, 1);
-        assert_eq!((split.train.len(), split.test.len()), (800, 200));
+        assert_eq!(split.train.len() + split.test.len(), 1000);
+        assert!(split.test.len().abs_diff(200) < 40, "{}", split.test.len());
+    }
+
+    #[test]
+    fn pair_positions_are_splitmix64_of_the_packed_pair() {
+        // Computed independently in Python with unbounded integers masked to 64 bits.
+        let position = pair_position(7, 196, 242);
+        assert_eq!(position, 0.8515781662921329);
+        assert!((0.0..1.0).contains(&position));
+        assert_ne!(
+            pair_position(7, 242, 196),
+            position,
+            "user and item are not interchangeable"
+        );
     }
 
     #[test]

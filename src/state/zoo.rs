@@ -9,7 +9,7 @@ use burn::tensor::Device;
 use filmspace_core::data::Dataset;
 use filmspace_core::recommend::ServingModel;
 use filmspace_core::settings::TrainSettings;
-use filmspace_core::split::{SplitKind, make_split};
+use filmspace_core::split::SplitKind;
 use filmspace_core::train::EpochReport;
 use filmspace_core::zoo::{ZooModel, ZooOptions, ZooRow, board_csv, cannot_fit};
 use leptos::prelude::*;
@@ -203,7 +203,7 @@ impl Zoo {
         let (_, backend, warning) = choose_device(page.backend, &status, gpu);
         self.message.set(warning);
         spawn_local(async move {
-            let split = make_split(&dataset.ratings, kind, seed);
+            let split = dataset.split(kind, seed);
             let mut failed = false;
             for model in models {
                 if remote.controls.stop.get() {

@@ -4,6 +4,8 @@
 //!
 //! Minimise Σ (r − μ − b_u − b_i − p_u·q_i)² + λ Σ_u n_u (‖p_u‖² + b_u²) + λ Σ_i n_i (‖q_i‖² + b_i²):
 //! the "weighted λ" of Zhou et al. (2008) that Spark uses, each row's penalty scaled by its count.
+//! Without biases (`biases: false`) it is Spark MLlib's own model, r ≈ p_u·q_i with no mean, so
+//! the two engines can be compared on the same settings.
 
 use super::MfWeights;
 use crate::data::{Csr, RatingIndex};
@@ -20,6 +22,8 @@ pub struct AlsConfig {
     /// Standard deviation of the initial film factors.
     pub init_std: f64,
     pub seed: u64,
+    /// Learn μ, b_u and b_i beside the vectors; without them, Spark's model.
+    pub biases: bool,
 }
 
 impl Default for AlsConfig {
@@ -31,12 +35,14 @@ impl Default for AlsConfig {
             iterations: 15,
             init_std: 0.1,
             seed: 42,
+            biases: true,
         }
     }
 }
 
 /// Solves every row of `rows` (users, or films) given the other side's factors and biases: row
-/// vector x = [p; b] from targets r − μ − b_other with features [q_other; 1].
+/// vector x = [p; b] from targets r − μ − b_other with features [q_other; 1]. Without biases
+/// (`bias` empty) x = p from targets r − μ with features q_other.
 #[allow(clippy::too_many_arguments)]
 fn solve_side(
     rows: &Csr,
@@ -48,7 +54,8 @@ fn solve_side(
     factors: &mut [f32],
     bias: &mut [f32],
 ) {
-    let n = rank + 1;
+    let with_bias = !bias.is_empty();
+    let n = rank + usize::from(with_bias);
     let mut normal = vec![0.0f64; n * n];
     let mut rhs = vec![0.0f64; n];
     let mut a = vec![0.0f64; n];
@@ -64,8 +71,11 @@ fn solve_side(
             for (k, slot) in a.iter_mut().take(rank).enumerate() {
                 *slot = other_factors[col * rank + k] as f64;
             }
-            a[rank] = 1.0;
-            let y = value as f64 - mean as f64 - other_bias[col] as f64;
+            if with_bias {
+                a[rank] = 1.0;
+            }
+            let other = other_bias.get(col).map_or(0.0, |&b| b as f64);
+            let y = value as f64 - mean as f64 - other;
             for r in 0..n {
                 rhs[r] += a[r] * y;
                 for c in 0..=r {
@@ -83,7 +93,9 @@ fn solve_side(
         for k in 0..rank {
             factors[row * rank + k] = x[k] as f32;
         }
-        bias[row] = x[rank] as f32;
+        if with_bias {
+            bias[row] = x[rank] as f32;
+        }
     }
 }
 
@@ -94,14 +106,17 @@ pub fn fit_als(train: &RatingIndex, config: AlsConfig) -> MfWeights {
     let (sum, count) = (0..n_users)
         .flat_map(|u| users.values(u).iter())
         .fold((0.0f64, 0usize), |(s, n), &v| (s + v as f64, n + 1));
-    let mean = (sum / count.max(1) as f64) as f32;
+    let training_mean = (sum / count.max(1) as f64) as f32;
+    let mean = if config.biases { training_mean } else { 0.0 };
     let mut rng = SeededRng::new(config.seed);
     let mut item_factors: Vec<f32> = (0..n_items * rank)
         .map(|_| ((rng.unit() * 2.0 - 1.0) * config.init_std * 3f64.sqrt()) as f32)
         .collect();
-    let mut item_bias = vec![0f32; n_items];
+    // Without biases the bias vectors stay empty while solving.
+    let biases = |n: usize| vec![0f32; if config.biases { n } else { 0 }];
+    let mut item_bias = biases(n_items);
     let mut user_factors = vec![0f32; n_users * rank];
-    let mut user_bias = vec![0f32; n_users];
+    let mut user_bias = biases(n_users);
     for _ in 0..config.iterations {
         solve_side(
             users,
@@ -127,6 +142,28 @@ pub fn fit_als(train: &RatingIndex, config: AlsConfig) -> MfWeights {
     // Films nobody rated keep their random start: zero them, so they fall back to μ + b_u.
     for i in (0..n_items).filter(|&i| items.len(i) == 0) {
         item_factors[i * rank..(i + 1) * rank].fill(0.0);
+    }
+    if !config.biases {
+        // Spark's model has no mean: a film or person training never saw is predicted the
+        // training mean (the Spark job's fallback), carried here as its bias.
+        item_bias = (0..n_items)
+            .map(|i| {
+                if items.len(i) == 0 {
+                    training_mean
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        user_bias = (0..n_users)
+            .map(|u| {
+                if users.len(u) == 0 {
+                    training_mean
+                } else {
+                    0.0
+                }
+            })
+            .collect();
     }
     MfWeights {
         mean,
@@ -210,5 +247,53 @@ mod tests {
             (p[0] - 2.0 / 3.0).abs() < 1e-6 && (b[0] - 1.0 / 3.0).abs() < 1e-6,
             "{p:?} {b:?}"
         );
+    }
+
+    #[test]
+    fn without_biases_a_user_solve_is_plain_ridge_and_unseen_films_get_the_mean() {
+        // Rank 1, no bias: film factors q = [1, 2]; ratings 4 and 5 (no mean taken off).
+        // (q·q + λ·n) p = q·r → (1 + 4 + 0.5·2) p = 4 + 10 → p = 14 / 6.
+        let index = RatingIndex::new(
+            &[
+                Rating {
+                    user: 0,
+                    item: 0,
+                    value: 4.0,
+                    timestamp: 0,
+                },
+                Rating {
+                    user: 0,
+                    item: 1,
+                    value: 5.0,
+                    timestamp: 0,
+                },
+            ],
+            1,
+            3,
+        );
+        let mut p = vec![0f32; 1];
+        solve_side(
+            &index.by_user,
+            &[1.0, 2.0, 0.0],
+            &[],
+            0.0,
+            1,
+            0.5,
+            &mut p,
+            &mut [],
+        );
+        assert!((p[0] - 14.0 / 6.0).abs() < 1e-6, "{p:?}");
+        let w = fit_als(
+            &index,
+            AlsConfig {
+                rank: 2,
+                biases: false,
+                ..AlsConfig::default()
+            },
+        );
+        assert_eq!((w.mean, w.user_bias[0], w.item_bias[0]), (0.0, 0.0, 0.0));
+        // Film 2 was never rated: zero vector, predicted the training mean 4.5.
+        assert_eq!(w.item_bias[2], 4.5);
+        assert_eq!(w.predict(0, 2), 4.5);
     }
 }

@@ -16,7 +16,7 @@ use filmspace_core::protocol::Control;
 use filmspace_core::report::{BoardRow, predictions_tsv, top_k_tsv};
 use filmspace_core::saved::KeptModel;
 use filmspace_core::settings::TrainSettings;
-use filmspace_core::split::{SplitKind, make_split};
+use filmspace_core::split::SplitKind;
 use filmspace_core::train::EpochReport;
 use leptos::prelude::*;
 
@@ -219,7 +219,7 @@ impl Training {
         let Some((weights, settings)) = self.trained.get_untracked() else {
             return;
         };
-        let split = make_split(&dataset.ratings, settings.split, settings.mf_config().seed);
+        let split = dataset.split(settings.split, settings.mf_config().seed);
         let name = settings.split.name();
         let (file, text) = match what {
             Export::Predictions => (

@@ -11,7 +11,7 @@ use filmspace_core::recommend::Served;
 use filmspace_core::report::{Baseline, BoardRow, baseline_row};
 use filmspace_core::saved::KeptModel;
 use filmspace_core::settings::TrainSettings;
-use filmspace_core::split::{Split, make_split};
+use filmspace_core::split::Split;
 use filmspace_core::train::Stage;
 use filmspace_core::zoo::{ZooModel, cannot_fit};
 use leptos::prelude::*;
@@ -60,7 +60,7 @@ impl Training {
         });
         self.state.set(TrainState::Training);
         spawn_local(async move {
-            let split = make_split(&dataset.ratings, settings.split, settings.mf_config().seed);
+            let split = dataset.split(settings.split, settings.mf_config().seed);
             next_macrotask().await;
             let request = self.request(&dataset, &split, &settings, backend.gpu, one_epoch);
             let mut run = RunLog::new(settings.epochs, split.train.len());
