@@ -216,7 +216,10 @@ def run(args):
     result.update(metrics.ranking(spark, train, test, model.userFactors, item_ids, item_factors, item_fallback, mean, threshold))
     users = sorted((r["id"], r["features"]) for r in model.userFactors.collect())
     n_users = ratings.select("user").distinct().count()
-    settings = {"rank": rank, "reg": reg, "iters": args.iters, "implicit": implicit, "alpha": args.alpha, "seed": args.seed}
+    settings = {
+        "rank": rank, "reg": reg, "iters": args.iters, "implicit": implicit, "alpha": args.alpha, "seed": args.seed,
+        "fit_s": round(fit_s, 3), "master": args.master,
+    }
     dataset = {"name": source.release, "users": n_users, "items": len(item_ids), "ratings": n_ratings, "fingerprint": f"{digest(ratings):016x}"}
     bundle.write(
         args.out, item_ids, item_factors, np.array([u for u, _ in users]), np.array([f for _, f in users], dtype=np.float32).reshape(len(users), rank),

@@ -471,7 +471,10 @@ pub fn App() -> impl IntoView {
             <RecsPanel visitor />
             <TrainPanel training on_start=move |one_epoch| page.start_training(one_epoch) on_export=on_export />
             <MapPanel explorer visitor />
-            <ZooPanel zoo on_run=move |()| page.run_zoo() />
+            <ZooPanel zoo on_run=move |()| page.run_zoo()
+                on_bundle=move |(name, bytes): (String, Result<Vec<u8>, String>)| {
+                    if let Some(dataset) = page.dataset() { zoo.open_bundle(&dataset, &name, bytes) }
+                } />
             <StatsPanel data=data.state.read_only() />
         </main>
         <footer class="footer">

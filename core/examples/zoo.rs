@@ -19,7 +19,10 @@ fn main() {
         .map(|name| ZooModel::parse(&name).unwrap_or_else(|| panic!("no model {name}")))
         .collect();
     let models = if wanted.is_empty() {
-        ZooModel::ALL.to_vec()
+        ZooModel::ALL
+            .into_iter()
+            .filter(|m| m.fitted_here())
+            .collect()
     } else {
         wanted
     };

@@ -36,7 +36,9 @@ def check_bundle(path, items=1682):
 @needs_ml100k
 def test_local_mode_matches_the_core_als(fixtures, tmp_path):
     want = expected(fixtures, "ml-100k-real")["als_u1"]
-    code, got, err, _ = run_job("--data", ML100K, *SETTINGS, "--out", tmp_path / "spark.safetensors")
+    # Left beside the fixtures: the browser tests open it in the page (tests/e2e/bundle.test.mjs).
+    out = fixtures / "ml-100k-real" / "spark-als.safetensors"
+    code, got, err, _ = run_job("--data", ML100K, *SETTINGS, "--out", out)
     assert code == 0, err
     page = want["metrics"]
     print(f"\nSpark local: {json.dumps(got)}\npage: {json.dumps(page)}")
@@ -48,7 +50,7 @@ def test_local_mode_matches_the_core_als(fixtures, tmp_path):
     assert (got["n_train"], got["n_test"]) == (80_000, 20_000)
     assert (got["rank"], got["reg"], got["iters"], got["master"]) == (50, 0.12, 15, "local[*]")
     assert got["fit_s"] > 0
-    meta = check_bundle(tmp_path / "spark.safetensors")
+    meta = check_bundle(out)
     assert meta["model"] == "spark-als" and meta["split"] == "u1"
     assert json.loads(meta["dataset"])["fingerprint"] == expected(fixtures, "ml-100k-real")["fingerprint"]
     assert abs(json.loads(meta["metrics"])["rmse"] - got["rmse"]) < 1e-12

@@ -6,8 +6,9 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use burn::tensor::Device;
+use filmspace_core::bundle::ModelBundle;
 use filmspace_core::data::Dataset;
-use filmspace_core::recommend::ServingModel;
+use filmspace_core::recommend::{Served, ServingModel};
 use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::SplitKind;
 use filmspace_core::train::EpochReport;
@@ -85,6 +86,8 @@ pub struct Zoo {
     /// Which model serves the page.
     pub serving: Serving,
     pub message: RwSignal<Option<String>>,
+    /// What the last bundle opened is and where it was trained.
+    pub bundle_note: RwSignal<Option<String>>,
     remote: StoredValue<Rc<Remote>, LocalStorage>,
     /// The zoo's own worker (so the board never waits for the training panel's runs).
     worker: WorkerSlot,
@@ -104,6 +107,7 @@ impl Zoo {
             servable: StoredValue::new_local(Vec::new()),
             serving,
             message: RwSignal::new(None),
+            bundle_note: RwSignal::new(None),
             remote: StoredValue::new_local(Rc::new(Remote::default())),
             worker: WorkerSlot::new(),
         }
@@ -120,6 +124,7 @@ impl Zoo {
         self.progress.set(Vec::new());
         self.live.set(Vec::new());
         self.message.set(None);
+        self.bundle_note.set(None);
         self.state.set(ZooState::Idle);
     }
 
@@ -187,8 +192,11 @@ impl Zoo {
         let remote = Rc::new(Remote::default());
         self.remote.set_value(remote.clone());
         self.message.set(None);
-        self.rows.set(Vec::new());
-        self.servable.set_value(Vec::new());
+        // Rows opened from bundles stay: the run only replaces what it fits.
+        self.rows
+            .update(|rows| rows.retain(|r| !r.model.fitted_here()));
+        self.servable
+            .update_value(|rows| rows.retain(|(r, _)| !r.model.fitted_here()));
         self.progress.set(
             models
                 .iter()
@@ -288,17 +296,65 @@ impl Zoo {
         self.remote.get_value().send(Control::Stop);
     }
 
+    /// Opens a model bundle (`name`, its bytes) on `dataset`: its row joins the board with the
+    /// metrics its trainer measured, and it serves at once. Why not, in the zoo's message.
+    pub fn open_bundle(self, dataset: &Dataset, name: &str, bytes: Result<Vec<u8>, String>) {
+        let opened = bytes.and_then(|bytes| {
+            let bundle = ModelBundle::from_bytes(&bytes).map_err(|e| e.0)?;
+            let model = bundle.zoo_model().map_err(|e| e.0)?;
+            let (weights, found) = bundle.weights_for(dataset).map_err(|e| e.0)?;
+            Ok((bundle, model, weights, found))
+        });
+        let (bundle, model, weights, found) = match opened {
+            Ok(opened) => opened,
+            Err(why) => {
+                self.bundle_note.set(None);
+                self.message
+                    .set(Some(format!("{name} was not opened: {why}.")));
+                return;
+            }
+        };
+        let row = bundle.board_row(model);
+        let serving = Arc::new(ServingModel::new(Served::Linear(weights)));
+        self.rows.update(|rows| {
+            rows.retain(|r| r.model != model);
+            rows.push(row.clone());
+        });
+        self.servable.update_value(|rows| {
+            rows.retain(|(r, _)| r.model != model);
+            rows.push((row, serving));
+        });
+        let data = &bundle.info.dataset;
+        let matched = if found.same_ratings {
+            "the very ratings loaded here".to_string()
+        } else {
+            format!(
+                "other ratings of these films: {} of its {} films are here",
+                found.items_found, found.items_in_bundle
+            )
+        };
+        self.message.set(None);
+        self.bundle_note.set(Some(format!(
+            "{name}: {} (rank {}) trained on {} ({} ratings, split {}), {matched}. It serves now.",
+            bundle.info.label, bundle.rank, data.name, data.ratings, bundle.info.split
+        )));
+        self.serve_on(model, &bundle.info.split);
+    }
+
     /// Makes `model`'s row the one that serves recommendations and the map (and is kept).
     pub fn serve(self, model: ZooModel) {
+        self.serve_on(model, &self.split.get_untracked().name());
+    }
+
+    fn serve_on(self, model: ZooModel, split: &str) {
         let Some((row, serving)) = self
             .servable
             .with_value(|f| f.iter().find(|(row, _)| row.model == model).cloned())
         else {
             return;
         };
-        let split = self.split.get_untracked().name();
         let serving = ServingModel::clone(&serving);
-        let kept = KeptModel::chosen(model, &split, &row.backend, row.history, serving);
+        let kept = KeptModel::chosen(model, split, &row.backend, row.history, serving);
         self.serving.keep(&kept);
     }
 

@@ -1,10 +1,18 @@
-//! Saving text as a file the person downloads.
+//! Saving text or bytes as a file the person downloads.
 
 use wasm_bindgen::JsCast;
 
 pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
+    download(file_name, mime, &text.into())
+}
+
+pub fn download_bytes(file_name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    download(file_name, mime, &js_sys::Uint8Array::from(bytes).into())
+}
+
+fn download(file_name: &str, mime: &str, part: &wasm_bindgen::JsValue) -> Result<(), String> {
     let fail = |what: &str| format!("could not save {file_name}: {what}");
-    let parts = js_sys::Array::of1(&text.into());
+    let parts = js_sys::Array::of1(part);
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)

@@ -7,6 +7,7 @@
 //! [users], `global_mean` F32 [1]. `__metadata__`: `format`, `version`, `model`, `label`,
 //! `settings`, `metrics`, `split` and `dataset` (the last three as JSON text).
 
+mod board;
 mod digest;
 mod matching;
 
@@ -55,6 +56,40 @@ pub struct BundleMetrics {
     pub r10: Option<f64>,
     pub ndcg10: Option<f64>,
     pub hr10: Option<f64>,
+}
+
+impl BundleMetrics {
+    pub fn of(
+        errors: Option<crate::metrics::ErrorMetrics>,
+        r: &crate::metrics::RankingMetrics,
+    ) -> Self {
+        Self {
+            rmse: errors.map(|e| e.rmse),
+            mae: errors.map(|e| e.mae),
+            p10: Some(r.precision),
+            r10: Some(r.recall),
+            ndcg10: Some(r.ndcg),
+            hr10: Some(r.hit_rate),
+        }
+    }
+}
+
+/// Settings given as a URL query (`?dim=32&reg=0.1`), as a bundle's settings: numbers as
+/// numbers, anything else as text.
+pub fn settings_from_query(query: &str) -> BTreeMap<String, serde_json::Value> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(key, value)| {
+            let value = value
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or_else(|| serde_json::json!(value), serde_json::Value::Number);
+            (key.to_string(), value)
+        })
+        .collect()
 }
 
 /// What a bundle says about itself.

@@ -14,6 +14,9 @@ pub const MAX_PICKED_DATA_BYTES: u64 = 256 << 20;
 /// The largest ratings export a person may import: a rating of every film of the largest
 /// MovieLens release is a few MiB, so 16 MiB is never too little.
 pub const MAX_PICKED_RATINGS_BYTES: u64 = 16 << 20;
+/// The largest model bundle a person may open: ML-32M's 288,000 people and films at rank 100
+/// are 115 MB of factors.
+pub const MAX_PICKED_BUNDLE_BYTES: u64 = 256 << 20;
 
 /// Limits on what an archive may unzip to (tests use small ones).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -208,30 +208,28 @@ mod tests {
         assert_eq!((w.item_factors[1], w.item_bias[1]), (0.0, 0.0));
     }
 
+    /// One person who rated films 0, 1, … with `values`, among `items` films.
+    fn one_user_rating(values: &[f32], items: usize) -> RatingIndex {
+        let ratings: Vec<Rating> = values
+            .iter()
+            .enumerate()
+            .map(|(item, &value)| Rating {
+                user: 0,
+                item: item as u32,
+                value,
+                timestamp: 0,
+            })
+            .collect();
+        RatingIndex::new(&ratings, 1, items)
+    }
+
     #[test]
     fn a_user_side_solve_matches_the_normal_equations() {
         // Rank 1; film factors q = [1, 2], film biases 0, μ = 3. User rated film 0 → 4, film 1 → 5
         // (y = 1, 2). Features [q; 1]: a0 = [1, 1], a1 = [2, 1]; weighted λ 0.5 · n = 1 on the
         // diagonal. M = [[1+4+1, 1+2], [1+2, 1+1+1]] = [[6, 3], [3, 3]], rhs = [1+4, 1+2] = [5, 3].
         // det 9: p = (3·5 − 3·3)/9 = 2/3, b = (6·3 − 3·5)/9 = 1/3.
-        let index = RatingIndex::new(
-            &[
-                Rating {
-                    user: 0,
-                    item: 0,
-                    value: 4.0,
-                    timestamp: 0,
-                },
-                Rating {
-                    user: 0,
-                    item: 1,
-                    value: 5.0,
-                    timestamp: 0,
-                },
-            ],
-            1,
-            2,
-        );
+        let index = one_user_rating(&[4.0, 5.0], 2);
         let (mut p, mut b) = (vec![0f32; 1], vec![0f32; 1]);
         solve_side(
             &index.by_user,
@@ -253,24 +251,7 @@ mod tests {
     fn without_biases_a_user_solve_is_plain_ridge_and_unseen_films_get_the_mean() {
         // Rank 1, no bias: film factors q = [1, 2]; ratings 4 and 5 (no mean taken off).
         // (q·q + λ·n) p = q·r → (1 + 4 + 0.5·2) p = 4 + 10 → p = 14 / 6.
-        let index = RatingIndex::new(
-            &[
-                Rating {
-                    user: 0,
-                    item: 0,
-                    value: 4.0,
-                    timestamp: 0,
-                },
-                Rating {
-                    user: 0,
-                    item: 1,
-                    value: 5.0,
-                    timestamp: 0,
-                },
-            ],
-            1,
-            3,
-        );
+        let index = one_user_rating(&[4.0, 5.0], 3);
         let mut p = vec![0f32; 1];
         solve_side(
             &index.by_user,

@@ -29,6 +29,8 @@ pub enum ZooModel {
     Als,
     Ease,
     Blend,
+    /// Trained by Apache Spark (`scripts/spark-als`), opened from its bundle; never fitted here.
+    SparkAls,
 }
 
 /// What the board says about a model.
@@ -46,7 +48,7 @@ pub struct ModelFacts {
     pub rates: bool,
 }
 
-pub const CATALOGUE: [ModelFacts; 13] = [
+pub const CATALOGUE: [ModelFacts; 14] = [
     ModelFacts {
         model: ZooModel::Mean,
         name: "mean",
@@ -170,11 +172,21 @@ pub const CATALOGUE: [ModelFacts; 13] = [
         trainable: true,
         rates: true,
     },
+    ModelFacts {
+        model: ZooModel::SparkAls,
+        name: "spark-als",
+        label: "Spark MLlib ALS (opened bundle)",
+        explanation: "ALS trained by Apache Spark (scripts/spark-als), on a laptop or a cluster, for data \
+                 a tab cannot hold; opened here from its bundle, with the metrics Spark measured. \
+                 It serves by folding you in on its film vectors.",
+        trainable: false,
+        rates: true,
+    },
 ];
 
 impl ZooModel {
-    pub const ALL: [ZooModel; 13] = {
-        let mut all = [ZooModel::Mean; 13];
+    pub const ALL: [ZooModel; 14] = {
+        let mut all = [ZooModel::Mean; 14];
         let mut k = 0;
         while k < CATALOGUE.len() {
             all[k] = CATALOGUE[k].model;
@@ -201,6 +213,11 @@ impl ZooModel {
 
     pub fn explanation(self) -> &'static str {
         self.facts().explanation
+    }
+
+    /// Whether the page fits it (every model but those opened from a bundle trained elsewhere).
+    pub fn fitted_here(self) -> bool {
+        self != ZooModel::SparkAls
     }
 
     pub fn trainable(self) -> bool {
@@ -311,6 +328,12 @@ pub const EASE_MAX_ITEMS: usize = 20_000;
 /// Why `model` cannot be fitted on `dataset`, said before it is tried (rather than a tab that
 /// freezes or runs out of memory, or a rating model fitted to ratings that are all 1).
 pub fn cannot_fit(model: ZooModel, dataset: &Dataset) -> Option<String> {
+    if !model.fitted_here() {
+        return Some(format!(
+            "{} is trained by scripts/spark-als; open its bundle instead",
+            model.label()
+        ));
+    }
     let n_items = dataset.n_items();
     if model == ZooModel::Ease && n_items > EASE_MAX_ITEMS {
         let gib = (n_items * n_items * 4) as f64 / (1u64 << 30) as f64;

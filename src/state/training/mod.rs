@@ -10,6 +10,9 @@ pub use pinned::PinnedRun;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use filmspace_core::bundle::{
+    BundleDataset, BundleInfo, BundleMetrics, ModelBundle, settings_from_query,
+};
 use filmspace_core::data::Dataset;
 use filmspace_core::models::MfWeights;
 use filmspace_core::protocol::Control;
@@ -18,11 +21,12 @@ use filmspace_core::saved::KeptModel;
 use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::SplitKind;
 use filmspace_core::train::EpochReport;
+use filmspace_core::zoo::ZooModel;
 use leptos::prelude::*;
 
 use super::device::RunBackend;
 use super::serving::{Origin, Serving};
-use crate::web::download::download_text;
+use crate::web::download::{download_bytes, download_text};
 use crate::worker::client::{Remote, WorkerSlot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +69,8 @@ pub enum Export {
     Predictions,
     /// `user<TAB>i1<TAB>…<TAB>i10` for every evaluated user.
     TopK,
+    /// The model itself, as a bundle (safetensors).
+    Model,
 }
 
 /// 2-D points of every film and the variance their two axes explain.
@@ -216,6 +222,9 @@ impl Training {
 
     /// Downloads the test predictions or the top-10 lists of the kept model, as TSV.
     pub fn export(self, dataset: &Dataset, what: Export) {
+        if what == Export::Model {
+            return self.export_bundle(dataset);
+        }
         let Some((weights, settings)) = self.trained.get_untracked() else {
             return;
         };
@@ -233,8 +242,36 @@ impl Training {
                     top_k_tsv(&*weights, &index, &split.test, dataset),
                 )
             }
+            Export::Model => unreachable!("exported as a bundle above"),
         };
         if let Err(error) = download_text(&file, "text/tab-separated-values", &text) {
+            self.message.set(Some(error));
+        }
+    }
+
+    /// Downloads the trained model as a bundle (the format Spark's job writes, opened by any
+    /// page with the same data through the zoo's "Open a model bundle").
+    fn export_bundle(self, dataset: &Dataset) {
+        let Some((weights, settings)) = self.trained.get_untracked() else {
+            return;
+        };
+        let metrics = self.board.with_untracked(|board| {
+            board
+                .first()
+                .map(|row| BundleMetrics::of(row.errors, &row.ranking))
+                .unwrap_or_default()
+        });
+        let info = BundleInfo {
+            model: ZooModel::Mf.name().into(),
+            label: MODEL_LABEL.into(),
+            settings: settings_from_query(&settings.to_query()),
+            metrics,
+            split: settings.split.name(),
+            dataset: BundleDataset::of(dataset),
+        };
+        let bytes = ModelBundle::of_weights(&weights, dataset, info).to_bytes();
+        let file = format!("filmspace-{}-mf.safetensors", settings.split.name());
+        if let Err(error) = download_bytes(&file, "application/octet-stream", &bytes) {
             self.message.set(Some(error));
         }
     }

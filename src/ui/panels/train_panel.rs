@@ -296,6 +296,10 @@ fn TrainExports(training: Training, on_export: Callback<Export>) -> impl IntoVie
         <button data-testid="export-topk" on:click=move |_| on_export.run(Export::TopK) disabled=move || !has_model()>
             "Download top-10 lists (TSV)"
         </button>
+        <button data-testid="export-model" on:click=move |_| on_export.run(Export::Model) disabled=move || !has_model()
+            title="The model as a bundle (safetensors): film and person vectors with their ids, biases, settings and test metrics; open it in the zoo of any filmspace page with the same data, or in Python">
+            "Export model (.safetensors)"
+        </button>
         <button data-testid="model-forget" on:click=move |_| training.forget() disabled=move || !has_model()>
             "Forget the kept model"
         </button>

@@ -8,6 +8,8 @@ use leptos::prelude::*;
 
 use crate::ui::widgets::fields::{LabelledSelect, Panel};
 use crate::ui::widgets::serving_message::ServingMessage;
+use crate::web::upload::read_picked_file;
+use filmspace_core::data::limits::MAX_PICKED_BUNDLE_BYTES;
 
 use crate::state::zoo::{ModelProgress, Zoo, ZooState};
 use crate::ui::widgets::charts::{Chart, Line, SERIES_COLOURS, draw_lines, draw_metric_bars};
@@ -38,7 +40,13 @@ fn split_label(kind: SplitKind) -> String {
 }
 
 #[component]
-pub fn ZooPanel(zoo: Zoo, #[prop(into)] on_run: Callback<()>) -> impl IntoView {
+pub fn ZooPanel(
+    zoo: Zoo,
+    #[prop(into)] on_run: Callback<()>,
+    /// A bundle picked: its file name and bytes, or why it was not read.
+    #[prop(into)]
+    on_bundle: Callback<(String, Result<Vec<u8>, String>)>,
+) -> impl IntoView {
     view! {
         <Panel id="zoo-title" title="Model zoo" wide=true>
             <p class="hint">
@@ -50,6 +58,7 @@ pub fn ZooPanel(zoo: Zoo, #[prop(into)] on_run: Callback<()>) -> impl IntoView {
             <ZooControls zoo on_run />
             <ZooProgress zoo />
             <ZooBoard zoo />
+            <ZooBundle zoo on_bundle />
             <ZooCharts zoo />
             <details class="zoo-explanations">
                 <summary>"What each model learns, and when it wins"</summary>
@@ -91,7 +100,7 @@ fn ZooPicker(zoo: Zoo) -> impl IntoView {
     view! {
     <fieldset class="zoo-models" disabled=running>
         <legend>"Models"</legend>
-        {ZooModel::ALL.into_iter().map(|model| view! {
+        {ZooModel::ALL.into_iter().filter(|m| m.fitted_here()).map(|model| view! {
             <label class="zoo-model" title=model.explanation()>
                 <input
                     type="checkbox"
@@ -205,6 +214,28 @@ fn ZooBoard(zoo: Zoo) -> impl IntoView {
             }).collect_view()}
         </tbody>
     </table>
+    }
+}
+
+/// Opening a model bundle (Spark's, or one this page exported): it joins the board and serves.
+#[component]
+fn ZooBundle(zoo: Zoo, on_bundle: Callback<(String, Result<Vec<u8>, String>)>) -> impl IntoView {
+    let on_change = move |ev: leptos::ev::Event| {
+        read_picked_file(&ev, MAX_PICKED_BUNDLE_BYTES, move |name, bytes| {
+            on_bundle.run((name, bytes))
+        });
+    };
+    view! {
+    <div class="field">
+        <label for="model-file-input">
+            "Open a model bundle (.safetensors, from scripts/spark-als or Export model):"
+        </label>
+        <input id="model-file-input" data-testid="model-file-input" type="file"
+            accept=".safetensors" on:change=on_change />
+    </div>
+    {move || zoo.bundle_note.get().map(|note| view! {
+        <p class="hint" data-testid="model-file-note">{note}</p>
+    })}
     }
 }
 

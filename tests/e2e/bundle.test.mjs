@@ -1,0 +1,100 @@
+// Model bundles in a real headless Chromium: a bundle Spark trained (scripts/spark-als, left by
+// the Spark tests that scripts/test runs first) opens in the zoo, joins the board with Spark's
+// metrics and serves a Star Wars fan the sequels with their reason; a model this page trained
+// goes out through "Export model" and comes back in to the very same recommendations.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { byTestId, dataState, searchAndPick, card, startServer, withCpuPage } from './support.mjs';
+
+const SPARK_BUNDLE = 'target/spark-fixtures/ml-100k-real/spark-als.safetensors';
+
+let server;
+before(async () => { server = await startServer(); });
+after(() => server?.close());
+
+async function recommendations(page) {
+  await byTestId(page, 'rec-item').first().waitFor();
+  return byTestId(page, 'rec-item').evaluateAll((items) => items.map((li) => ({
+    id: Number(li.dataset.itemId),
+    reason: li.querySelector('[data-testid="rec-reason"]')?.textContent ?? '',
+  })));
+}
+
+async function waitForServing(page, name) {
+  await page.waitForFunction((n) =>
+    document.querySelector('[data-testid="rec-source"]')?.dataset.model === n, name, { timeout: 30_000 });
+}
+
+async function starWarsFan(page) {
+  const id = await searchAndPick(page, 'star wars');
+  assert.equal(id, 50);
+  await card(page, id).getByTestId('star-5').click();
+}
+
+describe('model bundles', () => {
+  test('a Spark bundle opens on ML-100K: its row, Spark\'s metrics, and the sequels for a Star Wars fan',
+    { skip: !existsSync(SPARK_BUNDLE) && 'no Spark bundle yet: scripts/test makes one (spark/tests) before the browser tests' },
+    async () => {
+      await withCpuPage('bundle-spark', async (page) => {
+        await page.goto(`${server.url}?backend=cpu`);
+        assert.equal(await dataState(page), 'ready');
+        await starWarsFan(page);
+        // A file that is not a bundle is refused in words, and nothing changes.
+        await byTestId(page, 'model-file-input').setInputFiles({ name: 'notes.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('userId,movieId\n1,2\n') });
+        assert.match(await byTestId(page, 'zoo-message').textContent(), /notes\.safetensors was not opened: this is not a model bundle/);
+        assert.equal(await byTestId(page, 'zoo-row').count(), 0);
+
+        await byTestId(page, 'model-file-input').setInputFiles(SPARK_BUNDLE);
+        await waitForServing(page, 'spark-als');
+        const note = await byTestId(page, 'model-file-note').textContent();
+        assert.match(note, /Spark MLlib ALS \(rank 50\) trained on MovieLens 100K \(100000 ratings, split u1\), the very ratings loaded here/);
+        const row = page.locator('[data-testid="zoo-row"][data-model="spark-als"]');
+        const sparkJson = JSON.parse(Buffer.from(readFileSync(SPARK_BUNDLE)).subarray(8, 8 + Number(readFileSync(SPARK_BUNDLE).readBigUInt64LE(0))).toString());
+        const metrics = JSON.parse(sparkJson.__metadata__.metrics);
+        assert.equal(await row.getAttribute('data-rmse'), metrics.rmse.toFixed(4));
+        assert.equal(await row.getAttribute('data-ndcg10'), metrics.ndcg10.toFixed(4));
+        assert.match(await row.textContent(), /Spark local\[\*\]/);
+
+        const list = await recommendations(page);
+        const sequel = list.find((r) => r.id === 172 || r.id === 181);
+        assert.ok(sequel, `Spark ALS's top 10 for a Star Wars fan: ${list.map((r) => r.id)}`);
+        assert.match(sequel.reason, /Star Wars \(1977\) 5★/);
+        assert.ok(!list.some((r) => r.id === 50));
+        // The map draws Spark's film vectors.
+        await page.waitForFunction(() => /Spark MLlib ALS \(opened bundle\): 50 numbers per film/
+          .test(document.querySelector('[data-testid="map-source"]')?.textContent ?? ''));
+        assert.deepEqual(page.errors, []);
+      });
+    });
+
+  test('a model trained here goes out as a bundle and comes back to the same recommendations', async () => {
+    await withCpuPage('bundle-roundtrip', async (page) => {
+      await page.goto(`${server.url}?backend=cpu&autotrain=1&epochs=4`);
+      assert.equal(await dataState(page), 'ready');
+      await page.waitForFunction(() => document.querySelector('[data-testid="train-state"]')?.dataset.state === 'done',
+        null, { timeout: 120_000 });
+      await starWarsFan(page);
+      await waitForServing(page, 'trained');
+      const before = await recommendations(page);
+
+      const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'export-model').click()]);
+      assert.match(download.suggestedFilename(), /^filmspace-u1-mf\.safetensors$/);
+      const path = await download.path();
+      const bytes = readFileSync(path);
+      const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString());
+      assert.deepEqual(header.item_factors.shape, [1682, 32]);
+      assert.equal(header.item_ids.dtype, 'I64');
+      assert.equal(header.__metadata__.format, 'filmspace-model');
+      assert.equal(JSON.parse(header.__metadata__.settings).dim, 32);
+
+      await byTestId(page, 'model-file-input').setInputFiles(path);
+      await waitForServing(page, 'mf');
+      const row = page.locator('[data-testid="zoo-row"][data-model="mf"]');
+      assert.equal(await row.getAttribute('data-rmse'), await byTestId(page, 'metric-rmse').textContent());
+      const after = await recommendations(page);
+      assert.deepEqual(after.map((r) => r.id), before.map((r) => r.id));
+      assert.deepEqual(page.errors, []);
+    });
+  });
+});
