@@ -53,6 +53,11 @@ pub fn human_bytes(bytes: u64) -> String {
 }
 
 /// Why a picked file is refused before it is read, or `None` when its size is fine.
+/// What to do with a data set too large for the tab, said after the refusal.
+pub const TOO_LARGE_FOR_A_TAB: &str = "Data this large trains with Spark instead: \
+    scripts/spark-als --data FILE --out model.safetensors, then open the model in the zoo \
+    (docs/SPARK.md)";
+
 pub fn refuse_picked(name: &str, size: u64, limit: u64) -> Option<String> {
     (size > limit).then(|| {
         format!(

@@ -7,7 +7,7 @@ use crate::state::data::{Data, DataState};
 use crate::ui::widgets::format::thousands;
 use crate::web::movielens::DATA_URL;
 use crate::web::upload::{dropped_file, picked_file};
-use filmspace_core::data::limits::{MAX_PICKED_DATA_BYTES, human_bytes};
+use filmspace_core::data::limits::{MAX_PICKED_DATA_BYTES, TOO_LARGE_FOR_A_TAB, human_bytes};
 use filmspace_core::data::progress::{ReadProgress, ReadStage};
 use filmspace_core::data::{Columns, Release};
 
@@ -129,12 +129,22 @@ fn EmptyHelp() -> impl IntoView {
     }
 }
 
+/// A data file refused for its size says where such data goes: Spark.
+fn with_spark_hint(
+    (name, file): (String, Result<web_sys::File, String>),
+) -> (String, Result<web_sys::File, String>) {
+    (
+        name,
+        file.map_err(|why| format!("{why}. {TOO_LARGE_FOR_A_TAB}.")),
+    )
+}
+
 /// Drags over the page show the copy cursor; a file dropped anywhere is opened.
 fn accept_drops_anywhere(on_pick: impl Fn((String, Result<web_sys::File, String>)) + 'static) {
     let over = window_event_listener(leptos::ev::dragover, |event| event.prevent_default());
     let drop = window_event_listener(leptos::ev::drop, move |event| {
         if let Some(picked) = dropped_file(&event, MAX_PICKED_DATA_BYTES) {
-            on_pick(picked);
+            on_pick(with_spark_hint(picked));
         }
     });
     // The panel lives as long as the page: the listeners are never removed.
@@ -150,7 +160,7 @@ fn FilePicker(
 ) -> impl IntoView {
     let on_change = move |ev: leptos::ev::Event| {
         if let Some(picked) = picked_file(&ev, MAX_PICKED_DATA_BYTES) {
-            on_pick(picked);
+            on_pick(with_spark_hint(picked));
         }
     };
     view! {
