@@ -61,9 +61,12 @@ describe('model bundles', () => {
         assert.ok(sequel, `Spark ALS's top 10 for a Star Wars fan: ${list.map((r) => r.id)}`);
         assert.match(sequel.reason, /Star Wars \(1977\) 5★/);
         assert.ok(!list.some((r) => r.id === 50));
-        // The map draws Spark's film vectors.
+        // The map draws Spark's film vectors, and the genre classifier reads them.
         await page.waitForFunction(() => /Spark MLlib ALS \(opened bundle\): 50 numbers per film/
           .test(document.querySelector('[data-testid="map-source"]')?.textContent ?? ''));
+        await byTestId(page, 'classifier-auc').waitFor({ timeout: 120_000 });
+        const [auc, random] = await Promise.all(['classifier-auc', 'classifier-auc-random'].map((id) => byTestId(page, id).textContent()));
+        assert.ok(Number(auc) > Number(random), `genre AUC on Spark's vectors ${auc} vs random vectors ${random}`);
         assert.deepEqual(page.errors, []);
       });
     });
