@@ -13,6 +13,7 @@ import json
 import os
 import socket
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -49,6 +50,9 @@ def arguments(argv):
     p.add_argument("--master", default="local[*]", help="local[*] (default), spark://host:7077, yarn, k8s://...")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--driver-memory", default="2g")
+    p.add_argument("--checkpoint-dir", default=None,
+                   help="where ALS checkpoints its lineage every 10 iterations (default: a local temporary folder in local mode; "
+                        "on a cluster give a shared path such as hdfs://...)")
     p.add_argument("--out", required=True, help="where to write the model bundle (.safetensors)")
     return p.parse_args(argv)
 
@@ -92,6 +96,11 @@ def session(args):
         )
     spark.sparkContext.setLogLevel("ERROR")
     ship_modules(spark)
+    # Without checkpoints, ALS's lineage grows with every iteration until a later job (the
+    # ranking, on millions of ratings) overflows the JVM's stack.
+    checkpoints = args.checkpoint_dir or (tempfile.mkdtemp(prefix="filmspace-als-") if args.master.startswith("local") else None)
+    if checkpoints:
+        spark.sparkContext.setCheckpointDir(checkpoints)
     return spark
 
 

@@ -472,8 +472,10 @@ pub fn App() -> impl IntoView {
             <TrainPanel training on_start=move |one_epoch| page.start_training(one_epoch) on_export=on_export />
             <MapPanel explorer visitor />
             <ZooPanel zoo on_run=move |()| page.run_zoo()
-                on_bundle=move |(name, bytes): (String, Result<Vec<u8>, String>)| {
-                    if let Some(dataset) = page.dataset() { zoo.open_bundle(&dataset, &name, bytes) }
+                on_bundle=move |(name, bytes): (String, Result<Vec<u8>, String>)| match page.dataset() {
+                    Some(dataset) => zoo.open_bundle(&dataset, &name, bytes),
+                    None => zoo.message.set(Some(format!(
+                        "{name} was not opened: load the data set it was trained on first."))),
                 } />
             <StatsPanel data=data.state.read_only() />
         </main>
