@@ -118,7 +118,7 @@ def digest(ratings):
     def partial(batches):
         for batch in batches:
             bits = batch["rating"].to_numpy(dtype=np.float32).view(np.uint32).astype(np.uint64)
-            key = (batch["user"].to_numpy().astype(np.uint64) << np.uint64(32)) | batch["item"].to_numpy().astype(np.uint64)
+            key = splits.pair_key(batch["user"].to_numpy(), batch["item"].to_numpy())
             hashes = splits.splitmix64(splits.splitmix64(bits) ^ key)
             with np.errstate(over="ignore"):
                 total = np.add.reduce(hashes, dtype=np.uint64)
@@ -130,15 +130,12 @@ def digest(ratings):
 
 def canonical_reader(spark, source):
     """u1..u5, ua, ub from GroupLens' files beside u.data, when they are there."""
-    from pyspark.sql import functions as F
 
     def read(name):
         base, test = formats._join(source.folder, f"{name}.base"), formats._join(source.folder, f"{name}.test")
         if source.release != "MovieLens 100K" or not (formats._exists(spark, base) and formats._exists(spark, test)):
             return None
-        part = lambda path: formats._fixed_layout(spark, formats.Source(source.release, path, source.folder), "\t", header=False).select(
-            F.col("user").cast("int"), F.col("item").cast("int"), F.col("rating").cast("float"), F.col("ts").cast("long"), F.col("line").cast("long")
-        )
+        part = lambda path: formats.typed(formats._fixed_layout(spark, formats.Source(source.release, path, source.folder), "\t", header=False))
         return part(base), part(test)
 
     return read

@@ -259,8 +259,14 @@ def read_ratings(spark: SparkSession, source: Source):
         frame = _fixed_layout(spark, source, ",", header=True)
     else:
         frame, implicit = _own_layout(spark, source)
-    columns = [F.col("user").cast("int"), F.col("item").cast("int"), F.col("rating").cast("float"), F.col("ts").cast("long"), F.col("line").cast("long")]
-    return frame.select(*columns), implicit
+    return typed(frame), implicit
+
+
+def typed(frame: DataFrame) -> DataFrame:
+    """The ratings' columns with the types every later step expects."""
+    return frame.select(
+        F.col("user").cast("int"), F.col("item").cast("int"), F.col("rating").cast("float"), F.col("ts").cast("long"), F.col("line").cast("long")
+    )
 
 
 def catalogue_items(spark: SparkSession, source: Source) -> DataFrame:

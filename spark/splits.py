@@ -33,10 +33,14 @@ def splitmix64(x):
         return z ^ (z >> np.uint64(31))
 
 
+def pair_key(users, items):
+    """Each pair packed as user << 32 | item (the data set's own ids), as the core packs it."""
+    return (np.asarray(users).astype(np.uint64) << np.uint64(32)) | np.asarray(items).astype(np.uint64)
+
+
 def pair_position(seed: int, users, items):
     """Where each (user, item) falls in [0, 1) for `seed` (core::split::pair_position)."""
-    key = (np.asarray(users, dtype=np.uint64) << np.uint64(32)) | np.asarray(items, dtype=np.uint64)
-    mixed = splitmix64(splitmix64(np.uint64(seed)) ^ key)
+    mixed = splitmix64(splitmix64(np.uint64(seed)) ^ pair_key(users, items))
     return (mixed >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 

@@ -4,6 +4,12 @@
 #[derive(Debug, Clone)]
 pub struct SeededRng(u64);
 
+/// One SplitMix64 step from state `x`: a 64-bit hash that other engines reproduce (the random
+/// splits and the ratings digest are defined by it; the Spark job computes it in numpy).
+pub fn splitmix64(x: u64) -> u64 {
+    SeededRng::new(x).next_u64()
+}
+
 impl SeededRng {
     pub fn new(seed: u64) -> Self {
         Self(seed)

@@ -3,11 +3,7 @@
 //! computes the same sum in numpy, so a bundle says which ratings it was trained on.
 
 use crate::data::Dataset;
-use crate::rng::SeededRng;
-
-fn splitmix64(x: u64) -> u64 {
-    SeededRng::new(x).next_u64()
-}
+use crate::rng::splitmix64;
 
 /// One rating's share of the digest: the data set's own ids, the rating's f32 bits.
 pub fn rating_hash(user: u32, item: u32, value: f32) -> u64 {

@@ -146,24 +146,13 @@ pub fn fit_als(train: &RatingIndex, config: AlsConfig) -> MfWeights {
     if !config.biases {
         // Spark's model has no mean: a film or person training never saw is predicted the
         // training mean (the Spark job's fallback), carried here as its bias.
-        item_bias = (0..n_items)
-            .map(|i| {
-                if items.len(i) == 0 {
-                    training_mean
-                } else {
-                    0.0
-                }
-            })
-            .collect();
-        user_bias = (0..n_users)
-            .map(|u| {
-                if users.len(u) == 0 {
-                    training_mean
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let mean_where_unseen = |rows: &Csr| -> Vec<f32> {
+            (0..rows.n_rows())
+                .map(|k| if rows.len(k) == 0 { training_mean } else { 0.0 })
+                .collect()
+        };
+        item_bias = mean_where_unseen(items);
+        user_bias = mean_where_unseen(users);
     }
     MfWeights {
         mean,

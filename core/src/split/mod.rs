@@ -3,7 +3,7 @@
 
 use crate::data::formats::ml100k::parse_ratings;
 use crate::data::{DataError, Dataset, MovieLensFiles, Rating};
-use crate::rng::SeededRng;
+use crate::rng::{SeededRng, splitmix64};
 
 /// The splits a person can pick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +165,7 @@ impl Dataset {
 /// position, so any engine that computes it (the Spark job does, in numpy) picks the same pairs.
 pub fn pair_position(seed: u64, user: u32, item: u32) -> f64 {
     let key = (u64::from(user) << 32) | u64::from(item);
-    let mixed = SeededRng::new(SeededRng::new(seed).next_u64() ^ key).next_u64();
+    let mixed = splitmix64(splitmix64(seed) ^ key);
     (mixed >> 11) as f64 / (1u64 << 53) as f64
 }
 
