@@ -227,8 +227,10 @@ def run(args):
         "fit_s": round(fit_s, 3), "master": args.master,
     }
     dataset = {"name": source.release, "users": n_users, "items": len(item_ids), "ratings": n_ratings, "fingerprint": f"{digest(ratings):016x}"}
+    counts = {r["item"]: r["count"] for r in ratings.groupBy("item").count().collect()}
+    item_counts = np.array([counts.get(int(item), 0) for item in item_ids], dtype=np.int64)
     bundle.write(
-        args.out, item_ids, item_factors, np.array([u for u, _ in users]), np.array([f for _, f in users], dtype=np.float32).reshape(len(users), rank),
+        args.out, item_ids, item_factors, item_counts, np.array([u for u, _ in users]), np.array([f for _, f in users], dtype=np.float32).reshape(len(users), rank),
         model="spark-als", label="Spark MLlib ALS", settings=settings, metrics=result, split=split_name, dataset=dataset,
     )
     stage(f"wrote {args.out}")

@@ -10,9 +10,12 @@ FORMAT = "filmspace-model"
 VERSION = "1"
 
 
-def write(path, item_ids, item_factors, user_ids, user_factors, model, label, settings, metrics, split, dataset):
+def write(path, item_ids, item_factors, item_counts, user_ids, user_factors, model, label, settings, metrics, split, dataset):
+    """`item_counts`: each film's ratings in the whole data set, its popularity for a page that
+    holds the film list without the ratings."""
     tensors = {
         "item_ids": np.ascontiguousarray(item_ids, dtype=np.int64),
+        "item_counts": np.ascontiguousarray(item_counts, dtype=np.int64),
         "item_factors": np.ascontiguousarray(item_factors, dtype=np.float32),
         "user_ids": np.ascontiguousarray(user_ids, dtype=np.int64),
         "user_factors": np.ascontiguousarray(user_factors, dtype=np.float32),

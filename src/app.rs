@@ -34,6 +34,7 @@ use crate::ui::panels::{
 };
 use crate::ui::widgets::fields::PresenterFocus;
 use crate::web::backend::{self, BackendStatus, Speed};
+use crate::web::movielens::ReadAs;
 use crate::web::offline::{self, Offline};
 use crate::web::schedule::next_macrotask;
 
@@ -275,9 +276,36 @@ impl Page {
                 .set(Some(format!("{name} was not used. {why}")));
             return;
         }
-        self.data.open(name, file, None, move |dataset, source| {
-            self.use_dataset(dataset, source)
-        });
+        self.data
+            .open(name, file, ReadAs::Whole(None), move |dataset, source| {
+                self.use_dataset(dataset, source)
+            });
+    }
+
+    /// A model bundle picked in the zoo. On a film list without ratings, the counts of ratings
+    /// it brings give the search, onboarding, ranking and map their popularity.
+    fn open_bundle(self, name: &str, bytes: Result<Vec<u8>, String>) {
+        let Some(dataset) = self.dataset() else {
+            let why = "load the data set it was trained on first";
+            self.zoo
+                .message
+                .set(Some(format!("{name} was not opened: {why}.")));
+            return;
+        };
+        if let Some(counts) = self.zoo.open_bundle(&dataset, name, bytes)
+            && dataset.is_catalogue_only()
+        {
+            self.explorer.use_counts(counts.clone());
+            self.visitor.use_counts(dataset, counts);
+        }
+    }
+
+    /// The film list alone of a release whose ratings are too many for the tab.
+    fn open_catalogue(self) {
+        if !self.busy_training() {
+            self.data
+                .open_catalogue(move |dataset, source| self.use_dataset(dataset, source));
+        }
     }
 
     /// The file whose columns the person chose is read with them.
@@ -465,18 +493,15 @@ pub fn App() -> impl IntoView {
                 running=Signal::derive(move || training.state.get().is_running() || zoo.state.get().is_running())
                 on_file=move |name, file| page.open_data(name, file)
                 on_builtin=move |()| page.use_builtin()
-                on_columns=move |columns| page.open_with_columns(columns) />
+                on_columns=move |columns| page.open_with_columns(columns)
+                on_catalogue=move |()| page.open_catalogue() />
             <BackendPanel backend=backend_status.read_only() />
             <RatePanel visitor />
             <RecsPanel visitor />
             <TrainPanel training on_start=move |one_epoch| page.start_training(one_epoch) on_export=on_export />
             <MapPanel explorer visitor />
             <ZooPanel zoo on_run=move |()| page.run_zoo()
-                on_bundle=move |(name, bytes): (String, Result<Vec<u8>, String>)| match page.dataset() {
-                    Some(dataset) => zoo.open_bundle(&dataset, &name, bytes),
-                    None => zoo.message.set(Some(format!(
-                        "{name} was not opened: load the data set it was trained on first."))),
-                } />
+                on_bundle=move |(name, bytes): (String, Result<Vec<u8>, String>)| page.open_bundle(&name, bytes) />
             <StatsPanel data=data.state.read_only() />
         </main>
         <footer class="footer">

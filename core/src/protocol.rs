@@ -239,6 +239,9 @@ pub struct ReadRequest {
     /// Which column of a person's own file is which, when they chose it.
     #[serde(default)]
     pub columns: Option<Columns>,
+    /// Read only the archive's film list (its ratings are too many for the page).
+    #[serde(default)]
+    pub catalogue_only: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -253,6 +256,9 @@ pub enum ReadReply {
     /// Why it was not used (not a zip, a file missing, a malformed line, over the page's
     /// limits…).
     Refused(String),
+    /// Refused for its size, but the archive's film list alone can be read: the person may
+    /// open that to explore a model trained elsewhere.
+    TooLargeButCatalogue(String),
 }
 
 impl ReadReply {
@@ -260,8 +266,18 @@ impl ReadReply {
     /// hold, read within the page's limits.
     pub fn of(request: &ReadRequest, bytes: &[u8]) -> ReadReply {
         let name = &request.name;
-        match Dataset::from_picked_with(name, bytes, request.columns) {
+        let read = match request.catalogue_only {
+            true => Dataset::catalogue_from_zip(name, bytes),
+            false => Dataset::from_picked_with(name, bytes, request.columns),
+        };
+        match read {
             Ok(dataset) => ReadReply::Loaded(Box::new(dataset.pack())),
+            Err(error) if error.too_large && !request.catalogue_only => {
+                match Dataset::catalogue_from_zip(name, bytes) {
+                    Ok(_) => ReadReply::TooLargeButCatalogue(error.to_string()),
+                    Err(_) => ReadReply::Refused(error.to_string()),
+                }
+            }
             Err(error) => match Dataset::columns_preview(name, bytes, &error) {
                 Some(preview) if request.columns.is_none() => {
                     ReadReply::NeedsColumns(Box::new(preview))
@@ -358,6 +374,7 @@ mod tests {
             name: name.into(),
             size: 0,
             columns: None,
+            catalogue_only: false,
         }
     }
 

@@ -26,6 +26,12 @@ def check_bundle(path, items=1682):
         assert meta["format"] == "filmspace-model" and meta["version"] == "1"
         item_factors, item_ids = bundle.get_tensor("item_factors"), bundle.get_tensor("item_ids")
         user_factors, user_ids = bundle.get_tensor("user_factors"), bundle.get_tensor("user_ids")
+        counts = bundle.get_tensor("item_counts")
+    # Each film's ratings in the whole data set (the page's popularity on a film list alone):
+    # ML-100K's 100,000 ratings, 583 of them of Star Wars (id 50).
+    assert counts.dtype == np.int64 and counts.shape == (items,)
+    if items == 1682:
+        assert counts.sum() == 100_000 and counts[item_ids == 50][0] == 583
     assert item_factors.dtype == np.float32 and item_ids.dtype == np.int64
     assert item_factors.shape == (items, 50) and item_ids.shape == (items,)
     assert user_factors.shape == (len(user_ids), 50)

@@ -11,7 +11,9 @@ use futures::future::{Either, select};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::web::movielens::{self, LoadProgress, Opened, OriginFailure};
+use filmspace_core::data::limits::TOO_LARGE_FOR_A_TAB;
+
+use crate::web::movielens::{self, LoadProgress, Opened, OriginFailure, ReadAs};
 use crate::web::schedule::next_macrotask;
 
 /// The suffix of a data set's storage keys: none for GroupLens' ML-100K (its ratings and kept
@@ -53,6 +55,9 @@ pub struct Data {
     choosing_file: StoredValue<Option<web_sys::File>, LocalStorage>,
     /// The built-in ML-100K loaded at start, so the page can go back to it.
     pub builtin: RwSignal<bool>,
+    /// The name of a zip refused for its ratings' size whose film list alone can be opened.
+    pub catalogue_offer: RwSignal<Option<String>>,
+    offered_file: StoredValue<Option<web_sys::File>, LocalStorage>,
 }
 
 impl Data {
@@ -76,7 +81,21 @@ impl Data {
         let mut file = None;
         self.choosing_file.update_value(|f| file = f.take());
         if let Some(file) = file {
-            self.open(file.name(), Ok(file), Some(columns), use_dataset);
+            self.open(
+                file.name(),
+                Ok(file),
+                ReadAs::Whole(Some(columns)),
+                use_dataset,
+            );
+        }
+    }
+
+    /// Opens the film list alone of the zip whose ratings were too many for the page.
+    pub fn open_catalogue(self, use_dataset: impl Fn(Arc<Dataset>, String) + 'static) {
+        let mut file = None;
+        self.offered_file.update_value(|f| file = f.take());
+        if let Some(file) = file {
+            self.open(file.name(), Ok(file), ReadAs::CatalogueOnly, use_dataset);
         }
     }
 
@@ -99,6 +118,8 @@ impl Data {
             choosing: RwSignal::new(None),
             choosing_file: StoredValue::new_local(None),
             builtin: RwSignal::new(false),
+            catalogue_offer: RwSignal::new(None),
+            offered_file: StoredValue::new_local(None),
         }
     }
 
@@ -150,10 +171,12 @@ impl Data {
         self,
         name: String,
         file: Result<web_sys::File, String>,
-        columns: Option<Columns>,
+        how: ReadAs,
         use_dataset: impl Fn(Arc<Dataset>, String) + 'static,
     ) {
         self.choosing.set(None);
+        self.catalogue_offer.set(None);
+        self.offered_file.set_value(None);
         let (cancel, cancelled) = oneshot::channel::<()>();
         self.cancel.set_value(Some(cancel)); // drops an earlier read's sender: it ends
         self.busy.set(true);
@@ -162,7 +185,7 @@ impl Data {
             let loaded = match file {
                 Ok(file) => {
                     let progress = move |p| self.reading.set(Some(p));
-                    let read = movielens::load_from_file(file.clone(), columns, progress);
+                    let read = movielens::load_from_file(file.clone(), how, progress);
                     let read = Box::pin(async move { (read.await, file) });
                     let Either::Left(((opened, file), _)) = select(read, cancelled).await else {
                         return; // cancelled or replaced
@@ -173,6 +196,16 @@ impl Data {
                             self.reading.set(None);
                             self.choosing_file.set_value(Some(file));
                             self.choosing.set(Some(Arc::from(preview)));
+                            return;
+                        }
+                        Ok(Opened::CatalogueOffered(why)) => {
+                            self.busy.set(false);
+                            self.reading.set(None);
+                            self.refusal.set(Some(format!(
+                                "{name} was not used: {why}. {TOO_LARGE_FOR_A_TAB}."
+                            )));
+                            self.offered_file.set_value(Some(file));
+                            self.catalogue_offer.set(Some(name));
                             return;
                         }
                         Ok(Opened::Data(dataset)) => Ok(dataset),

@@ -189,6 +189,10 @@ impl Zoo {
             self.message.set(Some("Pick at least one model.".into()));
             return;
         }
+        if let Some(why) = cannot_fit(models[0], &dataset).filter(|_| dataset.is_catalogue_only()) {
+            self.message.set(Some(format!("Not run: {why}.")));
+            return;
+        }
         let remote = Rc::new(Remote::default());
         self.remote.set_value(remote.clone());
         self.message.set(None);
@@ -298,7 +302,14 @@ impl Zoo {
 
     /// Opens a model bundle (`name`, its bytes) on `dataset`: its row joins the board with the
     /// metrics its trainer measured, and it serves at once. Why not, in the zoo's message.
-    pub fn open_bundle(self, dataset: &Dataset, name: &str, bytes: Result<Vec<u8>, String>) {
+    /// Opens a bundle on `dataset`: its row joins the board and it serves. Returns each film's
+    /// count of ratings it brings (for a film list without ratings), once opened.
+    pub fn open_bundle(
+        self,
+        dataset: &Dataset,
+        name: &str,
+        bytes: Result<Vec<u8>, String>,
+    ) -> Option<Vec<u32>> {
         let opened = bytes.and_then(|bytes| {
             let bundle = ModelBundle::from_bytes(&bytes).map_err(|e| e.0)?;
             let model = bundle.zoo_model().map_err(|e| e.0)?;
@@ -311,7 +322,7 @@ impl Zoo {
                 self.bundle_note.set(None);
                 self.message
                     .set(Some(format!("{name} was not opened: {why}.")));
-                return;
+                return None;
             }
         };
         let row = bundle.board_row(model);
@@ -327,6 +338,11 @@ impl Zoo {
         let data = &bundle.info.dataset;
         let matched = if found.same_ratings {
             "the very ratings loaded here".to_string()
+        } else if dataset.is_catalogue_only() {
+            format!(
+                "opened on the film list loaded here: {} of its {} films are in it",
+                found.items_found, found.items_in_bundle
+            )
         } else {
             format!(
                 "other ratings of these films: {} of its {} films are here",
@@ -339,6 +355,7 @@ impl Zoo {
             bundle.info.label, bundle.rank, data.name, data.ratings, bundle.info.split
         )));
         self.serve_on(model, &bundle.info.split);
+        bundle.counts_for(dataset)
     }
 
     /// Makes `model`'s row the one that serves recommendations and the map (and is kept).

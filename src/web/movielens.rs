@@ -90,13 +90,17 @@ pub async fn load_from_origin(
 /// stops); on the page when no worker can be made.
 pub async fn load_from_file(
     file: web_sys::File,
-    columns: Option<Columns>,
+    how: ReadAs,
     mut on_progress: impl FnMut(ReadProgress),
 ) -> Result<Opened, String> {
     let request = ReadRequest {
         name: file.name(),
         size: file.size() as u64,
-        columns,
+        columns: match how {
+            ReadAs::Whole(columns) => columns,
+            ReadAs::CatalogueOnly => None,
+        },
+        catalogue_only: how == ReadAs::CatalogueOnly,
     };
     let reply = match WorkerClient::start() {
         Ok(worker) => worker
@@ -114,8 +118,18 @@ pub async fn load_from_file(
             .map_err(|e| e.to_string()),
         ReadReply::NeedsColumns(preview) => Ok(Opened::Choose(preview)),
         ReadReply::Refused(why) => Err(why),
+        ReadReply::TooLargeButCatalogue(why) => Ok(Opened::CatalogueOffered(why)),
         ReadReply::Progress(_) => Err("the worker stopped half-way".into()),
     }
+}
+
+/// What of a picked file to read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ReadAs {
+    /// All of it; a person's own file with the columns they chose, if they did.
+    Whole(Option<Columns>),
+    /// A release's film list alone (its ratings are too many for the page).
+    CatalogueOnly,
 }
 
 /// What a picked file gave.
@@ -123,4 +137,6 @@ pub enum Opened {
     Data(Dataset),
     /// Its columns could not be told apart: the person chooses.
     Choose(Box<ColumnsPreview>),
+    /// Its ratings are too many for the page (why), but its film list alone can be opened.
+    CatalogueOffered(String),
 }

@@ -1,11 +1,13 @@
 // Model bundles in a real headless Chromium: a bundle Spark trained (scripts/spark-als, left by
 // the Spark tests that scripts/test runs first) opens in the zoo, joins the board with Spark's
 // metrics and serves a Star Wars fan the sequels with their reason; a model this page trained
-// goes out through "Export model" and comes back in to the very same recommendations.
+// goes out through "Export model" and comes back in to the very same recommendations; a release
+// whose ratings are too many for the tab opens as its film list alone, and a Spark bundle
+// recommends on it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { byTestId, dataState, searchAndPick, card, startServer, withCpuPage } from './support.mjs';
+import { byTestId, dataState, makeZip, searchAndPick, card, startServer, withCpuPage } from './support.mjs';
 
 const SPARK_BUNDLE = 'target/spark-fixtures/ml-100k-real/spark-als.safetensors';
 
@@ -100,4 +102,52 @@ describe('model bundles', () => {
       assert.deepEqual(page.errors, []);
     });
   });
+
+  test('ratings too many for the tab: the film list alone and a Spark bundle recommend, map and classify',
+    { skip: !existsSync(SPARK_BUNDLE) && 'no Spark bundle yet: scripts/test makes one (spark/tests) before the browser tests' },
+    async () => {
+      await withCpuPage('bundle-catalogue', async (page) => {
+        await page.goto(`${server.url}?backend=cpu`);
+        assert.equal(await dataState(page), 'ready');
+        // ML-100K whose u.data says it is 3 GiB: refused, with the way out offered.
+        const zip = makeZip({ 'ml-100k/u.data': '@u.data', 'ml-100k/u.item': '@u.item', 'ml-100k/u.user': '@u.user' },
+          { size: 3 * 2 ** 30, only: 'ml-100k/u.data' });
+        await byTestId(page, 'data-file-input').setInputFiles(zip);
+        await byTestId(page, 'data-catalogue-only').waitFor({ timeout: 30_000 });
+        assert.match(await byTestId(page, 'data-zip-error').textContent(),
+          /crafted\.zip was not used: .*ml-100k\/u\.data declares 3 GiB uncompressed.*trains with Spark instead/);
+        assert.match(await byTestId(page, 'data-status').textContent(), /Loaded 100,000 ratings/);
+
+        await byTestId(page, 'data-catalogue-only').click();
+        await page.waitForFunction(() => /Loaded the film list of 1,682 films from crafted\.zip \(MovieLens 100K\), without its ratings/
+          .test(document.querySelector('[data-testid="data-status"]')?.textContent ?? ''), null, { timeout: 30_000 });
+        assert.equal(await byTestId(page, 'data-catalogue-only').count(), 0);
+        // Nothing trains on a film list: said in words, not attempted.
+        await byTestId(page, 'train-start').click();
+        assert.match(await byTestId(page, 'train-message').textContent(), /film list without its ratings/);
+
+        await byTestId(page, 'model-file-input').setInputFiles(SPARK_BUNDLE);
+        await waitForServing(page, 'spark-als');
+        assert.match(await byTestId(page, 'model-file-note').textContent(),
+          /Spark MLlib ALS \(rank 50\) trained on MovieLens 100K \(100000 ratings, split u1\), opened on the film list loaded here: 1682 of its 1682 films/);
+        assert.ok(await page.locator('[data-testid="zoo-row"][data-model="spark-als"]').count() === 1);
+        // The bundle's counts order the onboarding films: the most rated (Star Wars, 583) first.
+        const grid = page.locator('[data-testid="onboarding"] [data-testid="film-card"]');
+        await grid.first().waitFor();
+        const first = await grid.first().getAttribute('data-item-id');
+        assert.equal(first, '50');
+
+        await starWarsFan(page);
+        const list = await recommendations(page);
+        const sequel = list.find((r) => r.id === 172 || r.id === 181);
+        assert.ok(sequel, `Spark ALS's top 10 on the film list for a Star Wars fan: ${list.map((r) => r.id)}`);
+        assert.match(sequel.reason, /Star Wars \(1977\) 5★/);
+        await page.waitForFunction(() => /Spark MLlib ALS \(opened bundle\): 50 numbers per film/
+          .test(document.querySelector('[data-testid="map-source"]')?.textContent ?? ''));
+        await byTestId(page, 'classifier-auc').waitFor({ timeout: 120_000 });
+        const [auc, random] = await Promise.all(['classifier-auc', 'classifier-auc-random'].map((id) => byTestId(page, id).textContent()));
+        assert.ok(Number(auc) > Number(random), `genre AUC on Spark's vectors ${auc} vs random vectors ${random}`);
+        assert.deepEqual(page.errors, []);
+      });
+    });
 });

@@ -3,11 +3,10 @@
 // survive every one.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { byTestId, card, dataState, launch, myRatings, openPage, searchAndPick, startServer, withScreenshot } from './support.mjs';
+import { byTestId, card, dataState, launch, makeZip, myRatings, openPage, searchAndPick, startServer, withScreenshot } from './support.mjs';
 
 const DATA = process.env.FILMSPACE_DATA_DIR ?? 'public/data/ml-100k';
 let server;
@@ -25,38 +24,6 @@ async function withContext(name, body, options = { webgpu: false }) {
 }
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'filmspace-hostile-'));
-
-/**
- * Writes a zip with python's zipfile. `entries` maps a name to a file of the real data (`@u.item`),
- * literal text, or `{ zeros: MiB }` (streamed, so a bomb costs no memory); `declare` then rewrites
- * every entry's uncompressed size in the local headers and the central directory.
- */
-function makeZip(entries, declare = null) {
-  const path = join(scratch(), 'crafted.zip');
-  execFileSync('python3', ['-c', `
-import json, struct, sys, zipfile
-path, entries, declare = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
-with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as z:
-    for name, content in entries.items():
-        if isinstance(content, dict):
-            with z.open(name, 'w') as f:
-                for _ in range(content['zeros']):
-                    f.write(b'0' * (1 << 20))
-        elif content.startswith('@'):
-            z.write(sys.argv[4] + '/' + content[1:], name)
-        else:
-            z.writestr(name, content)
-if declare is not None:
-    data = bytearray(open(path, 'rb').read())
-    for signature, offset in ((b'PK\\x03\\x04', 22), (b'PK\\x01\\x02', 24)):
-        at = data.find(signature)
-        while at >= 0:
-            data[at + offset:at + offset + 4] = struct.pack('<I', declare)
-            at = data.find(signature, at + 4)
-    open(path, 'wb').write(bytes(data))
-`, path, JSON.stringify(entries), JSON.stringify(declare), DATA]);
-  return path;
-}
 
 /** Rates a film found by `query` and returns its id. */
 async function rate(page, query, stars) {

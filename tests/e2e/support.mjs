@@ -1,5 +1,6 @@
 // Shared set-up for the browser tests: a static server for dist/, headless Chromium with or
 // without WebGPU, page-error collection, and a screenshot of any failing test.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,4 +109,43 @@ export async function withCpuPage(name, body) {
   } finally {
     await context.close();
   }
+}
+
+const DATA = process.env.FILMSPACE_DATA_DIR ?? 'public/data/ml-100k';
+
+/**
+ * Writes `crafted.zip` with python's zipfile and returns its path. `entries` maps a name to a
+ * file of the real data (`@u.item`), literal text, or `{ zeros: MiB }` (streamed, so a bomb costs
+ * no memory); `declare` then rewrites the uncompressed size in the local headers and the central
+ * directory: of every entry (a number), or of one (`{ size, only: name }`).
+ */
+export function makeZip(entries, declare = null) {
+  const { size, only } = typeof declare === 'number' ? { size: declare, only: null } : (declare ?? {});
+  const path = join(mkdtempSync(join(tmpdir(), 'filmspace-zip-')), 'crafted.zip');
+  execFileSync('python3', ['-c', `
+import json, struct, sys, zipfile
+path, entries, size, only = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4])
+with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as z:
+    for name, content in entries.items():
+        if isinstance(content, dict):
+            with z.open(name, 'w') as f:
+                for _ in range(content['zeros']):
+                    f.write(b'0' * (1 << 20))
+        elif content.startswith('@'):
+            z.write(sys.argv[5] + '/' + content[1:], name)
+        else:
+            z.writestr(name, content)
+if size is not None:
+    data = bytearray(open(path, 'rb').read())
+    # (signature, size field, name length field, name) of local headers and central entries.
+    for signature, field, length, name_at in ((b'PK\\x03\\x04', 22, 26, 30), (b'PK\\x01\\x02', 24, 28, 46)):
+        at = data.find(signature)
+        while at >= 0:
+            n = struct.unpack('<H', data[at + length:at + length + 2])[0]
+            if only is None or data[at + name_at:at + name_at + n].decode() == only:
+                data[at + field:at + field + 4] = struct.pack('<I', size)
+            at = data.find(signature, at + 4)
+    open(path, 'wb').write(bytes(data))
+`, path, JSON.stringify(entries), JSON.stringify(size ?? null), JSON.stringify(only ?? null), DATA]);
+  return path;
 }

@@ -53,6 +53,20 @@ fn place(
 }
 
 impl ModelBundle {
+    /// Each of `dataset`'s films' count of ratings as the bundle's trainer saw the whole data
+    /// (dense ids; 0 for films it lacks), when the bundle carries them.
+    pub fn counts_for(&self, dataset: &Dataset) -> Option<Vec<u32>> {
+        let counts = self.item_counts.as_ref()?;
+        let mut out = vec![0; dataset.n_items()];
+        for (&id, &count) in self.item_ids.iter().zip(counts) {
+            let at = u32::try_from(id).ok().and_then(|id| dataset.item_of(id));
+            if let Some(at) = at {
+                out[at as usize] = count.clamp(0, i64::from(u32::MAX)) as u32;
+            }
+        }
+        Some(out)
+    }
+
     /// The bundle's model in `dataset`'s dense ids (films or people it lacks get zero vectors and
     /// biases), or why it belongs to other data.
     pub fn weights_for(&self, dataset: &Dataset) -> Result<(MfWeights, BundleMatch), BundleError> {

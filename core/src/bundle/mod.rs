@@ -4,7 +4,9 @@
 //!
 //! Tensors: `item_factors` F32 [items, rank], `item_ids` I64 [items], `user_factors` F32
 //! [users, rank], `user_ids` I64 [users], and optionally `item_bias` F32 [items], `user_bias` F32
-//! [users], `global_mean` F32 [1]. `__metadata__`: `format`, `version`, `model`, `label`,
+//! [users], `global_mean` F32 [1], `item_counts` I64 [items] (each film's ratings in the whole
+//! data set: its popularity, for a page that holds the film list without the ratings).
+//! `__metadata__`: `format`, `version`, `model`, `label`,
 //! `settings`, `metrics`, `split` and `dataset` (the last three as JSON text).
 
 mod board;
@@ -118,6 +120,8 @@ pub struct ModelBundle {
     pub item_bias: Option<Vec<f32>>,
     pub user_bias: Option<Vec<f32>>,
     pub global_mean: Option<f32>,
+    /// Ratings of each film in the data set (all of it, not one split's part).
+    pub item_counts: Option<Vec<i64>>,
 }
 
 /// Why a file is not a bundle this page can open, in words for the page.
@@ -151,6 +155,13 @@ impl ModelBundle {
             item_bias: Some(weights.item_bias.clone()),
             user_bias: Some(weights.user_bias.clone()),
             global_mean: Some(weights.mean),
+            item_counts: Some(
+                dataset
+                    .ratings_per_item()
+                    .into_iter()
+                    .map(i64::from)
+                    .collect(),
+            ),
         }
     }
 
@@ -191,6 +202,10 @@ impl ModelBundle {
         }
         if let Some(mean) = self.global_mean {
             tensors.push(("global_mean", Dtype::F32, vec![1], f32s(&[mean])));
+        }
+        if let Some(counts) = &self.item_counts {
+            let bytes = le_bytes(counts, i64::to_le_bytes);
+            tensors.push(("item_counts", Dtype::I64, vec![items], bytes));
         }
         let views: Vec<(&str, TensorView)> = tensors
             .iter()
@@ -260,6 +275,10 @@ impl ModelBundle {
             item_bias: optional("item_bias", item_ids.len())?,
             user_bias: optional("user_bias", user_ids.len())?,
             global_mean: optional("global_mean", 1)?.map(|m| m[0]),
+            item_counts: match tensors.tensor("item_counts") {
+                Ok(_) => Some(ids_of_len(&tensors, "item_counts", item_ids.len())?),
+                Err(_) => None,
+            },
             item_ids,
             item_factors,
             user_ids,
@@ -333,6 +352,18 @@ fn ids(tensors: &SafeTensors, name: &str) -> Result<Vec<i64>, BundleError> {
         .chunks_exact(8)
         .map(|b| i64::from_le_bytes(b.try_into().expect("8 bytes")))
         .collect())
+}
+
+/// An I64 list of exactly `len` entries.
+fn ids_of_len(tensors: &SafeTensors, name: &str, len: usize) -> Result<Vec<i64>, BundleError> {
+    let values = ids(tensors, name)?;
+    if values.len() != len {
+        return fail(format!(
+            "the bundle's \"{name}\" has {} entries, not {len}",
+            values.len()
+        ));
+    }
+    Ok(values)
 }
 
 fn floats(view: &TensorView) -> Vec<f32> {

@@ -121,3 +121,96 @@ fn the_digest_ignores_order_but_not_ratings() {
     // One rating's hash, computed independently in Python (unbounded ints masked to 64 bits).
     assert_eq!(digest::rating_hash(196, 242, 3.0), 0x3b23_07f6_b5e3_63ff);
 }
+
+/// A release whose ratings are too many for the tab: its film list alone, and a model trained
+/// elsewhere on all of it, recommend the very films the model recommends on the whole data.
+#[test]
+fn a_film_list_alone_and_a_bundle_recommend_as_the_whole_data_does() {
+    use crate::data::synthetic::{declaring, zip};
+    use crate::models::{AlsConfig, fit_als};
+    use crate::protocol::{ReadReply, ReadRequest};
+    use crate::recommend::{
+        BlendWeights, Catalogue, Ranking, Reason, Served, onboarding_order_by_counts,
+    };
+
+    let shape = Shape {
+        items: 400,
+        ..Shape::small(3_000)
+    };
+    let whole = Dataset::from_files(&files(Layout::MlCsv, shape)).unwrap();
+    let archive = declaring(zip(Layout::MlCsv, shape), "ratings.csv", 3 << 30);
+    let request = ReadRequest {
+        name: "ml-32m.zip".into(),
+        size: archive.len() as u64,
+        columns: None,
+        catalogue_only: false,
+    };
+    let ReadReply::TooLargeButCatalogue(why) = ReadReply::of(&request, &archive) else {
+        panic!("the ratings are refused for their size, the film list offered")
+    };
+    assert!(
+        why.contains("ml-csv/ratings.csv declares 3 GiB uncompressed"),
+        "{why}"
+    );
+    let alone = ReadRequest {
+        catalogue_only: true,
+        ..request
+    };
+    let ReadReply::Loaded(packed) = ReadReply::of(&alone, &archive) else {
+        panic!("the film list alone is read")
+    };
+    let films = Dataset::unpack(*packed).unwrap();
+    assert!(films.is_catalogue_only() && !whole.is_catalogue_only());
+    assert_eq!((films.n_users(), films.ratings.len()), (0, 0));
+    // Every film of movies.csv, rated or not: dense ids differ from the whole data's.
+    assert!(
+        films.n_items() > whole.n_items(),
+        "{} films",
+        films.n_items()
+    );
+    assert_eq!((films.release, films.scale), (whole.release, whole.scale));
+
+    let config = AlsConfig {
+        rank: 8,
+        iterations: 5,
+        ..AlsConfig::default()
+    };
+    let trained = fit_als(&whole.index(&whole.ratings), config);
+    let bundle = ModelBundle::from_bytes(
+        &ModelBundle::of_weights(&trained, &whole, info(&whole)).to_bytes(),
+    )
+    .unwrap();
+    let top_ids = |d: &Dataset| -> Vec<(u32, Vec<Reason>)> {
+        let (weights, found) = bundle.weights_for(d).unwrap();
+        assert_eq!(found.items_found, whole.n_items());
+        let counts = bundle.counts_for(d).unwrap();
+        let catalogue = Catalogue::of_counts(counts, d.scale);
+        let served = Served::Linear(weights);
+        // A fan of the most rated film, who dislikes the second.
+        let by_count = onboarding_order_by_counts(d, &catalogue.counts);
+        let rated = vec![(by_count[0], 5.0), (by_count[1], 1.0)];
+        let blend = BlendWeights::serving(Some(&served));
+        let ranking = Ranking::new(&catalogue, Some(&served), &rated, blend);
+        ranking
+            .top(10, |_| true)
+            .into_iter()
+            .map(|rec| {
+                let reasons = rec
+                    .reasons
+                    .into_iter()
+                    .map(|r| match r {
+                        Reason::Rated { item, rating } => Reason::Rated {
+                            item: d.films[item as usize].id,
+                            rating,
+                        },
+                        popular => popular,
+                    })
+                    .collect();
+                (d.films[rec.item as usize].id, reasons)
+            })
+            .collect()
+    };
+    let on_films = top_ids(&films);
+    assert_eq!(on_films.len(), 10);
+    assert_eq!(on_films, top_ids(&whole));
+}

@@ -120,6 +120,18 @@ impl Dataset {
         Self::from_files(&files)
     }
 
+    /// Only the film list of a release's zip (its ratings were too many for the page): no
+    /// ratings, no people; a model trained elsewhere (a bundle) is explored on it.
+    pub fn catalogue_from_zip(name: &str, bytes: &[u8]) -> Result<Self, DataError> {
+        let files = MovieLensFiles::catalogue_from_zip(name, bytes)?;
+        Self::from_parsed(formats::read_catalogue(&files)?)
+    }
+
+    /// A film list without ratings: nothing trains on it, a bundle's model serves.
+    pub fn is_catalogue_only(&self) -> bool {
+        self.ratings.is_empty()
+    }
+
     /// Why a picked file was not read, with a preview of its first rows when the trouble is
     /// which of its columns is which (a single own ratings file, not an archive).
     pub fn columns_preview(name: &str, bytes: &[u8], error: &DataError) -> Option<ColumnsPreview> {
@@ -149,7 +161,8 @@ impl Dataset {
         films.sort_by_key(|f| f.id);
         let films_file = films_file.unwrap_or_else(|| ratings_file.clone());
         dense_index(&films_file, &films, |f| f.id)?;
-        if release != Release::Ml100k {
+        // A catalogue alone (no ratings: the release's were too many) keeps every film.
+        if release != Release::Ml100k && !raw.is_empty() {
             let rated = rated_ids(&raw, |r| r.item);
             films.retain(|f| rated.binary_search(&f.id).is_ok());
         }
@@ -321,6 +334,15 @@ impl Dataset {
             .filter(|&g| !self.is_placeholder_genre(g))
             .map(|g| (g, self.genres[g].clone()))
             .collect()
+    }
+
+    /// How many ratings each item has (dense ids).
+    pub fn ratings_per_item(&self) -> Vec<u32> {
+        let mut counts = vec![0; self.films.len()];
+        for r in &self.ratings {
+            counts[r.item as usize] += 1;
+        }
+        counts
     }
 
     /// Number of distinct items with at least one rating.

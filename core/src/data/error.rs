@@ -8,6 +8,9 @@ pub struct DataError {
     /// 1-based line number; `None` for problems with the file as a whole.
     pub line: Option<usize>,
     pub message: String,
+    /// The file was refused for its size, not its contents: the page may offer what else the
+    /// archive holds (its film list alone).
+    pub too_large: bool,
 }
 
 impl DataError {
@@ -16,6 +19,15 @@ impl DataError {
             file: file.to_string(),
             line: None,
             message: message.into(),
+            too_large: false,
+        }
+    }
+
+    /// A file refused for its size (more than a tab holds).
+    pub fn too_large(file: &str, message: impl Into<String>) -> Self {
+        Self {
+            too_large: true,
+            ..Self::file(file, message)
         }
     }
 
@@ -24,6 +36,7 @@ impl DataError {
             file: file.to_string(),
             line: Some(line),
             message: message.into(),
+            too_large: false,
         }
     }
 }

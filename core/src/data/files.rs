@@ -31,15 +31,15 @@ fn is_release_name(name: &str) -> bool {
 
 /// Which of `names` (base names) to keep: a release's files when any is there, else every file
 /// that may hold a person's own ratings (and items).
-fn kept_names<'a>(names: impl Iterator<Item = &'a str> + Clone) -> impl Fn(&str) -> bool {
-    let release = names.clone().any(is_release_name);
-    move |name: &str| {
+fn kept_names<'a>(mut names: impl Iterator<Item = &'a str>) -> Box<dyn Fn(&str) -> bool> {
+    let release = names.any(is_release_name);
+    Box::new(move |name: &str| {
         if release {
             is_release_name(name)
         } else {
             is_own_file_name(name) && !name.starts_with("._")
         }
-    }
+    })
 }
 
 impl MovieLensFiles {
@@ -141,6 +141,52 @@ impl MovieLensFiles {
         bytes: &[u8],
         limits: ZipLimits,
     ) -> Result<Self, DataError> {
+        let files = Self::unzip(zip_name, bytes, limits, |all| {
+            kept_names(all.iter().map(String::as_str))
+        })?;
+        if let Some(missing) = missing_companion(&files) {
+            return Err(DataError::file(
+                zip_name,
+                format!("the archive holds no {missing}"),
+            ));
+        }
+        if files.names().next().is_none() {
+            return Err(DataError::file(
+                zip_name,
+                "the archive holds no ratings: expected a MovieLens release (u.data, ratings.dat \
+                 or ratings.csv) or a .csv, .tsv, .dat or .txt file of ratings",
+            ));
+        }
+        Ok(files)
+    }
+
+    /// Only a release's film list (`u.item`, `movies.dat` or `movies.csv`, with `users.dat`'s
+    /// name kept to tell ML-1M from ML-10M): what a page holds of a release whose ratings are too
+    /// many for it, to explore a model trained elsewhere.
+    pub fn catalogue_from_zip(zip_name: &str, bytes: &[u8]) -> Result<Self, DataError> {
+        let files = Self::unzip(zip_name, bytes, ZipLimits::TAB, |_| {
+            Box::new(|name: &str| CATALOGUE_FILES.contains(&name))
+        })?;
+        if !CATALOGUE_FILES[..3]
+            .iter()
+            .any(|name| files.get(name).is_some())
+        {
+            return Err(DataError::file(
+                zip_name,
+                "the archive holds no film list (u.item, movies.dat or movies.csv)",
+            ));
+        }
+        Ok(files)
+    }
+
+    /// The archive's entries that `keep` (made from every entry's base name) keeps, each read
+    /// within `limits`.
+    fn unzip(
+        zip_name: &str,
+        bytes: &[u8],
+        limits: ZipLimits,
+        keep: impl FnOnce(&[String]) -> Box<dyn Fn(&str) -> bool>,
+    ) -> Result<Self, DataError> {
         let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
             .map_err(|e| DataError::file(zip_name, format!("not a readable zip archive ({e})")))?;
         let all: Vec<String> = archive
@@ -149,7 +195,7 @@ impl MovieLensFiles {
             .filter(|n| !n.starts_with("__MACOSX/"))
             .map(|n| base_name(&n).to_string())
             .collect();
-        let keep = kept_names(all.iter().map(String::as_str));
+        let keep = keep(&all);
         let mut files = Self::new();
         let mut found_at: BTreeMap<String, String> = BTreeMap::new();
         let mut total = 0u64;
@@ -179,28 +225,18 @@ impl MovieLensFiles {
             let declared = entry.size();
             let unzipped = entry.compressed_size() + entry.data_start().unwrap_or(0);
             progress::report(ReadStage::Unzipping, name, unzipped, bytes.len() as u64, 0);
-            let contents = read_bounded(&full_name, declared, &mut entry, limits, total)
-                .map_err(|message| DataError::file(zip_name, message))?;
+            let entry_at = (zip_name, full_name.as_str());
+            let contents = read_bounded(entry_at, declared, &mut entry, limits, total)?;
             total += contents.len() as u64;
             found_at.insert(name.to_string(), full_name.clone());
             files.insert(name, contents);
         }
-        if let Some(missing) = missing_companion(&files) {
-            return Err(DataError::file(
-                zip_name,
-                format!("the archive holds no {missing}"),
-            ));
-        }
-        if files.names().next().is_none() {
-            return Err(DataError::file(
-                zip_name,
-                "the archive holds no ratings: expected a MovieLens release (u.data, ratings.dat \
-                 or ratings.csv) or a .csv, .tsv, .dat or .txt file of ratings",
-            ));
-        }
         Ok(files)
     }
 }
+
+/// The film lists a catalogue is read from, then the file that marks ML-1M among `.dat` releases.
+const CATALOGUE_FILES: [&str; 4] = ["u.item", "movies.dat", "movies.csv", "users.dat"];
 
 /// The file name of an entry, without its folders (`/` or `\\`, as some Windows tools write).
 fn base_name(full_name: &str) -> &str {
@@ -210,12 +246,12 @@ fn base_name(full_name: &str) -> &str {
 /// An entry's contents, refused when it declares or turns out to hold more than a file may, or
 /// than is left of the archive's total once `used` bytes are taken.
 fn read_bounded(
-    full_name: &str,
+    (zip_name, full_name): (&str, &str),
     declared: u64,
     entry: &mut impl Read,
     limits: ZipLimits,
     used: u64,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, DataError> {
     let left = limits.total.saturating_sub(used);
     let allowed = limits.per_file.min(left);
     let limit = if allowed == limits.per_file {
@@ -230,24 +266,27 @@ fn read_bounded(
     let memory = "in this page (a browser tab's memory)";
     if declared > allowed {
         let size = human_bytes(declared);
-        return Err(format!(
-            "{full_name} declares {size} uncompressed, more than {limit} {memory}"
+        return Err(DataError::too_large(
+            zip_name,
+            format!("{full_name} declares {size} uncompressed, more than {limit} {memory}"),
         ));
     }
     let mut contents = Vec::with_capacity(declared as usize);
     if let Err(e) = entry.take(allowed + 1).read_to_end(&mut contents) {
         // The zip reader stops an entry at its declared size and fails if more follows.
-        return Err(if contents.len() as u64 >= declared {
+        let message = if contents.len() as u64 >= declared {
             let size = human_bytes(declared);
             format!("{full_name} unzips to more than the {size} it declares (a crafted zip?)")
         } else {
             format!("{full_name} cannot be decompressed ({e})")
-        });
+        };
+        return Err(DataError::file(zip_name, message));
     }
     if contents.len() as u64 > allowed {
         let size = human_bytes(declared);
-        return Err(format!(
-            "{full_name} unzips to more than {limit} {memory}, though it declares {size}"
+        return Err(DataError::file(
+            zip_name,
+            format!("{full_name} unzips to more than {limit} {memory}, though it declares {size}"),
         ));
     }
     Ok(contents)
@@ -316,21 +355,8 @@ mod tests {
         );
     }
 
-    /// The archive with every entry's uncompressed size rewritten as `size`, in its local header
-    /// and in the central directory (what a crafted zip does).
-    fn declaring(mut bytes: Vec<u8>, size: u32) -> Vec<u8> {
-        let mut patched = 0;
-        for at in 0..bytes.len().saturating_sub(4) {
-            let offset = match &bytes[at..at + 4] {
-                b"PK\x03\x04" => 22,
-                b"PK\x01\x02" => 24,
-                _ => continue,
-            };
-            bytes[at + offset..at + offset + 4].copy_from_slice(&size.to_le_bytes());
-            patched += 1;
-        }
-        assert!(patched >= 2, "a local header and a central entry");
-        bytes
+    fn declaring(bytes: Vec<u8>, size: u32) -> Vec<u8> {
+        crate::data::synthetic::declaring(bytes, "", size)
     }
 
     const SMALL: ZipLimits = ZipLimits {

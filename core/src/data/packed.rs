@@ -46,7 +46,8 @@ impl Dataset {
     /// The data set back, its indexes rebuilt; every rating must name a known person and film.
     pub fn unpack(packed: PackedDataset) -> Result<Dataset, DataError> {
         let damaged = |why: String| DataError::file("the data read by the worker", why);
-        if packed.ratings.is_empty() {
+        // A catalogue alone has neither ratings nor people.
+        if packed.ratings.is_empty() && !packed.people.is_empty() {
             return Err(damaged("its ratings are missing".into()));
         }
         if !packed.ratings.len().is_multiple_of(RATING_BYTES) {

@@ -394,6 +394,31 @@ pub fn zip(layout: Layout, shape: Shape) -> Vec<u8> {
     out.into_inner()
 }
 
+/// `zip` with the uncompressed size of each entry whose name ends with `suffix` ("" for all)
+/// rewritten as `size`, in its local header and in the central directory: what a crafted zip,
+/// or one too large for a tab, declares.
+pub fn declaring(mut zip: Vec<u8>, suffix: &str, size: u32) -> Vec<u8> {
+    let u16_at = |b: &[u8], at: usize| usize::from(u16::from_le_bytes([b[at], b[at + 1]]));
+    let mut at = 0;
+    while at + 46 <= zip.len() {
+        // (size field, name length field, name) of a local header or a central directory entry.
+        let fields = match &zip[at..at + 4] {
+            b"PK\x03\x04" => (22, 26, 30),
+            b"PK\x01\x02" => (24, 28, 46),
+            _ => {
+                at += 1;
+                continue;
+            }
+        };
+        let name_end = (at + fields.2 + u16_at(&zip, at + fields.1)).min(zip.len());
+        if zip[at + fields.2..name_end].ends_with(suffix.as_bytes()) {
+            zip[at + fields.0..at + fields.0 + 4].copy_from_slice(&size.to_le_bytes());
+        }
+        at += 4;
+    }
+    zip
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

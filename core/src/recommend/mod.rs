@@ -14,7 +14,7 @@ mod validate;
 
 pub use foldin::{FoldIn, FoldInRidge, Personal};
 pub use neighbours::{CoRated, CoRatedBuilder, NEIGHBOURS_PER_FILM};
-pub use onboarding::{onboarding_order, primary_genre};
+pub use onboarding::{onboarding_order, onboarding_order_by_counts, primary_genre};
 pub use ranking::{BlendWeights, Catalogue, Ranking, Reason, Recommendation};
 pub use retrieval::Retrieval;
 pub use served::{EaseWeights, Served, ServingModel, VisitorFit};

@@ -81,6 +81,13 @@ impl CoRated {
         }
     }
 
+    /// No film has neighbours (no ratings to find them in).
+    pub fn none(n_items: usize) -> CoRated {
+        CoRated {
+            neighbours: vec![Vec::new(); n_items],
+        }
+    }
+
     pub fn neighbours(&self, item: u32) -> &[(u32, f32)] {
         &self.neighbours[item as usize]
     }

@@ -54,7 +54,28 @@ pub fn informativeness(dataset: &Dataset) -> Vec<f64> {
 /// Every known-enough film (dense ids), most informative first, arranged so that each block of
 /// [`BLOCK`] holds at most [`PER_GENRE`] films of a primary genre while the supply lasts.
 pub fn onboarding_order(dataset: &Dataset) -> Vec<u32> {
-    let info = informativeness(dataset);
+    onboarding_order_by(dataset, &informativeness(dataset))
+}
+
+/// The onboarding order of a film list without ratings, by the counts a model bundle brought
+/// (popularity alone: there are no ratings to measure disagreement on).
+pub fn onboarding_order_by_counts(dataset: &Dataset, counts: &[u32]) -> Vec<u32> {
+    let info: Vec<f64> = counts
+        .iter()
+        .map(|&n| {
+            if n as usize >= MIN_RATINGS {
+                f64::from(n)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    onboarding_order_by(dataset, &info)
+}
+
+/// Films with a positive `info`, most first, a block at a time with at most [`PER_GENRE`] of a
+/// primary genre each.
+fn onboarding_order_by(dataset: &Dataset, info: &[f64]) -> Vec<u32> {
     let sizes = genre_sizes(&dataset.films, &dataset.genres);
     let mut remaining: Vec<u32> = (0..dataset.n_items() as u32)
         .filter(|&i| info[i as usize] > 0.0)

@@ -46,6 +46,17 @@ impl Catalogue {
         }
     }
 
+    /// From each film's count of ratings alone, no co-rated neighbours: what a page holding a
+    /// film list without its ratings knows (the counts come with a model bundle).
+    pub fn of_counts(counts: Vec<u32>, scale: RatingScale) -> Catalogue {
+        Catalogue {
+            scale,
+            log_counts: counts.iter().map(|&n| (1.0 + n as f32).ln()).collect(),
+            co_rated: CoRated::none(counts.len()),
+            counts,
+        }
+    }
+
     pub fn n_items(&self) -> usize {
         self.counts.len()
     }

@@ -334,6 +334,13 @@ pub fn cannot_fit(model: ZooModel, dataset: &Dataset) -> Option<String> {
             model.label()
         ));
     }
+    if dataset.is_catalogue_only() {
+        return Some(
+            "the data loaded is a film list without its ratings, so nothing trains on it here; \
+             open a model bundle trained on its ratings instead"
+                .into(),
+        );
+    }
     let n_items = dataset.n_items();
     if model == ZooModel::Ease && n_items > EASE_MAX_ITEMS {
         let gib = (n_items * n_items * 4) as f64 / (1u64 << 30) as f64;
@@ -406,6 +413,8 @@ mod tests {
 
     #[test]
     fn models_say_what_they_cannot_fit() {
+        use crate::data::MovieLensFiles;
+        use crate::data::formats::read_catalogue;
         use crate::data::synthetic::{Layout, Shape, files};
         let wide = Shape {
             items: 25_000,
@@ -428,6 +437,17 @@ mod tests {
         );
         for ranker in [ZooModel::Popularity, ZooModel::Ease, ZooModel::TwoTower] {
             assert_eq!(cannot_fit(ranker, &implicit), None);
+        }
+        let mut films = MovieLensFiles::new();
+        let csv = "movieId,title,genres\n1,Heat (1995),Action\n";
+        films.insert("movies.csv", csv.into());
+        let films = Dataset::from_parsed(read_catalogue(&films).unwrap()).unwrap();
+        for model in [ZooModel::Popularity, ZooModel::Mf, ZooModel::Ease] {
+            assert!(
+                cannot_fit(model, &films)
+                    .unwrap()
+                    .contains("film list without its ratings")
+            );
         }
     }
 }

@@ -116,6 +116,18 @@ impl Explorer {
         }
     }
 
+    /// A film list without ratings learns its films' counts from the model bundle opened on it
+    /// (the popularity colours and the t-SNE sample use them).
+    pub fn use_counts(self, counts: Vec<u32>) {
+        self.facts.update(|facts| {
+            if let Some(facts) = facts {
+                let facts = Arc::make_mut(facts);
+                facts.max_count = counts.iter().copied().max().unwrap_or(0);
+                facts.counts = counts;
+            }
+        });
+    }
+
     /// A new model to draw (trained now or restored): PCA at once, the classifier in a worker,
     /// and a t-SNE view recomputed for it when t-SNE is the projection chosen.
     pub fn show_model(self, films: Option<Arc<FilmVectors>>, about: Option<String>) {

@@ -15,6 +15,7 @@ use filmspace_core::profile::Profile;
 use filmspace_core::recommend::onboarding::BLOCK;
 use filmspace_core::recommend::{
     BlendWeights, Catalogue, CoRatedBuilder, NEIGHBOURS_PER_FILM, Ranking, onboarding_order,
+    onboarding_order_by_counts,
 };
 use filmspace_core::search::TitleIndex;
 use leptos::prelude::*;
@@ -149,6 +150,7 @@ impl Visitor {
         self.focus.set(None);
         self.genre.set(None);
         self.decade.set(None);
+        let (dataset_is_catalogue_only, scale) = (dataset.is_catalogue_only(), dataset.scale);
         let index = dataset.index(&dataset.ratings);
         let counts: Vec<u32> = (0..dataset.n_items())
             .map(|i| index.by_item.len(i) as u32)
@@ -161,6 +163,12 @@ impl Visitor {
         self.onboarding_cursor.set(0);
         self.next_onboarding();
         self.catalogue.set(None);
+        if dataset_is_catalogue_only {
+            // Nothing to find neighbours in; popularity comes with a model bundle.
+            let none = Catalogue::of_counts(vec![0; index.by_item.n_rows()], scale);
+            self.catalogue.set(Some(Arc::new(none)));
+            return;
+        }
         spawn_local(async move {
             let mut builder = CoRatedBuilder::new(&index, NEIGHBOURS_PER_FILM);
             let co_rated = loop {
@@ -174,6 +182,20 @@ impl Visitor {
             self.catalogue
                 .set(Some(Arc::new(Catalogue::new(&index, co_rated))));
         });
+    }
+
+    /// A film list without ratings learns its films' popularity from the model bundle opened
+    /// on it: the search's order, the onboarding films and the ranking's popularity term.
+    pub fn use_counts(self, dataset: Arc<Dataset>, counts: Vec<u32>) {
+        let catalogue = Catalogue::of_counts(counts.clone(), dataset.scale);
+        self.films.set(Some(Films {
+            onboarding: Arc::new(onboarding_order_by_counts(&dataset, &counts)),
+            titles: Arc::new(TitleIndex::new(&dataset.films, counts)),
+            dataset,
+        }));
+        self.onboarding_cursor.set(0);
+        self.next_onboarding();
+        self.catalogue.set(Some(Arc::new(catalogue)));
     }
 
     pub fn rate(self, item_id: u32, stars: f32) {

@@ -26,6 +26,9 @@ pub fn DataPanel(
     /// The columns a person chose for a file whose columns could not be told apart.
     #[prop(into)]
     on_columns: Callback<Columns>,
+    /// Open the film list alone of a zip whose ratings are too many for the tab.
+    #[prop(into)]
+    on_catalogue: Callback<()>,
 ) -> impl IntoView {
     let state = move || match data.state.get() {
         DataState::Loading(_) => "loading",
@@ -63,7 +66,7 @@ pub fn DataPanel(
             <Show when=move || state() == "empty">
                 <EmptyHelp />
             </Show>
-            <FilePicker data running on_pick />
+            <FilePicker data running on_pick on_catalogue />
             {move || data.choosing.get().map(|preview| view! {
                 <ColumnsDialog preview on_choose=on_columns on_cancel=move |()| data.stop_choosing() />
             })}
@@ -87,6 +90,13 @@ fn status_text(state: &DataState) -> String {
             "Loading MovieLens 100K… {:.0}% ({})",
             p.fraction * 100.0,
             p.file
+        ),
+        DataState::Ready { dataset, source } if dataset.is_catalogue_only() => format!(
+            "Loaded the film list of {} films from {source} ({}), without its ratings (too many \
+             for this tab). Open a model trained on them in the zoo (“Open a model bundle”) for \
+             recommendations, the map and the classifier.",
+            thousands(dataset.n_items()),
+            dataset.label()
         ),
         DataState::Ready { dataset, source } => {
             let items = if dataset.release == Release::Own {
@@ -157,6 +167,7 @@ fn FilePicker(
     data: Data,
     running: Signal<bool>,
     on_pick: impl Fn((String, Result<web_sys::File, String>)) + Copy + Send + Sync + 'static,
+    on_catalogue: Callback<()>,
 ) -> impl IntoView {
     let on_change = move |ev: leptos::ev::Event| {
         if let Some(picked) = picked_file(&ev, MAX_PICKED_DATA_BYTES) {
@@ -179,6 +190,16 @@ fn FilePicker(
         </Show>
         {move || data.refusal.get().map(|message| view! {
             <p data-testid="data-zip-error" class="status status-error" role="alert">{message}</p>
+        })}
+        {move || data.catalogue_offer.get().map(|name| view! {
+            <p class="hint">
+                <button type="button" data-testid="data-catalogue-only" disabled=running
+                    on:click=move |_| on_catalogue.run(())>
+                    "Open only the film list of " {name}
+                </button>
+                " Its titles and genres are enough to explore a model trained on all its ratings \
+                 elsewhere (Spark): recommendations, the map and the classifier."
+            </p>
         })}
     </div>
     }

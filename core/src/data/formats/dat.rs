@@ -113,7 +113,7 @@ pub(super) fn star_rating(file: &str, line: usize, value: &str) -> Result<f32, D
 }
 
 /// `MovieID::Title::Genres`; the title is everything between the first and the last `::`.
-fn parse_movies(file: &str, text: &str) -> Result<(Vec<Film>, Vec<String>), DataError> {
+pub(super) fn parse_movies(file: &str, text: &str) -> Result<(Vec<Film>, Vec<String>), DataError> {
     let mut rows = Vec::new();
     for (n, line) in numbered_lines(text) {
         let (Some((id, rest)), Some((_, genres))) = (line.split_once("::"), line.rsplit_once("::"))

@@ -110,6 +110,42 @@ pub fn read(files: &MovieLensFiles) -> Result<Parsed, DataError> {
     }
 }
 
+/// A release's film list alone (no ratings, no people), for a release whose ratings are more
+/// than the page holds: its scale is the release's own (whole stars for ML-100K and ML-1M, half
+/// stars for ML-10M and the CSV releases).
+pub fn read_catalogue(files: &MovieLensFiles) -> Result<Parsed, DataError> {
+    let (release, file, (films, genres)) = if let Some(bytes) = files.get("u.item") {
+        let films = ml100k::parse_items("u.item", &decode_text(bytes))?;
+        let genres = super::ML100K_GENRES.iter().map(|g| g.to_string()).collect();
+        (Release::Ml100k, "u.item", (films, genres))
+    } else if let Some(bytes) = files.get("movies.dat") {
+        let release = match files.get("users.dat") {
+            Some(_) => Release::Ml1m,
+            None => Release::Ml10m,
+        };
+        let movies = dat::parse_movies("movies.dat", &decode_text(bytes))?;
+        (release, "movies.dat", movies)
+    } else {
+        let movies = movielens_csv::parse_movies("movies.csv", files.text("movies.csv")?)?;
+        (Release::MlCsv, "movies.csv", movies)
+    };
+    Ok(Parsed {
+        release,
+        ratings_file: file.into(),
+        header_lines: 0,
+        ratings: Vec::new(),
+        films,
+        films_file: Some(file.into()),
+        people: Vec::new(),
+        people_file: None,
+        genres,
+        scale: match release {
+            Release::Ml100k | Release::Ml1m => RatingScale::STARS,
+            _ => RatingScale::HALF_STARS,
+        },
+    })
+}
+
 /// Turns each item's list of genre names into bits of one vocabulary (sorted by name). A
 /// `u64` holds 64 genres: a vocabulary larger than that (free-form tags) keeps its 64 most used.
 /// "(no genres listed)" (the CSV releases' word for none) is no genre.

@@ -52,7 +52,7 @@ fn parse_ratings(file: &str, text: &str) -> Result<Vec<RawRating>, DataError> {
     rating_rows(file, lines, ",", names)
 }
 
-fn parse_movies(file: &str, text: &str) -> Result<(Vec<Film>, Vec<String>), DataError> {
+pub(super) fn parse_movies(file: &str, text: &str) -> Result<(Vec<Film>, Vec<String>), DataError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(text.as_bytes());
