@@ -1,5 +1,5 @@
-//! filmspace: the page and its training worker, two wasm binaries over one library.
-//! `main.rs` starts the page, `bin/train_worker.rs` the worker that trains off the main thread.
+//! filmspace: the page and its worker, one wasm module. `main.rs` starts the page; the worker
+//! (`public/train_worker.js`) instantiates the same module and calls [`start_training_worker`].
 
 mod app;
 mod state;
@@ -14,7 +14,7 @@ unsafe extern "C" {
 
 /// Runs the wasm static constructors once. cubecl registers kernels through them; in a bin crate
 /// the linker would otherwise re-run every constructor on each JS→wasm call (5× slower training,
-/// a frozen page). Inventory's documented remedy. Call it first thing in each binary's `main`.
+/// a frozen page). Inventory's documented remedy. Call it first thing in each entry point.
 pub fn run_static_constructors() {
     #[cfg(target_arch = "wasm32")]
     // SAFETY: called once, first thing, before any other code touches the registered statics.
@@ -37,7 +37,9 @@ pub fn start_page() {
     leptos::mount::mount_to_body(app::App);
 }
 
-/// The training worker.
+/// The worker that trains, reads and projects off the main thread: exported to the worker's
+/// script, which instantiates the page's module.
+#[wasm_bindgen::prelude::wasm_bindgen]
 pub fn start_training_worker() {
     run_static_constructors();
     console_error_panic_hook::set_once();

@@ -21,8 +21,40 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::fit::Controls;
 use super::wire;
 
-/// Where the worker's loader lives, next to the page (Trunk names worker files without a hash).
-const WORKER_URL: &str = "./train_worker_loader.js";
+/// The worker's script, next to the page: it instantiates the page's own module.
+const WORKER_URL: &str = "./train_worker.js";
+
+/// The URL of the page's wasm-bindgen glue (Trunk preloads it as a module, under a hashed name).
+fn page_glue_url() -> Result<String, String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document to find the page's module in")?;
+    let link = document
+        .query_selector("link[rel=modulepreload][href$='.js']")
+        .ok()
+        .flatten()
+        .ok_or("the page names no module for its worker")?;
+    let href = link.get_attribute("href").unwrap_or_default();
+    let base = document.base_uri().ok().flatten().unwrap_or_default();
+    web_sys::Url::new_with_base(&href, &base)
+        .map(|url| url.href())
+        .map_err(|e| format!("{e:?}"))
+}
+
+/// A module worker running the page's own compiled module: its first message says where the
+/// glue is and carries the module, so nothing is downloaded or compiled twice.
+fn spawn_worker() -> Result<web_sys::Worker, String> {
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    let worker =
+        web_sys::Worker::new_with_options(WORKER_URL, &options).map_err(|e| format!("{e:?}"))?;
+    let start = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&start, &key.into(), value);
+    set("glue", &page_glue_url()?.into()).map_err(|e| format!("{e:?}"))?;
+    set("module", &wasm_bindgen::module()).map_err(|e| format!("{e:?}"))?;
+    worker.post_message(&start).map_err(|e| format!("{e:?}"))?;
+    Ok(worker)
+}
 
 thread_local! {
     static LAST_RUN: Cell<RunId> = const { Cell::new(0) };
@@ -67,8 +99,7 @@ pub struct WorkerClient {
 
 impl WorkerClient {
     pub fn start() -> Result<Self, String> {
-        let worker = web_sys::Worker::new_with_options(WORKER_URL, &web_sys::WorkerOptions::new())
-            .map_err(|e| format!("{e:?}"))?;
+        let worker = spawn_worker()?;
         let ready = Rc::new(Cell::new(false));
         let broken = Rc::new(Cell::new(false));
         let inbox: Rc<RefCell<Option<(RunId, Inbox)>>> = Rc::new(RefCell::new(None));
