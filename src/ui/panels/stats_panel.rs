@@ -6,21 +6,33 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::ui::widgets::fields::Panel;
+use crate::ui::widgets::format::thousands;
 
 use crate::state::data::DataState;
 use crate::ui::widgets::charts::{Chart, draw_long_tail, draw_rating_histogram};
 
 #[component]
 pub fn StatsPanel(data: ReadSignal<DataState>) -> impl IntoView {
+    // A film list without ratings has nothing to count: it is said, not shown as zeros.
     let stats = Memo::new(move |_| match data.get() {
-        DataState::Ready { dataset, .. } => Some(Arc::new(DatasetStats::of(&dataset))),
+        DataState::Ready { dataset, .. } if dataset.is_catalogue_only() => {
+            Some(Err(dataset.n_items()))
+        }
+        DataState::Ready { dataset, .. } => Some(Ok(Arc::new(DatasetStats::of(&dataset)))),
         _ => None,
     });
     view! {
         <Panel id="stats-title" title="The data set" wide=true>
             {move || match stats.get() {
                 None => view! { <p class="hint">"Statistics appear once the data has loaded."</p> }.into_any(),
-                Some(stats) => view! { <StatsView stats /> }.into_any(),
+                Some(Err(films)) => view! {
+                    <p class="hint" data-testid="stats-catalogue">
+                        {format!("A film list of {} films without its ratings: nothing to count here. \
+                                  A model bundle opened in the zoo brings each film's count of ratings \
+                                  (the map's popularity colours show them).", thousands(films))}
+                    </p>
+                }.into_any(),
+                Some(Ok(stats)) => view! { <StatsView stats /> }.into_any(),
             }}
         </Panel>
     }
