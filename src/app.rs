@@ -282,22 +282,45 @@ impl Page {
             });
     }
 
-    /// A model bundle picked in the zoo. On a film list without ratings, the counts of ratings
-    /// it brings give the search, onboarding, ranking and map their popularity.
+    /// A model bundle picked in the zoo opens on the data loaded.
     fn open_bundle(self, name: &str, bytes: Result<Vec<u8>, String>) {
-        let Some(dataset) = self.dataset() else {
-            let why = "load the data set it was trained on first";
-            self.zoo
-                .message
-                .set(Some(format!("{name} was not opened: {why}.")));
-            return;
-        };
-        if let Some(counts) = self.zoo.open_bundle(&dataset, name, bytes)
-            && dataset.is_catalogue_only()
-        {
-            self.explorer.use_counts(counts.clone());
-            self.visitor.use_counts(dataset, counts);
+        match self.dataset() {
+            Some(dataset) => self.zoo.open_bundle(&dataset, name, bytes),
+            None => {
+                let why = "load the data set it was trained on first";
+                self.zoo
+                    .message
+                    .set(Some(format!("{name} was not opened: {why}.")));
+            }
         }
+    }
+
+    /// A film list without ratings gets its popularity from the model serving on it (a
+    /// bundle's counts, kept with it): the search, onboarding, ranking and map use them. Runs
+    /// whichever comes last, the film list's preparation or the model.
+    fn follow_popularity(self) {
+        let Page {
+            serving,
+            visitor,
+            explorer,
+            ..
+        } = self;
+        Effect::new(move |_| {
+            let counts = serving
+                .now
+                .with(|s| s.as_ref().and_then(|s| s.item_counts.clone()));
+            let dataset = visitor
+                .films
+                .with(|f| f.as_ref().map(|f| f.dataset.clone()));
+            if let (Some(counts), Some(dataset)) = (counts, dataset)
+                && dataset.is_catalogue_only()
+                && counts.len() == dataset.n_items()
+                && !visitor.uses_counts(&counts)
+            {
+                explorer.use_counts(counts.to_vec());
+                visitor.use_counts(dataset, counts);
+            }
+        });
     }
 
     /// The film list alone of a release whose ratings are too many for the tab.
@@ -425,6 +448,7 @@ pub fn App() -> impl IntoView {
         page.training.message.set(Some(message));
     }
     page.follow();
+    page.follow_popularity();
     if autotrain {
         // Training starts as soon as the data is there: its worker's code loads beside the data.
         page.training.warm_up();

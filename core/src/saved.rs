@@ -31,6 +31,10 @@ pub struct KeptModel {
     /// The training panel's board (its model beside the baselines); empty for a zoo row.
     pub board: Vec<BoardRow>,
     pub serving: ServingModel,
+    /// Each film's count of ratings, for a film list without ratings (a bundle brought them):
+    /// its popularity comes back with the model. Absent otherwise (older copies too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_counts: Option<Vec<u32>>,
 }
 
 impl KeptModel {
@@ -51,6 +55,7 @@ impl KeptModel {
             history,
             board,
             serving: ServingModel::new(Served::Linear(weights)),
+            item_counts: None,
         }
     }
 
@@ -71,6 +76,7 @@ impl KeptModel {
             history,
             board: Vec::new(),
             serving,
+            item_counts: None,
         }
     }
 
@@ -122,7 +128,8 @@ impl KeptModel {
             )
         };
         let films = self.serving.films.as_ref().map_or(n_items, |f| f.n_items());
-        if self.serving.served.n_items() != n_items || films != n_items {
+        let counts = self.item_counts.as_ref().map_or(n_items, Vec::len);
+        if self.serving.served.n_items() != n_items || films != n_items || counts != n_items {
             return Err(other());
         }
         self.serving
@@ -261,6 +268,19 @@ mod tests {
         );
         let future = model.to_json().replace("\"version\":2", "\"version\":9");
         assert!(refused(&future, 2, 3).contains("format 9"));
+        // A film list's popularity comes back with its model, and must count its films.
+        assert!(!model.to_json().contains("item_counts"));
+        let with_counts = KeptModel {
+            item_counts: Some(vec![583, 0, 7]),
+            ..model.clone()
+        };
+        let back = KeptModel::from_json(&with_counts.to_json(), 2, 3).unwrap();
+        assert_eq!(back.item_counts, Some(vec![583, 0, 7]));
+        let miscounted = KeptModel {
+            item_counts: Some(vec![1, 2]),
+            ..model
+        };
+        assert!(refused(&miscounted.to_json(), 2, 3).contains("other data"));
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub struct ServedBy {
     pub served: Arc<Served>,
     pub films: Option<Arc<FilmVectors>>,
     pub origin: Origin,
+    /// Each film's count of ratings, when it serves on a film list without ratings.
+    pub item_counts: Option<Arc<Vec<u32>>>,
 }
 
 impl ServedBy {
@@ -46,6 +48,7 @@ impl ServedBy {
                 Some(_) => Origin::Training,
                 None => Origin::Zoo(kept.model),
             },
+            item_counts: kept.item_counts.clone().map(Arc::new),
         }
     }
 

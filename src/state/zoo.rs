@@ -302,14 +302,9 @@ impl Zoo {
 
     /// Opens a model bundle (`name`, its bytes) on `dataset`: its row joins the board with the
     /// metrics its trainer measured, and it serves at once. Why not, in the zoo's message.
-    /// Opens a bundle on `dataset`: its row joins the board and it serves. Returns each film's
-    /// count of ratings it brings (for a film list without ratings), once opened.
-    pub fn open_bundle(
-        self,
-        dataset: &Dataset,
-        name: &str,
-        bytes: Result<Vec<u8>, String>,
-    ) -> Option<Vec<u32>> {
+    /// Opens a bundle on `dataset`: its row joins the board and it serves; on a film list
+    /// without ratings, the counts of ratings it brings are kept with it.
+    pub fn open_bundle(self, dataset: &Dataset, name: &str, bytes: Result<Vec<u8>, String>) {
         let opened = bytes.and_then(|bytes| {
             let bundle = ModelBundle::from_bytes(&bytes).map_err(|e| e.0)?;
             let model = bundle.zoo_model().map_err(|e| e.0)?;
@@ -322,7 +317,7 @@ impl Zoo {
                 self.bundle_note.set(None);
                 self.message
                     .set(Some(format!("{name} was not opened: {why}.")));
-                return None;
+                return;
             }
         };
         let row = bundle.board_row(model);
@@ -354,16 +349,18 @@ impl Zoo {
             "{name}: {} (rank {}) trained on {} ({} ratings, split {}), {matched}. It serves now.",
             bundle.info.label, bundle.rank, data.name, data.ratings, bundle.info.split
         )));
-        self.serve_on(model, &bundle.info.split);
-        bundle.counts_for(dataset)
+        let counts = bundle
+            .counts_for(dataset)
+            .filter(|_| dataset.is_catalogue_only());
+        self.serve_on(model, &bundle.info.split, counts);
     }
 
     /// Makes `model`'s row the one that serves recommendations and the map (and is kept).
     pub fn serve(self, model: ZooModel) {
-        self.serve_on(model, &self.split.get_untracked().name());
+        self.serve_on(model, &self.split.get_untracked().name(), None);
     }
 
-    fn serve_on(self, model: ZooModel, split: &str) {
+    fn serve_on(self, model: ZooModel, split: &str, item_counts: Option<Vec<u32>>) {
         let Some((row, serving)) = self
             .servable
             .with_value(|f| f.iter().find(|(row, _)| row.model == model).cloned())
@@ -371,7 +368,10 @@ impl Zoo {
             return;
         };
         let serving = ServingModel::clone(&serving);
-        let kept = KeptModel::chosen(model, split, &row.backend, row.history, serving);
+        let kept = KeptModel {
+            item_counts,
+            ..KeptModel::chosen(model, split, &row.backend, row.history, serving)
+        };
         self.serving.keep(&kept);
     }
 

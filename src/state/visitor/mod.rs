@@ -53,6 +53,8 @@ pub struct Visitor {
     pub recs: Memo<Option<Recs>>,
     /// Where this data set's ratings are kept.
     keys: StoredValue<kept::Keys>,
+    /// The counts of ratings a film list without ratings got from its model, once in use.
+    counts: StoredValue<Option<Arc<Vec<u32>>>>,
 }
 
 impl Visitor {
@@ -138,6 +140,7 @@ impl Visitor {
             preparing: RwSignal::new(0.0),
             recs,
             keys: StoredValue::new(keys),
+            counts: StoredValue::new(None),
         };
         visitor.follow_other_tabs();
         visitor
@@ -147,6 +150,7 @@ impl Visitor {
     /// neighbours in slices (the page stays responsive).
     pub fn prepare(self, dataset: Arc<Dataset>) {
         self.switch_scope(&crate::state::data::storage_scope(&dataset));
+        self.counts.set_value(None);
         self.focus.set(None);
         self.genre.set(None);
         self.decade.set(None);
@@ -186,16 +190,23 @@ impl Visitor {
 
     /// A film list without ratings learns its films' popularity from the model bundle opened
     /// on it: the search's order, the onboarding films and the ranking's popularity term.
-    pub fn use_counts(self, dataset: Arc<Dataset>, counts: Vec<u32>) {
-        let catalogue = Catalogue::of_counts(counts.clone(), dataset.scale);
+    pub fn use_counts(self, dataset: Arc<Dataset>, counts: Arc<Vec<u32>>) {
+        self.counts.set_value(Some(counts.clone()));
+        let catalogue = Catalogue::of_counts(counts.to_vec(), dataset.scale);
         self.films.set(Some(Films {
             onboarding: Arc::new(onboarding_order_by_counts(&dataset, &counts)),
-            titles: Arc::new(TitleIndex::new(&dataset.films, counts)),
+            titles: Arc::new(TitleIndex::new(&dataset.films, counts.to_vec())),
             dataset,
         }));
         self.onboarding_cursor.set(0);
         self.next_onboarding();
         self.catalogue.set(Some(Arc::new(catalogue)));
+    }
+
+    /// Whether these very counts are in use.
+    pub fn uses_counts(self, counts: &Arc<Vec<u32>>) -> bool {
+        self.counts
+            .with_value(|used| used.as_ref().is_some_and(|used| Arc::ptr_eq(used, counts)))
     }
 
     pub fn rate(self, item_id: u32, stars: f32) {
