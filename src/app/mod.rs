@@ -1,19 +1,22 @@
 //! Lays out the panels and owns the state they share. No maths here: computed values come from
-//! `filmspace_core`, browser work from `web`.
+//! `filmspace_core`, browser work from `web`. `data.rs`: the data commands; `lessons.rs`: the
+//! lesson rail's glue.
+
+mod data;
+mod lessons;
+
+use lessons::{link_to_lesson, present_with_keys, set_up_board, show_heading};
 
 use std::sync::Arc;
 
-use filmspace_core::data::{Columns, Dataset};
+use filmspace_core::data::Dataset;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 use filmspace_core::lessons::Lesson;
 use filmspace_core::settings::{BackendChoice, TrainSettings};
-use filmspace_core::split::SplitKind;
-use filmspace_core::zoo::ZooModel;
 
-use crate::state::data::{Data, DataState, storage_scope};
+use crate::state::data::{Data, DataState};
 use crate::state::device;
 use crate::state::map::Explorer;
 use crate::state::serving::{ServedBy, Serving};
@@ -34,7 +37,6 @@ use crate::ui::panels::{
 };
 use crate::ui::widgets::fields::PresenterFocus;
 use crate::web::backend::{self, BackendStatus, Speed};
-use crate::web::movielens::ReadAs;
 use crate::web::offline::{self, Offline};
 use crate::web::schedule::next_macrotask;
 
@@ -85,31 +87,6 @@ impl Page {
 
     fn dataset(self) -> Option<Arc<Dataset>> {
         self.data.dataset()
-    }
-
-    /// Puts `dataset` in use. Everything computed from other data goes (the panel's model and
-    /// curves, the board, the map's selection); the data set's own kept ratings and model come
-    /// back (stored per data set, so going back to earlier data finds them again).
-    fn use_dataset(self, dataset: Arc<Dataset>, source: String) {
-        let switching = self.data.dataset().is_some();
-        self.serving.switch_scope(storage_scope(&dataset));
-        if switching {
-            self.training.clear();
-            self.zoo.clear();
-        }
-        self.training.offer_splits_of(&dataset);
-        self.zoo.offer_splits_of(&dataset);
-        self.data.state.set(DataState::Ready {
-            dataset: dataset.clone(),
-            source,
-        });
-        if switching {
-            spawn_local(async move {
-                if let Some(kept) = self.serving.restore(dataset).await {
-                    self.training.show_kept(&kept, false);
-                }
-            });
-        }
     }
 
     /// Each dataset gets its search index and neighbours; the map follows the serving model, and
@@ -264,170 +241,6 @@ impl Page {
             );
             self.zoo.run(dataset, &settings, status, gpu);
         }
-    }
-
-    /// A picked or dropped file replaces the data once it is read (in a worker); not while a
-    /// run trains on the data shown.
-    fn open_data(self, name: String, file: Result<web_sys::File, String>) {
-        if self.busy_training() {
-            let why = "Stop the training runs first: they work on the data shown.";
-            self.data
-                .refusal
-                .set(Some(format!("{name} was not used. {why}")));
-            return;
-        }
-        self.data
-            .open(name, file, ReadAs::Whole(None), move |dataset, source| {
-                self.use_dataset(dataset, source)
-            });
-    }
-
-    /// A model bundle picked in the zoo opens on the data loaded.
-    fn open_bundle(self, name: &str, bytes: Result<Vec<u8>, String>) {
-        match self.dataset() {
-            Some(dataset) => self.zoo.open_bundle(&dataset, name, bytes),
-            None => {
-                let why = "load the data set it was trained on first";
-                self.zoo
-                    .message
-                    .set(Some(format!("{name} was not opened: {why}.")));
-            }
-        }
-    }
-
-    /// A film list without ratings gets its popularity from the model serving on it (a
-    /// bundle's counts, kept with it): the search, onboarding, ranking and map use them. Runs
-    /// whichever comes last, the film list's preparation or the model.
-    fn follow_popularity(self) {
-        let Page {
-            serving,
-            visitor,
-            explorer,
-            ..
-        } = self;
-        Effect::new(move |_| {
-            let counts = serving
-                .now
-                .with(|s| s.as_ref().and_then(|s| s.item_counts.clone()));
-            let dataset = visitor
-                .films
-                .with(|f| f.as_ref().map(|f| f.dataset.clone()));
-            if let (Some(counts), Some(dataset)) = (counts, dataset)
-                && dataset.is_catalogue_only()
-                && counts.len() == dataset.n_items()
-                && !visitor.uses_counts(&counts)
-            {
-                explorer.use_counts(counts.to_vec());
-                visitor.use_counts(dataset, counts);
-            }
-        });
-    }
-
-    /// The film list alone of a release whose ratings are too many for the tab.
-    fn open_catalogue(self) {
-        if !self.busy_training() {
-            self.data
-                .open_catalogue(move |dataset, source| self.use_dataset(dataset, source));
-        }
-    }
-
-    /// The file whose columns the person chose is read with them.
-    fn open_with_columns(self, columns: Columns) {
-        if !self.busy_training() {
-            self.data
-                .open_with_columns(columns, move |dataset, source| {
-                    self.use_dataset(dataset, source)
-                });
-        }
-    }
-
-    /// Back to the built-in MovieLens 100K.
-    fn use_builtin(self) {
-        if !self.busy_training() {
-            self.data.load_builtin(true, move |dataset, source| {
-                self.use_dataset(dataset, source)
-            });
-        }
-    }
-
-    fn busy_training(self) -> bool {
-        self.training.state.get_untracked().is_running() || self.zoo.is_running()
-    }
-}
-
-/// In presenter mode the arrow and page keys step through the lessons (a clicker sends Page
-/// Down / Up) and Escape leaves; keys typed into a field are the field's.
-fn present_with_keys(
-    presenting: RwSignal<bool>,
-    lesson: ReadSignal<Option<Lesson>>,
-    go: impl Fn(Lesson) + 'static,
-) {
-    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        if !presenting.get_untracked() {
-            return;
-        }
-        let in_field = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-        if in_field {
-            return;
-        }
-        let current = lesson.get_untracked().unwrap_or(Lesson::ALL[0]);
-        let step = match ev.key().as_str() {
-            "ArrowRight" | "PageDown" => current.next(),
-            "ArrowLeft" | "PageUp" => current.previous(),
-            "Escape" => {
-                presenting.set(false);
-                None
-            }
-            _ => return,
-        };
-        ev.prevent_default();
-        if let Some(step) = step {
-            go(step);
-        }
-    });
-    on_cleanup(move || handle.remove());
-}
-
-/// Picks the lesson's models on the board, on u1, unless the board is running.
-fn set_up_board(zoo: Zoo, lesson: Lesson) {
-    let Some(models) = lesson.board() else { return };
-    if zoo.is_running() {
-        return;
-    }
-    let mut picked = models.to_vec();
-    picked.sort_by_key(|m| ZooModel::ALL.iter().position(|x| x == m));
-    zoo.picked.set(picked);
-    if zoo.splits.get_untracked().contains(&SplitKind::Fold(1)) {
-        zoo.split.set(SplitKind::Fold(1));
-    }
-}
-
-/// Puts the lesson in the address (`?lesson=ID`, the other settings kept), so that the address
-/// bar always links to the lesson on screen; Back returns to the previous one.
-fn link_to_lesson(lesson: Lesson) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let search = window.location().search().unwrap_or_default();
-    let query = lesson.query_in(&search);
-    if query == search {
-        return;
-    }
-    if let Ok(history) = window.history() {
-        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
-    }
-}
-
-/// Scrolls the panel whose heading has this id into view.
-fn show_heading(id: &str) {
-    if let Some(heading) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-    {
-        heading.scroll_into_view();
     }
 }
 
