@@ -374,7 +374,12 @@ impl Dataset {
 
     /// Fraction of the user × film matrix without a rating.
     pub fn sparsity(&self) -> f64 {
-        1.0 - self.ratings.len() as f64 / (self.n_users() as f64 * self.n_items() as f64)
+        let cells = self.n_users() as f64 * self.n_items() as f64;
+        // A film list without people or ratings is all empty, not 0/0.
+        if cells == 0.0 {
+            return 1.0;
+        }
+        1.0 - self.ratings.len() as f64 / cells
     }
 }
 
@@ -409,6 +414,18 @@ mod tests {
         );
         files.insert("u.user", b"2|30|F|artist|1\n1|20|M|writer|2\n".to_vec());
         files
+    }
+
+    #[test]
+    fn a_film_list_alone_keeps_every_film_and_has_nothing_filled() {
+        let mut files = tiny_files();
+        files.remove("u.data");
+        let films = Dataset::from_parsed(formats::read_catalogue(&files).unwrap()).unwrap();
+        assert!(films.is_catalogue_only());
+        assert_eq!((films.n_items(), films.n_users()), (2, 0));
+        assert_eq!(films.sparsity(), 1.0);
+        // Three ratings of 2 people × 2 films: one cell of four is empty.
+        assert_eq!(Dataset::from_files(&tiny_files()).unwrap().sparsity(), 0.25);
     }
 
     #[test]
