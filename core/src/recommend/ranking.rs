@@ -39,10 +39,8 @@ impl Catalogue {
             .map(|i| train.by_item.len(i) as u32)
             .collect();
         Catalogue {
-            scale: train.scale,
-            log_counts: counts.iter().map(|&n| (1.0 + n as f32).ln()).collect(),
-            counts,
             co_rated,
+            ..Catalogue::of_counts(counts, train.scale)
         }
     }
 
