@@ -14,8 +14,9 @@ const TYPES = {
   '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.json': 'application/json',
   '.png': 'image/png', '.zip': 'application/zip', '.webmanifest': 'application/manifest+json',
 };
-// Trunk writes NAME-<16 hex>.ext (and NAME-<hash>_bg.wasm): such a file never changes.
-const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+// Trunk writes NAME-<hash>.ext (and NAME-<hash>_bg.wasm), the hash a u64 in hex without leading
+// zeros (so up to 16 digits): such a file never changes.
+const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
 // Precompressed siblings, best first.
 const ENCODINGS = [['br', '.br'], ['gzip', '.gz']];
 

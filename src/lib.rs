@@ -45,3 +45,20 @@ pub fn start_training_worker() {
     console_error_panic_hook::set_once();
     worker::host::serve();
 }
+
+/// For the benchmark (`scripts/bench-throughput.mjs`), not the page: one epoch of biased MF on
+/// `ratings` generated ratings of `users` × `items`, per training engine, measured in this wasm
+/// (`filmspace_core::train::throughput`). JSON of the rates; Burn's only when `with_burn`.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn throughput_probe(ratings: usize, users: usize, items: usize, with_burn: bool) -> String {
+    use filmspace_core::train::throughput::{generated, measure};
+    let columns = generated(ratings, users, items, 7);
+    let rates = measure(
+        &columns,
+        users,
+        items,
+        with_burn,
+        &mut web::schedule::now_ms,
+    );
+    serde_json::to_string(&rates).unwrap_or_default()
+}

@@ -106,9 +106,11 @@ fn the_trainable_models_on_u1() {
     let bias = row(ZooModel::Bias, &mut clock);
     let popularity = row(ZooModel::Popularity, &mut clock);
     let mf = row(ZooModel::Mf, &mut clock);
+    // 0.9230 with Burn's dense Adam; the fused CPU step's lazy Adam reaches 0.9211.
     assert!(
-        (rmse(&mf) - 0.9230).abs() < 5e-4,
-        "the generic loop trains MF as before"
+        (rmse(&mf) - 0.9211).abs() < 5e-4,
+        "the generic loop trains MF as before: {}",
+        rmse(&mf)
     );
     for model in [ZooModel::Ncf, ZooModel::Deep, ZooModel::AutoRec] {
         let r = row(model, &mut clock);

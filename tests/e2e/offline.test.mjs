@@ -52,7 +52,7 @@ describe('served like production', () => {
       await page.goto(`${url}?split=u1&epochs=2&autotrain=1`);
       assert.equal(await dataState(page), 'ready');
       await trainsToDone(page);
-      const wasm = [...responses.keys()].find((p) => /^\/filmspace-[0-9a-f]{16}_bg\.wasm$/.test(p));
+      const wasm = [...responses.keys()].find((p) => /^\/filmspace-[0-9a-f]{8,16}_bg\.wasm$/.test(p));
       const headers = await responses.get(wasm).allHeaders();
       assert.ok(['br', 'gzip'].includes(headers['content-encoding']), headers['content-encoding']);
       assert.equal(headers['content-type'], 'application/wasm');

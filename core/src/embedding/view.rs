@@ -130,7 +130,10 @@ impl Viewport {
         }
     }
 
-    /// The visible point nearest to (x, y) within `radius` pixels; `visible(i)` filters.
+    /// The visible point nearest to (x, y) within `radius` pixels; `visible(i)` filters. The
+    /// `preferred` point (the selected film, drawn on top of the others) wins wherever it is
+    /// within the radius, so pointing at its mark names it even where others overlap it.
+    #[allow(clippy::too_many_arguments)]
     pub fn hit(
         &self,
         bounds: &Bounds,
@@ -139,6 +142,7 @@ impl Viewport {
         (x, y): (f64, f64),
         radius: f64,
         visible: impl Fn(usize) -> bool,
+        preferred: Option<u32>,
     ) -> Option<u32> {
         points
             .iter()
@@ -146,11 +150,16 @@ impl Viewport {
             .filter(|(i, _)| visible(*i))
             .map(|(i, p)| {
                 let s = self.to_screen(bounds, size, *p);
-                (i, (s[0] - x).powi(2) + (s[1] - y).powi(2))
+                let rank = preferred != Some(i as u32);
+                (i, rank, (s[0] - x).powi(2) + (s[1] - y).powi(2))
             })
-            .filter(|(_, d2)| *d2 <= radius * radius)
-            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
-            .map(|(i, _)| i as u32)
+            .filter(|(_, _, d2)| *d2 <= radius * radius)
+            .min_by(|a, b| {
+                (a.1.cmp(&b.1))
+                    .then(a.2.total_cmp(&b.2))
+                    .then(a.0.cmp(&b.0))
+            })
+            .map(|(i, _, _)| i as u32)
     }
 }
 
@@ -200,14 +209,39 @@ mod tests {
         let v = Viewport::fit(&b);
         let at = v.to_screen(&b, SIZE, points[1]);
         assert_eq!(
-            v.hit(&b, SIZE, &points, (at[0] + 1.0, at[1]), 6.0, |_| true),
+            v.hit(&b, SIZE, &points, (at[0] + 1.0, at[1]), 6.0, |_| true, None),
             Some(1)
         );
         assert_eq!(
-            v.hit(&b, SIZE, &points, (at[0] + 1.0, at[1]), 6.0, |i| i != 1),
+            v.hit(
+                &b,
+                SIZE,
+                &points,
+                (at[0] + 1.0, at[1]),
+                6.0,
+                |i| i != 1,
+                None
+            ),
             Some(0)
         );
-        assert_eq!(v.hit(&b, SIZE, &points, (0.0, 0.0), 6.0, |_| true), None);
+        assert_eq!(
+            v.hit(&b, SIZE, &points, (0.0, 0.0), 6.0, |_| true, None),
+            None
+        );
+        // The selected point wins within the radius, though point 1 is nearer; not beyond it.
+        let hit = |preferred| {
+            v.hit(
+                &b,
+                SIZE,
+                &points,
+                (at[0] + 1.0, at[1]),
+                6.0,
+                |_| true,
+                preferred,
+            )
+        };
+        assert_eq!(hit(Some(0)), Some(0));
+        assert_eq!(hit(Some(2)), Some(1));
         assert_eq!(
             v.fly_to(points[2], 4.0).to_screen(&b, SIZE, points[2]),
             [100.0, 50.0]

@@ -9,4 +9,4 @@ mod vector;
 pub use cholesky::{cholesky, cholesky_solve};
 pub use lbfgs::lbfgs;
 pub use normal::{box_muller, standard_normal};
-pub use vector::{column_means, dot};
+pub use vector::{column_means, dot, warm_up};

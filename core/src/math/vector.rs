@@ -18,6 +18,20 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     lanes.iter().sum::<f32>() + tail
 }
 
+/// Reads one number per cache line of each slice, in a loop of independent loads: a batch's
+/// rows, scattered over tables larger than the caches, then arrive together rather than one
+/// miss at a time in the loop that uses them (wasm has no prefetch instruction).
+#[inline]
+pub fn warm_up<'a>(slices: impl Iterator<Item = &'a [f32]>) {
+    let mut sum = 0.0f32;
+    for slice in slices {
+        for x in slice.iter().step_by(16) {
+            sum += x;
+        }
+    }
+    std::hint::black_box(sum);
+}
+
 /// The mean of each of the `cols` columns of row-major `values` (an empty table gives zeros).
 pub fn column_means(values: &[f32], cols: usize) -> Vec<f32> {
     let rows = (values.len() / cols.max(1)).max(1) as f32;

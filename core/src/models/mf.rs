@@ -72,6 +72,10 @@ pub struct MfConfig {
     /// Seeds the initialisation and the shuffles.
     #[config(default = 42)]
     pub seed: u64,
+    /// On the CPU, train with the hand-fused step ([`super::mf_kernel`]) rather than Burn's
+    /// autodiff; Adam is then lazy (it moves only the rows a batch touched).
+    #[config(default = true)]
+    pub fused_cpu_step: bool,
 }
 
 impl Default for MfConfig {
@@ -234,6 +238,10 @@ impl Recipe for MfConfig {
 
     fn init(&self, train: &[Rating], n_users: usize, n_items: usize, device: &Device) -> Mf {
         Mf::for_ratings(self, train, n_users, n_items, device)
+    }
+
+    fn cpu_kernel(&self, model: &Mf) -> Option<Box<dyn crate::train::CpuKernel<Self>>> {
+        self.kernel(model)
     }
 }
 

@@ -18,8 +18,10 @@
 mod events;
 mod pipeline;
 mod recipe;
+mod rows;
 #[cfg(test)]
 mod tests;
+pub mod throughput;
 mod trainer;
 
 pub use events::{
@@ -27,9 +29,10 @@ pub use events::{
 };
 pub use pipeline::{Fitted, Pipeline, PipelineError, PipelineEvent, Stage, StageCheckpoint};
 pub use recipe::{
-    BatchLoss, RatingColumns, RatingTensors, Recipe, Schedule, Trainable, rating_range,
+    BatchLoss, CpuKernel, RatingColumns, RatingTensors, Recipe, Schedule, Trainable, rating_range,
 };
 pub(crate) use recipe::{rating_examples, rating_validation, visited_parameters};
+pub use rows::{Grads, RowTable, Rows};
 pub use trainer::{Checkpoint, Clock, Trainer, WeightsOf};
 
 use burn::tensor::Device;

@@ -149,6 +149,23 @@ pub trait Recipe: Clone {
         n_items: usize,
         device: &Device,
     ) -> <Self::Model as Trainable>::Validation;
+
+    /// A step fused by hand for the CPU, starting from `model`, where this model has one and its
+    /// settings allow it: the trainer then uses it instead of Burn's autodiff on the CPU.
+    fn cpu_kernel(&self, _model: &Self::Model) -> Option<Box<dyn CpuKernel<Self>>> {
+        None
+    }
+}
+
+/// One model's training step written out for the CPU: the same loss and gradients as the
+/// recipe's [`Recipe::batch_loss`], the optimiser on the rows the batch touched
+/// ([`super::RowTable`]), no graph and no per-operation dispatch.
+pub trait CpuKernel<R: Recipe> {
+    /// One optimiser step on the examples at `picked`; returns [Σ data loss, Σ penalty] before it.
+    fn step(&mut self, examples: &R::Examples, picked: &[u32], learning_rate: f64) -> [f64; 2];
+
+    /// The model as it stands, as a Burn module on `device`.
+    fn model(&self, device: &Device) -> R::Model;
 }
 
 /// The [`Trainable`] items of a model validated on the validation ratings' clipped squared
@@ -220,8 +237,8 @@ pub(crate) use rating_examples;
 /// in which the page sends ratings to a worker (timestamps are not kept).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RatingColumns {
-    pub users: Vec<i64>,
-    pub items: Vec<i64>,
+    pub users: Vec<u32>,
+    pub items: Vec<u32>,
     pub values: Vec<f32>,
 }
 
@@ -240,8 +257,8 @@ pub struct RatingTensors {
 impl RatingColumns {
     pub fn of(ratings: &[Rating]) -> Self {
         Self {
-            users: ratings.iter().map(|r| r.user as i64).collect(),
-            items: ratings.iter().map(|r| r.item as i64).collect(),
+            users: ratings.iter().map(|r| r.user).collect(),
+            items: ratings.iter().map(|r| r.item).collect(),
             values: ratings.iter().map(|r| r.value).collect(),
         }
     }
@@ -250,8 +267,8 @@ impl RatingColumns {
     pub fn ratings(&self) -> Vec<Rating> {
         (0..self.values.len())
             .map(|k| Rating {
-                user: self.users[k] as u32,
-                item: self.items[k] as u32,
+                user: self.users[k],
+                item: self.items[k],
                 value: self.values[k],
                 timestamp: 0,
             })
@@ -268,17 +285,24 @@ impl RatingColumns {
 
     /// The ratings at `picked` as tensors on `device`.
     pub fn gather(&self, picked: &[u32], device: &Device) -> RatingTensors {
-        let users = picked.iter().map(|&k| self.users[k as usize]).collect();
-        let items = picked.iter().map(|&k| self.items[k as usize]).collect();
+        let users = picked
+            .iter()
+            .map(|&k| self.users[k as usize] as i64)
+            .collect();
+        let items = picked
+            .iter()
+            .map(|&k| self.items[k as usize] as i64)
+            .collect();
         let values = picked.iter().map(|&k| self.values[k as usize]).collect();
         RatingTensors::new(users, items, values, device)
     }
 
     /// All of them as tensors on `device`.
     pub fn tensors(&self, device: &Device) -> RatingTensors {
+        let ids = |column: &[u32]| column.iter().map(|&id| id as i64).collect();
         RatingTensors::new(
-            self.users.clone(),
-            self.items.clone(),
+            ids(&self.users),
+            ids(&self.items),
             self.values.clone(),
             device,
         )

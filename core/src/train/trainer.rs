@@ -7,7 +7,8 @@ use burn::tensor::{Device, Tensor};
 
 use super::recipe::floats;
 use super::{
-    BatchProgress, EpochReport, Recipe, Schedule, StopReason, TrainEvent, TrainSummary, Trainable,
+    BatchProgress, CpuKernel, EpochReport, Recipe, Schedule, StopReason, TrainEvent, TrainSummary,
+    Trainable,
 };
 use crate::models::{MfConfig, MfWeights, Optimiser};
 use crate::rng::SeededRng;
@@ -79,9 +80,12 @@ pub struct Trainer<R: Recipe = MfConfig> {
     /// The training device (autodiff on) and the plain one it wraps.
     device: Device,
     plain: Device,
-    /// `None` only inside a step, while the optimiser owns it.
+    /// `None` only inside a step, while the optimiser owns it. With a `kernel`, brought up to
+    /// date at the end of each epoch and when stopped.
     model: Option<R::Model>,
     optim: ModuleOptimizer,
+    /// The recipe's hand-fused step, which trains instead of Burn on the CPU.
+    kernel: Option<Box<dyn CpuKernel<R>>>,
     examples: R::Examples,
     /// Training ratings (for the epoch's mean loss and throughput).
     ratings: usize,
@@ -93,6 +97,8 @@ pub struct Trainer<R: Recipe = MfConfig> {
     batch: usize,
     /// [Σ data loss, Σ penalty] of the epoch so far, on the plain device.
     sums: Option<Tensor<1>>,
+    /// The same sums in plain memory, when the kernel trains.
+    kernel_sums: [f64; 2],
     clock: Clock,
     started_ms: Option<f64>,
     epoch_started_ms: f64,
@@ -124,7 +130,10 @@ impl<R: Recipe> Trainer<R> {
         });
         let examples = config.examples(&split.train, n_users, n_items);
         let count = R::example_count(&examples);
+        let kernel = Self::kernel_for(&config, &model, &plain);
         Self {
+            kernel,
+            kernel_sums: [0.0; 2],
             learning_rate: schedule.learning_rate,
             rng: SeededRng::new(schedule.seed),
             schedule,
@@ -151,6 +160,25 @@ impl<R: Recipe> Trainer<R> {
         }
     }
 
+    /// The recipe's fused step, on the CPU only (Burn stays the engine on a GPU).
+    fn kernel_for(config: &R, model: &R::Model, plain: &Device) -> Option<Box<dyn CpuKernel<R>>> {
+        (*plain == Device::flex())
+            .then(|| config.cpu_kernel(model))
+            .flatten()
+    }
+
+    /// Whether the hand-fused CPU step trains rather than Burn's autodiff.
+    pub fn uses_kernel(&self) -> bool {
+        self.kernel.is_some()
+    }
+
+    /// Brings the module up to date with the kernel's weights.
+    fn sync_model(&mut self) {
+        if let Some(kernel) = &self.kernel {
+            self.model = Some(kernel.model(&self.device));
+        }
+    }
+
     /// A trainer that carries on from `checkpoint` (taken by a trainer with the same `config`
     /// and `split`) on `device`: the next epoch is `checkpoint.epoch + 1`, with the shuffle that
     /// epoch would have had.
@@ -169,6 +197,9 @@ impl<R: Recipe> Trainer<R> {
         }
         let plain = device.clone().inner();
         trainer.model = Some(R::Model::from_weights(&checkpoint.current, &trainer.device));
+        if trainer.kernel.is_some() {
+            trainer.kernel = Self::kernel_for(&trainer.config, trainer.current(), &plain);
+        }
         trainer.best = checkpoint
             .best
             .map(|(epoch, rmse, weights)| (epoch, rmse, R::Model::from_weights(&weights, &plain)));
@@ -269,6 +300,7 @@ impl<R: Recipe> Trainer<R> {
     pub fn stop(&mut self) {
         if matches!(self.phase, Phase::Batch | Phase::EndOfEpoch) {
             self.phase = Phase::Finish(StopReason::Stopped);
+            self.sync_model();
         }
     }
 
@@ -374,11 +406,36 @@ impl<R: Recipe> Trainer<R> {
             self.epoch_started_ms = now;
             self.rng.shuffle(&mut self.order);
             self.sums = None;
+            self.kernel_sums = [0.0; 2];
         }
         let size = self.schedule.batch_size;
         let start = self.batch * size;
         let picked = &self.order[start..(start + size).min(self.order.len())];
+        match &mut self.kernel {
+            Some(kernel) => {
+                let sums = kernel.step(&self.examples, picked, self.learning_rate);
+                self.kernel_sums[0] += sums[0];
+                self.kernel_sums[1] += sums[1];
+            }
+            None => self.burn_step(start, size),
+        }
 
+        self.batch += 1;
+        let progress = BatchProgress {
+            epoch: self.epoch + 1,
+            batch: self.batch,
+            batches: self.batches_per_epoch(),
+        };
+        if self.batch == progress.batches {
+            self.phase = Phase::EndOfEpoch;
+            self.sync_model();
+        }
+        progress
+    }
+
+    /// One step of Burn's autodiff and optimiser on the examples at `order[start..start + size]`.
+    fn burn_step(&mut self, start: usize, size: usize) {
+        let picked = &self.order[start..(start + size).min(self.order.len())];
         let model = self
             .model
             .take()
@@ -399,22 +456,17 @@ impl<R: Recipe> Trainer<R> {
             Some(total) => total + sums,
             None => sums,
         });
-
-        self.batch += 1;
-        let progress = BatchProgress {
-            epoch: self.epoch + 1,
-            batch: self.batch,
-            batches: self.batches_per_epoch(),
-        };
-        if self.batch == progress.batches {
-            self.phase = Phase::EndOfEpoch;
-        }
-        progress
     }
 
     /// [Σ data loss, Σ penalty, Σ squared validation error (clipped)], to read in one go.
     fn epoch_sums(&self) -> Tensor<1> {
-        let sums = self.sums.clone().expect("an epoch has at least one batch");
+        let sums = match &self.kernel {
+            Some(_) => {
+                let [data, penalty] = self.kernel_sums.map(|x| x as f32);
+                Tensor::from_floats([data, penalty], &self.plain)
+            }
+            None => self.sums.clone().expect("an epoch has at least one batch"),
+        };
         let validation = self
             .validation
             .as_ref()

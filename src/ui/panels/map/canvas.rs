@@ -129,6 +129,7 @@ impl Pointers {
             (x, y),
             8.0 * pixel_ratio(),
             |i| Explorer::is_visible(&facts, hidden, i),
+            explorer.selected.get_untracked(),
         )
     }
 
