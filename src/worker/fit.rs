@@ -31,6 +31,10 @@ use crate::web::schedule::{next_macrotask, now_ms, sleep_ms};
 /// Longest stretch of work between two yields: well under the 100 ms long-task threshold.
 const SLICE_MS: f64 = 12.0;
 
+/// Shortest time between two batch reports: a progress bar needs no more, and at millions of
+/// ratings a second a report per batch would be thousands of messages a second for the page.
+const BATCH_REPORT_MS: f64 = 40.0;
+
 /// The page's commands for the fit in progress, read between steps.
 #[derive(Default)]
 pub struct Controls {
@@ -263,6 +267,7 @@ impl Driver<'_> {
         WeightsOf<R>: IntoTrained,
     {
         let mut slice_start = now_ms();
+        let mut batch_reported = f64::NEG_INFINITY;
         loop {
             self.obey(pipeline).await;
             let step = match self.injected_fault(pipeline) {
@@ -271,7 +276,10 @@ impl Driver<'_> {
             };
             match step {
                 Ok(Some(PipelineEvent::Batch(stage, progress))) => {
-                    (self.report)(FitReply::Batch(stage, progress))
+                    if now_ms() - batch_reported >= BATCH_REPORT_MS {
+                        batch_reported = now_ms();
+                        (self.report)(FitReply::Batch(stage, progress));
+                    }
                 }
                 Ok(Some(PipelineEvent::Epoch(stage, report))) => {
                     (self.report)(FitReply::Epoch(stage, report));

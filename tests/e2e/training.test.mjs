@@ -188,7 +188,9 @@ describe('training in the page', () => {
 
   test('pause really pauses, resume continues, stop ends with a kept model; no task over 100 ms', async () => {
     await withPage('pause', { webgpu: false }, async (page) => {
-      await page.goto(`${server.url}?split=u1&backend=cpu&epochs=30&batch=512`);
+      // A run long enough to pause and stop in: on the fused CPU step the defaults take well under
+      // a second, so wider factors and a slow learning rate (no early stop for dozens of epochs).
+      await page.goto(`${server.url}?split=u1&backend=cpu&epochs=300&batch=512&dim=64&lr=0.0002`);
       assert.equal(await dataState(page), 'ready');
       const started = await page.evaluate(() => performance.now());
       await byTestId(page, 'train-start').click();
