@@ -283,6 +283,10 @@ impl Driver<'_> {
                 }
                 Ok(Some(PipelineEvent::Epoch(stage, report))) => {
                     (self.report)(FitReply::Epoch(stage, report));
+                    // The epoch's validation and what follows it (the live map's PCA, which
+                    // grows with d) are two stretches: a pause or stop between them waits less.
+                    next_macrotask().await;
+                    self.obey(pipeline).await;
                     self.after_epoch(pipeline, stage, report.epoch);
                 }
                 Ok(Some(PipelineEvent::RefitStarts { epochs })) => {

@@ -208,40 +208,16 @@ mod tests {
         let b = Bounds::of(&points);
         let v = Viewport::fit(&b);
         let at = v.to_screen(&b, SIZE, points[1]);
-        assert_eq!(
-            v.hit(&b, SIZE, &points, (at[0] + 1.0, at[1]), 6.0, |_| true, None),
-            Some(1)
-        );
-        assert_eq!(
-            v.hit(
-                &b,
-                SIZE,
-                &points,
-                (at[0] + 1.0, at[1]),
-                6.0,
-                |i| i != 1,
-                None
-            ),
-            Some(0)
-        );
-        assert_eq!(
-            v.hit(&b, SIZE, &points, (0.0, 0.0), 6.0, |_| true, None),
-            None
-        );
-        // The selected point wins within the radius, though point 1 is nearer; not beyond it.
-        let hit = |preferred| {
-            v.hit(
-                &b,
-                SIZE,
-                &points,
-                (at[0] + 1.0, at[1]),
-                6.0,
-                |_| true,
-                preferred,
-            )
+        let near = (at[0] + 1.0, at[1]);
+        let hit = |at, visible: &dyn Fn(usize) -> bool, preferred| {
+            v.hit(&b, SIZE, &points, at, 6.0, visible, preferred)
         };
-        assert_eq!(hit(Some(0)), Some(0));
-        assert_eq!(hit(Some(2)), Some(1));
+        assert_eq!(hit(near, &|_| true, None), Some(1));
+        assert_eq!(hit(near, &|i| i != 1, None), Some(0));
+        assert_eq!(hit((0.0, 0.0), &|_| true, None), None);
+        // The selected point wins within the radius, though point 1 is nearer; not beyond it.
+        assert_eq!(hit(near, &|_| true, Some(0)), Some(0));
+        assert_eq!(hit(near, &|_| true, Some(2)), Some(1));
         assert_eq!(
             v.fly_to(points[2], 4.0).to_screen(&b, SIZE, points[2]),
             [100.0, 50.0]
