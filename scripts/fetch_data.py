@@ -25,7 +25,7 @@ OCCUPATIONS = ["administrator", "artist", "doctor", "educator", "engineer", "ent
                "executive", "healthcare", "homemaker", "lawyer", "librarian", "marketing", "none",
                "other", "programmer", "retired", "salesman", "scientist", "student", "technician",
                "writer"]
-# md5 of the GroupLens originals (evaluation-protocol.md).
+# md5 of the GroupLens originals (docs/EVALUATION.md).
 EXPECTED_MD5 = {
     "u.data": "6e47046882bad158b0efbb84cd5cb987",
     "u.user": "1b53539edc13caad0282c8500608a319",

@@ -1,4 +1,4 @@
-//! Evaluation exactly as `evaluation-protocol.md` defines it, so figures compare 1:1 with
+//! Evaluation exactly as `docs/EVALUATION.md` defines it, so figures compare 1:1 with
 //! Surprise, the papers and the course notebooks.
 
 use crate::data::{Rating, RatingIndex, RatingScale};

@@ -1,5 +1,5 @@
 //! Checks against the real ML-100K files in `public/data/ml-100k/` (made by `scripts/fetch-data`),
-//! with the reference figures of `evaluation-protocol.md`. Without the data each test says so and
+//! with the reference figures of `docs/EVALUATION.md`. Without the data each test says so and
 //! passes, unless FILMSPACE_REQUIRE_DATA=1 (set by `scripts/test`), where missing data fails.
 
 mod common;
