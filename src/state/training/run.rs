@@ -226,6 +226,9 @@ impl Training {
         self.board.set(kept.board.clone());
         self.trained
             .set(Some((Arc::new(weights), settings.clone())));
+        // What follows the new model (the panels it feeds) and what serves it are two tasks, so
+        // neither holds the page for long on a busy machine.
+        next_macrotask().await;
         self.stage.set(String::new());
         self.state.set(TrainState::Done);
         self.serving.keep(&kept);
