@@ -7,6 +7,7 @@
 use burn::tensor::Device;
 
 use super::{Mf, MfConfig, MfWeights};
+use crate::math::dot;
 use crate::train::{CpuKernel, RatingColumns, RowTable, Trainable};
 
 /// The weights being trained: one table a side, a row holding the factors then the bias (so
@@ -94,7 +95,7 @@ impl MfKernel {
             let (u, i) = (u as usize, i as usize);
             let (user, item) = (users.row(u), items.row(i));
             let (p, q, bu, bi) = (&user[..d], &item[..d], user[d], item[d]);
-            let [dot, norms] = dot_and_norms(p, q);
+            let (dot, norms) = (dot(p, q), dot(p, p) + dot(q, q));
             let error = self.mean + bu + bi + dot - rating;
             data += (error * error) as f64;
             penalty += (self.reg * norms + self.bias_reg * (bu * bu + bi * bi)) as f64;
@@ -112,28 +113,6 @@ impl MfKernel {
         }
         [data, penalty]
     }
-}
-
-/// [p·q, ‖p‖² + ‖q‖²], with eight running sums each so that it vectorises.
-#[inline]
-fn dot_and_norms(p: &[f32], q: &[f32]) -> [f32; 2] {
-    let (mut dot, mut norms) = ([0f32; 8], [0f32; 8]);
-    let (p8, q8) = (p.chunks_exact(8), q.chunks_exact(8));
-    let (mut dot_tail, mut norms_tail) = (0.0, 0.0);
-    for (a, b) in p8.remainder().iter().zip(q8.remainder()) {
-        dot_tail += a * b;
-        norms_tail += a * a + b * b;
-    }
-    for (a, b) in p8.zip(q8) {
-        for l in 0..8 {
-            dot[l] += a[l] * b[l];
-            norms[l] += a[l] * a[l] + b[l] * b[l];
-        }
-    }
-    [
-        dot.iter().sum::<f32>() + dot_tail,
-        norms.iter().sum::<f32>() + norms_tail,
-    ]
 }
 
 impl CpuKernel<MfConfig> for MfKernel {

@@ -76,11 +76,6 @@ impl Grads {
         let at = slot as usize * w;
         &mut self.grad[at..at + w]
     }
-
-    /// How many rows the step in progress touched.
-    pub fn touched(&self) -> usize {
-        self.touched.len()
-    }
 }
 
 impl RowTable {
@@ -111,10 +106,6 @@ impl RowTable {
                 grad: Vec::new(),
             },
         }
-    }
-
-    pub fn rows(&self) -> usize {
-        self.grads.slot_of.len()
     }
 
     /// The values, to read, and the step's gradients, to write.

@@ -11,9 +11,9 @@
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use super::{CpuKernel, RatingColumns, Trainer};
+use super::{CpuKernel, RatingColumns, Trainable, Trainer};
 use crate::math::standard_normal;
-use crate::models::{MfConfig, MfKernel, MfWeights};
+use crate::models::{Mf, MfConfig, MfKernel, MfWeights};
 use crate::rng::SeededRng;
 use crate::split::Split;
 
@@ -71,7 +71,7 @@ pub fn measure(
     let n = columns.len();
     let mut order: Vec<u32> = (0..n as u32).collect();
     SeededRng::new(config.seed).shuffle(&mut order);
-    let start = initial_weights(columns, users, items, config.dim, config.seed);
+    let start = initial_weights(columns, users, items, &config);
 
     let mut kernel = MfKernel::new(&config, start.clone());
     let began = clock();
@@ -102,29 +102,23 @@ pub fn measure(
     }
 }
 
-/// N(0, 0.01²) factors, zero biases, μ the mean: the trainer's own starting point.
+/// The trainer's own starting point (`Mf::new`: seeded N(0, init_std²) factors, zero biases, μ
+/// the mean), every person and film with a rating.
 fn initial_weights(
     columns: &RatingColumns,
     users: usize,
     items: usize,
-    dim: usize,
-    seed: u64,
+    config: &MfConfig,
 ) -> MfWeights {
-    let mut rng = SeededRng::new(seed);
-    let mut factors = |rows: usize| -> Vec<f32> {
-        (0..rows * dim)
-            .map(|_| (standard_normal(&mut rng) * 0.01) as f32)
-            .collect()
-    };
     let mean = columns.values.iter().map(|&v| v as f64).sum::<f64>() / columns.len().max(1) as f64;
-    MfWeights {
-        mean: mean as f32,
-        dim,
-        user_factors: factors(users),
-        item_factors: factors(items),
-        user_bias: vec![0.0; users],
-        item_bias: vec![0.0; items],
-    }
+    Mf::new(
+        config,
+        mean as f32,
+        &vec![true; users],
+        &vec![true; items],
+        &Device::flex(),
+    )
+    .to_weights()
 }
 
 /// The reference: Funk's per-rating SGD on biased MF, the least arithmetic an epoch needs.
