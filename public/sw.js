@@ -9,7 +9,17 @@ const CACHE = `filmspace-${VERSION}`;
 self.addEventListener('install', (event) => {
   // Revalidated, not refetched: the browser's HTTP cache usually holds them already.
   const requests = FILES.map((file) => new Request(file, { cache: 'no-cache' }));
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(requests)));
+  event.waitUntil((async () => {
+    try {
+      await (await caches.open(CACHE)).addAll(requests);
+    } catch (error) {
+      // The page says why it will need the network next time (a full disk, a file that failed).
+      await caches.delete(CACHE);
+      const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      for (const page of pages) page.postMessage({ offlineFailed: `${error.name}: ${error.message}` });
+      throw error;
+    }
+  })());
 });
 
 self.addEventListener('activate', (event) => {

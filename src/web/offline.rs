@@ -9,14 +9,17 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::ServiceWorkerRegistration;
 
 /// Where the page stands with its service worker, for the header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Offline {
-    /// Not registered (yet, or this browser has no service workers, or it refused).
+    /// Not registered yet, or this browser has no service workers.
     Unavailable,
     /// A service worker controls the page: a reload works without the network.
     Ready,
     /// A new build is cached and waits for the person to reload into it.
     UpdateReady,
+    /// The offline copy could not be made (registration refused, storage full, a file failed):
+    /// the page works as before, online, and says why.
+    Failed(String),
 }
 
 fn service_workers() -> Option<web_sys::ServiceWorkerContainer> {
@@ -35,8 +38,10 @@ pub fn register(state: RwSignal<Offline>) {
         return;
     };
     leptos::task::spawn_local(async move {
-        let Ok(registration) = JsFuture::from(container.register("./sw.js")).await else {
-            return;
+        listen_for_failure(&container, state);
+        let registration = match JsFuture::from(container.register("./sw.js")).await {
+            Ok(registration) => registration,
+            Err(error) => return state.set(Offline::Failed(describe(&error))),
         };
         let registration: ServiceWorkerRegistration = registration.unchecked_into();
         let controlled = move || service_workers().and_then(|c| c.controller()).is_some();
@@ -56,8 +61,16 @@ pub fn register(state: RwSignal<Offline>) {
             let (registration, check) = (registration.clone(), check.clone());
             Closure::<dyn FnMut()>::new(move || {
                 if let Some(installing) = registration.installing() {
-                    let check = check.clone();
-                    let on_state = Closure::<dyn FnMut()>::new(check);
+                    let (check, worker) = (check.clone(), installing.clone());
+                    let on_state = Closure::<dyn FnMut()>::new(move || {
+                        // The first install failed: the service worker's own message says why,
+                        // this is for a browser that dropped it.
+                        let failed = worker.state() == web_sys::ServiceWorkerState::Redundant;
+                        if failed && !controlled() && state.get_untracked() == Offline::Unavailable {
+                            state.set(Offline::Failed("the browser did not keep the files".into()));
+                        }
+                        check();
+                    });
                     installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
                     on_state.forget();
                 }
@@ -72,6 +85,27 @@ pub fn register(state: RwSignal<Offline>) {
             on_control.forget();
         }
     });
+}
+
+/// The service worker posts `{ offlineFailed: reason }` when its first caching fails.
+fn listen_for_failure(container: &web_sys::ServiceWorkerContainer, state: RwSignal<Offline>) {
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        let reason = js_sys::Reflect::get(&event.data(), &"offlineFailed".into()).ok();
+        if let Some(reason) = reason.and_then(|r| r.as_string())
+            && !matches!(state.get_untracked(), Offline::Ready | Offline::UpdateReady)
+        {
+            state.set(Offline::Failed(reason));
+        }
+    });
+    container.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+}
+
+fn describe(error: &wasm_bindgen::JsValue) -> String {
+    js_sys::Reflect::get(error, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| format!("{error:?}"))
 }
 
 /// Switches to the waiting build: it takes over, then the page reloads into it.

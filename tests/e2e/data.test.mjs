@@ -3,10 +3,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { backendState, byTestId, dataState, inkedFraction, launch, openPage, startServer, withScreenshot } from './support.mjs';
+import { backendState, byTestId, dataState, inkedFraction, launch, openPage, startServer, withScreenshot, scratchDir } from './support.mjs';
 
 const DATA = process.env.FILMSPACE_DATA_DIR ?? 'public/data/ml-100k';
 let server;
@@ -26,7 +25,7 @@ async function withPage(name, options, body, prepare = async () => {}) {
 }
 
 function zipOf(files) {
-  const dir = mkdtempSync(join(tmpdir(), 'filmspace-zip-'));
+  const dir = scratchDir('zip');
   const zip = join(dir, 'ml-100k.zip');
   execFileSync('python3', ['-c', `
 import sys, zipfile
@@ -79,7 +78,7 @@ describe('the data page', () => {
       assert.ok(await picker.isEnabled());
 
       // A junk file is refused with a reason; then a real zip loads.
-      const junk = join(mkdtempSync(join(tmpdir(), 'filmspace-junk-')), 'junk.zip');
+      const junk = join(scratchDir('junk'), 'junk.zip');
       writeFileSync(junk, Buffer.from('this is not a zip archive at all'));
       await picker.setInputFiles(junk);
       await page.waitForFunction(() =>

@@ -5,15 +5,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  byTestId, card, dataState, inkedFraction, launch, myRatings, openPage, searchAndPick, startServer, withScreenshot,
+  byTestId, card, dataState, inkedFraction, launch, myRatings, openPage, searchAndPick, startServer, withScreenshot, scratchDir,
 } from './support.mjs';
 
 let server;
-const folder = mkdtempSync(join(tmpdir(), 'filmspace-generated-'));
+const folder = scratchDir('generated');
 before(async () => { server = await startServer(); });
 after(() => server?.close());
 

@@ -3,10 +3,9 @@
 // survive every one.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { byTestId, card, dataState, launch, makeZip, myRatings, openPage, searchAndPick, startServer, withScreenshot } from './support.mjs';
+import { byTestId, card, dataState, launch, makeZip, myRatings, openPage, searchAndPick, startServer, withScreenshot, scratchDir } from './support.mjs';
 
 const DATA = process.env.FILMSPACE_DATA_DIR ?? 'public/data/ml-100k';
 let server;
@@ -23,7 +22,7 @@ async function withContext(name, body, options = { webgpu: false }) {
   }
 }
 
-const scratch = () => mkdtempSync(join(tmpdir(), 'filmspace-hostile-'));
+const scratch = () => scratchDir('hostile');
 
 /** Rates a film found by `query` and returns its id. */
 async function rate(page, query, stars) {

@@ -3,10 +3,9 @@
 // a reload, the switch from baseline to model, filters, import / export / reset.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { byTestId, card, dataState, myRatings, searchAndPick, startServer, withCpuPage as withPage } from './support.mjs';
+import { byTestId, card, dataState, myRatings, searchAndPick, startServer, withCpuPage as withPage, scratchDir } from './support.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -157,7 +156,7 @@ describe('rating films and getting recommendations', () => {
       const csv = readFileSync(await download.path(), 'utf8');
       assert.equal(csv, 'item_id,title,rating\n12,"Usual Suspects, The (1995)",4\n50,Star Wars (1977),5\n');
 
-      const dir = mkdtempSync(join(tmpdir(), 'filmspace-import-'));
+      const dir = scratchDir('import');
       const bad = join(dir, 'bad.csv');
       writeFileSync(bad, 'item_id,title,rating\n64,Shawshank,7\n99999,Nobody,3\n');
       await byTestId(page, 'ratings-import').setInputFiles(bad);

@@ -4,13 +4,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { serve } from '../../scripts/static-server.mjs';
+import { scratchDir } from './support.mjs';
 
-const base = mkdtempSync(join(tmpdir(), 'filmspace-server-'));
+const base = scratchDir('server');
 const root = join(base, 'dist');
 const WASM = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...Array(3000).fill(7)]);
 let server;

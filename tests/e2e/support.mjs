@@ -1,7 +1,7 @@
 // Shared set-up for the browser tests: a static server for dist/, headless Chromium with or
 // without WebGPU, page-error collection, and a screenshot of any failing test.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -11,17 +11,33 @@ export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless=new', '--no-sandbox', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
+/** A scratch folder for this test file, removed when its process exits. */
+export function scratchDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), `filmspace-${prefix}-`));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 export async function startServer() {
   const server = await serve(process.env.FILMSPACE_DIST ?? 'dist', 0);
   return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
 }
 
-/** A fresh browser profile; `webgpu` adds --enable-unsafe-webgpu (SwiftShader here). */
+/** A fresh browser profile, removed when the context closes (a run leaves no gigabytes of
+ * profiles behind: a full disk makes the browser's storage fail); `webgpu` adds
+ * --enable-unsafe-webgpu (SwiftShader here). */
 export async function launch({ webgpu = true } = {}) {
   const args = webgpu ? [...ARGS, '--enable-unsafe-webgpu'] : ARGS;
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'filmspace-')), {
+  const profile = mkdtempSync(join(tmpdir(), 'filmspace-'));
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, args, viewport: { width: 1280, height: 900 },
   });
+  const close = context.close.bind(context);
+  context.close = async (...options) => {
+    await close(...options);
+    rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+  };
+  return context;
 }
 
 /** A page whose uncaught errors and console errors are recorded in `page.errors`. */
@@ -121,7 +137,7 @@ const DATA = process.env.FILMSPACE_DATA_DIR ?? 'public/data/ml-100k';
  */
 export function makeZip(entries, declare = null) {
   const { size, only } = typeof declare === 'number' ? { size: declare, only: null } : (declare ?? {});
-  const path = join(mkdtempSync(join(tmpdir(), 'filmspace-zip-')), 'crafted.zip');
+  const path = join(scratchDir('zip'), 'crafted.zip');
   execFileSync('python3', ['-c', `
 import json, struct, sys, zipfile
 path, entries, size, only = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4])

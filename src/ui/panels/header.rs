@@ -44,6 +44,15 @@ fn OfflineStatus(offline: ReadSignal<Offline>) -> impl IntoView {
             }
             .into_any(),
         ),
+        Offline::Failed(reason) => Some(
+            view! {
+                <span data-testid="offline-status" data-state="failed" class="badge badge-online-only"
+                    title=format!("This browser did not keep an offline copy, so a reload needs the network: {reason}")>
+                    "online only"
+                </span>
+            }
+            .into_any(),
+        ),
         Offline::UpdateReady => Some(
             view! {
                 <button type="button" data-testid="update-ready" class="update" on:click=move |_| apply_update()>
