@@ -39,6 +39,9 @@ pub enum Request {
     Measure(MeasureRequest),
     /// A command for the fit in progress.
     Control(Control),
+    /// Run the training code once on generated data while the page is idle, so the browser has
+    /// optimised it before the first fit ([`crate::train::WarmUp`]); any other job ends it.
+    WarmUp,
 }
 
 /// What a worker answers.

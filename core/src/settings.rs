@@ -54,6 +54,10 @@ pub struct TrainSettings {
     /// scores the model of the moment on the test set, to time when a target RMSE is reached. The
     /// figures are shown to nobody and never choose anything.
     pub trace_test: bool,
+    /// Whether the worker runs the training code once on generated data while the page is idle
+    /// (`crate::train::WarmUp`); URL `warmup=0` turns it off, for the benchmark's comparison.
+    /// Never written back.
+    pub warm_up: bool,
 }
 
 /// An injected GPU failure: after `after` epochs the device fails, as `kind` says.
@@ -88,6 +92,7 @@ impl Default for TrainSettings {
             autotrain: false,
             gpu_fault: None,
             trace_test: false,
+            warm_up: true,
         }
     }
 }
@@ -132,6 +137,7 @@ impl TrainSettings {
                 })
             }
             "trace" => self.trace_test = value == "1" || value == "true",
+            "warmup" => self.warm_up = !(value == "0" || value == "false"),
             _ => return Err(format!("{key} is not a setting")),
         }
         Ok(())
@@ -227,7 +233,8 @@ mod tests {
             }
         );
 
-        let (faulty, _) = TrainSettings::from_query("?gpu_fault=2&autotrain=1&trace=1");
+        let (faulty, _) = TrainSettings::from_query("?gpu_fault=2&autotrain=1&trace=1&warmup=0");
+        assert!(!faulty.warm_up && TrainSettings::default().warm_up);
         assert_eq!(
             faulty.gpu_fault,
             Some(GpuFault {
@@ -238,8 +245,8 @@ mod tests {
         assert!(faulty.trace_test);
         let query = faulty.to_query();
         assert!(
-            !query.contains("gpu_fault") && !query.contains("trace"),
-            "fault injection and tracing are never written back"
+            !query.contains("gpu_fault") && !query.contains("trace") && !query.contains("warmup"),
+            "fault injection, tracing and the warm-up switch are never written back"
         );
         let (diverging, _) = TrainSettings::from_query("?nan_fault=2");
         assert_eq!(

@@ -221,7 +221,12 @@ impl Page {
             if done == Some(true) || !matches!(data.get(), DataState::Ready { .. }) {
                 return done.unwrap_or(false);
             }
-            training.warm_up();
+            let settings = training.settings.get_untracked();
+            if settings.autotrain || !settings.warm_up {
+                training.warm_up();
+            } else {
+                training.warm_up_training();
+            }
             offline::register(offline_state);
             true
         });

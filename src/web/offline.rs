@@ -66,7 +66,8 @@ pub fn register(state: RwSignal<Offline>) {
                         // The first install failed: the service worker's own message says why,
                         // this is for a browser that dropped it.
                         let failed = worker.state() == web_sys::ServiceWorkerState::Redundant;
-                        if failed && !controlled() && state.get_untracked() == Offline::Unavailable {
+                        if failed && !controlled() && state.get_untracked() == Offline::Unavailable
+                        {
                             state.set(Offline::Failed("the browser did not keep the files".into()));
                         }
                         check();
@@ -89,14 +90,15 @@ pub fn register(state: RwSignal<Offline>) {
 
 /// The service worker posts `{ offlineFailed: reason }` when its first caching fails.
 fn listen_for_failure(container: &web_sys::ServiceWorkerContainer, state: RwSignal<Offline>) {
-    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        let reason = js_sys::Reflect::get(&event.data(), &"offlineFailed".into()).ok();
-        if let Some(reason) = reason.and_then(|r| r.as_string())
-            && !matches!(state.get_untracked(), Offline::Ready | Offline::UpdateReady)
-        {
-            state.set(Offline::Failed(reason));
-        }
-    });
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let reason = js_sys::Reflect::get(&event.data(), &"offlineFailed".into()).ok();
+            if let Some(reason) = reason.and_then(|r| r.as_string())
+                && !matches!(state.get_untracked(), Offline::Ready | Offline::UpdateReady)
+            {
+                state.set(Offline::Failed(reason));
+            }
+        });
     container.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
 }

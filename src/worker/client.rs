@@ -93,6 +93,8 @@ pub struct WorkerClient {
     broken: Rc<Cell<bool>>,
     /// The run listening now, and where its replies go.
     inbox: Rc<RefCell<Option<(RunId, Inbox)>>>,
+    /// Post [`Request::WarmUp`] as soon as the worker listens.
+    warm_up_when_ready: Rc<Cell<bool>>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
@@ -103,6 +105,7 @@ impl WorkerClient {
         let ready = Rc::new(Cell::new(false));
         let broken = Rc::new(Cell::new(false));
         let inbox: Rc<RefCell<Option<(RunId, Inbox)>>> = Rc::new(RefCell::new(None));
+        let warm_up_when_ready = Rc::new(Cell::new(false));
         let deliver = {
             let inbox = inbox.clone();
             move |run: Option<RunId>, reply: Result<Reply, String>| {
@@ -114,11 +117,12 @@ impl WorkerClient {
             }
         };
         let on_message = {
-            let (ready, broken, deliver, worker) = (
+            let (ready, broken, deliver, worker, warm_up) = (
                 ready.clone(),
                 broken.clone(),
                 deliver.clone(),
                 worker.clone(),
+                warm_up_when_ready.clone(),
             );
             Closure::<dyn FnMut(_)>::new(move |event: web_sys::MessageEvent| {
                 let (text, extra) = wire::parts(&event.data());
@@ -131,6 +135,9 @@ impl WorkerClient {
                 match decoded {
                     Ok(envelope) if matches!(envelope.body, Reply::Ready) => {
                         ready.set(true);
+                        if warm_up.take() {
+                            let _ = worker.post_message(&encode(0, &Request::WarmUp).into());
+                        }
                         deliver(None, Ok(Reply::Ready));
                     }
                     Ok(envelope) => deliver(Some(envelope.run), Ok(envelope.body)),
@@ -159,9 +166,22 @@ impl WorkerClient {
             ready,
             broken,
             inbox,
+            warm_up_when_ready,
             _on_message: on_message,
             _on_error: on_error,
         })
+    }
+
+    /// Has the worker run its training code once on generated data while the page is idle
+    /// ([`Request::WarmUp`]); the next job ends it.
+    pub fn warm_up_training(&self) {
+        if self.inbox.borrow().is_some() {
+            // A job is in progress: it has the worker, and warms it up itself.
+        } else if self.ready.get() {
+            self.post(0, &Request::WarmUp, None);
+        } else {
+            self.warm_up_when_ready.set(true);
+        }
     }
 
     pub fn is_broken(&self) -> bool {

@@ -3,7 +3,7 @@
 //! its code stays compiled and warm; a fit runs on the worker's own device (WebGPU works in
 //! dedicated workers; the CPU backend otherwise) and its controls reach it between steps.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use burn::tensor::Device;
@@ -16,11 +16,13 @@ use filmspace_core::protocol::{
     ClassifyReply, ClassifyRequest, FitRequest, MeasureRequest, ProjectReply, ProjectRequest,
     ReadReply, ReadRequest, Reply, Request, RunId, decode, encode,
 };
+use filmspace_core::train::WarmUp;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::fit::{Controls, run_fit};
 use super::wire;
+use crate::web::schedule::{next_macrotask, now_ms};
 
 type Scope = web_sys::DedicatedWorkerGlobalScope;
 
@@ -171,9 +173,27 @@ fn run_of(text: &str) -> RunId {
     serde_json::from_str::<RunOnly>(text).map_or(0, |r| r.run)
 }
 
+/// Runs [`WarmUp`] a slice at a time until it is over or `wanted` is cleared (by the first real
+/// job, which then never waits more than a slice for it).
+async fn warm_up(wanted: Rc<Cell<bool>>) {
+    let mut warm = WarmUp::new();
+    let mut slice_start = now_ms();
+    while wanted.get() && warm.step() {
+        if now_ms() - slice_start > WARM_UP_SLICE_MS {
+            next_macrotask().await;
+            slice_start = now_ms();
+        }
+    }
+}
+
+/// A real job waits at most this long for the warm-up to notice it.
+const WARM_UP_SLICE_MS: f64 = 4.0;
+
 /// Installs the message handler and says so; the worker then lives until the page ends it.
 pub fn serve() {
     let scope: Scope = js_sys::global().unchecked_into();
+    // Whether a warm-up may go on: any job but a control ends it.
+    let warming = Rc::new(Cell::new(false));
     // The fit in progress: its run and its controls (each fit gets fresh ones).
     let current: Rc<RefCell<(RunId, Rc<Controls>)>> = Rc::default();
     let handler_scope = scope.clone();
@@ -187,6 +207,10 @@ pub fn serve() {
             }
         };
         let (run, scope) = (envelope.run, handler_scope.clone());
+        warming.set(
+            matches!(envelope.body, Request::WarmUp)
+                || (warming.get() && matches!(envelope.body, Request::Control(_))),
+        );
         match envelope.body {
             Request::Fit(request) => {
                 let controls = Rc::new(Controls::default());
@@ -199,6 +223,7 @@ pub fn serve() {
                 wasm_bindgen_futures::spawn_local(measure(scope, run, request));
             }
             Request::Read(request) => read(&scope, run, request, extra),
+            Request::WarmUp => wasm_bindgen_futures::spawn_local(warm_up(warming.clone())),
             Request::Control(control) => {
                 let (fitting, controls) = &*current.borrow();
                 if *fitting == run {

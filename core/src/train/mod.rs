@@ -23,6 +23,7 @@ mod rows;
 mod tests;
 pub mod throughput;
 mod trainer;
+mod warm_up;
 
 pub use events::{
     BatchProgress, EpochReport, StopReason, TrainEvent, TrainSummary, ValidationCurve,
@@ -34,6 +35,7 @@ pub use recipe::{
 pub(crate) use recipe::{rating_examples, rating_validation, visited_parameters};
 pub use rows::{Grads, RowTable, Rows};
 pub use trainer::{Checkpoint, Clock, Trainer, WeightsOf};
+pub use warm_up::WarmUp;
 
 use burn::tensor::Device;
 

@@ -62,6 +62,9 @@ pub struct Progress {
     pub percent: f64,
 }
 
+/// How long the page is left to itself after its data is ready before the worker warms up.
+const WARM_UP_AFTER_MS: u32 = 1_000;
+
 /// What can be downloaded from a trained model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Export {
@@ -279,6 +282,22 @@ impl Training {
     /// Starts the training worker early, so its code compiles while the data loads.
     pub fn warm_up(self) {
         let _ = self.worker.get();
+    }
+
+    /// Loads the worker and, once the page has been idle a moment, has it run the training code
+    /// once on generated data, so that the first Train runs optimised code. Not when a run is
+    /// about to start or has started: the two would share the CPU (as would the page's own
+    /// start-up, hence the wait).
+    pub fn warm_up_training(self) {
+        let _ = self.worker.get();
+        leptos::task::spawn_local(async move {
+            crate::web::schedule::sleep_ms(WARM_UP_AFTER_MS).await;
+            if !self.state.get_untracked().is_running()
+                && let Ok(worker) = self.worker.get()
+            {
+                worker.warm_up_training();
+            }
+        });
     }
 
     pub fn toggle_pause(self) {
