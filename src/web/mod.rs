@@ -9,3 +9,14 @@ pub mod offline;
 pub mod schedule;
 pub mod storage;
 pub mod upload;
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// What a rejected promise or thrown value says: an error's message, or the value as text.
+pub fn describe(value: JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
+}

@@ -41,7 +41,7 @@ pub fn register(state: RwSignal<Offline>) {
         listen_for_failure(&container, state);
         let registration = match JsFuture::from(container.register("./sw.js")).await {
             Ok(registration) => registration,
-            Err(error) => return state.set(Offline::Failed(describe(&error))),
+            Err(error) => return state.set(Offline::Failed(super::describe(error))),
         };
         let registration: ServiceWorkerRegistration = registration.unchecked_into();
         let controlled = move || service_workers().and_then(|c| c.controller()).is_some();
@@ -101,13 +101,6 @@ fn listen_for_failure(container: &web_sys::ServiceWorkerContainer, state: RwSign
         });
     container.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-}
-
-fn describe(error: &wasm_bindgen::JsValue) -> String {
-    js_sys::Reflect::get(error, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
-        .unwrap_or_else(|| format!("{error:?}"))
 }
 
 /// Switches to the waiting build: it takes over, then the page reloads into it.

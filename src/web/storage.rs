@@ -1,6 +1,7 @@
 //! IndexedDB, for what the page keeps between visits (a trained model is too big for
 //! localStorage's few megabytes). One database, one object store, values under string keys.
 
+use super::describe;
 use js_sys::Promise;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -9,14 +10,6 @@ use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
 
 const DATABASE: &str = "filmspace";
 const STORE: &str = "kept";
-
-fn describe(value: JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| format!("{value:?}"))
-}
 
 /// Resolves with the request's result, or fails with its error.
 async fn finished(request: &IdbRequest) -> Result<JsValue, String> {

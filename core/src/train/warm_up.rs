@@ -36,15 +36,7 @@ impl Default for WarmUp {
 
 impl WarmUp {
     pub fn new() -> Self {
-        let columns = generated(RATINGS, USERS, ITEMS, SEED);
-        let ratings: Vec<Rating> = (0..columns.len())
-            .map(|k| Rating {
-                user: columns.users[k],
-                item: columns.items[k],
-                value: columns.values[k],
-                timestamp: 0,
-            })
-            .collect();
+        let ratings = generated(RATINGS, USERS, ITEMS, SEED).ratings();
         let [train, validation, test]: [Vec<Rating>; 3] =
             ratio_split(&ratings, &[0.8, 0.1, 0.1], SEED)
                 .try_into()
@@ -129,18 +121,7 @@ mod tests {
             .map(|v| (v - mean).powi(2))
             .sum::<f32>()
             / columns.len() as f32;
-        let model = weights.clone().into_trained(&[], ITEMS).0;
-        let model = model.rating_model().expect("MF rates");
-        let pairs: Vec<(u32, u32)> = (0..columns.len())
-            .map(|k| (columns.users[k], columns.items[k]))
-            .collect();
-        let predicted = model.predict_many(&pairs);
-        let error = predicted
-            .iter()
-            .zip(&columns.values)
-            .map(|(p, v)| (p - v).powi(2))
-            .sum::<f32>()
-            / columns.len() as f32;
+        let error = crate::testing::rmse(weights, &columns.ratings()).powi(2) as f32;
         assert!(
             error < 0.9 * spread,
             "mean squared error {error} against the ratings' variance {spread}"
