@@ -76,6 +76,10 @@ pub struct MfConfig {
     /// autodiff; Adam is then lazy (it moves only the rows a batch touched).
     #[config(default = true)]
     pub fused_cpu_step: bool,
+    /// On a GPU, train with the step written as gathers and sums ([`super::MfDeviceStep`],
+    /// lazy Adam) rather than Burn's autodiff, whose embedding gradients run serially there.
+    #[config(default = true)]
+    pub fused_device_step: bool,
 }
 
 impl Default for MfConfig {
@@ -242,6 +246,17 @@ impl Recipe for MfConfig {
 
     fn cpu_kernel(&self, model: &Mf) -> Option<Box<dyn crate::train::CpuKernel<Self>>> {
         self.kernel(model)
+    }
+
+    fn device_kernel(
+        &self,
+        model: &Mf,
+        device: &Device,
+    ) -> Option<Box<dyn crate::train::DeviceKernel<Self>>> {
+        self.fused_device_step.then(|| {
+            let step = super::MfDeviceStep::from_model(self, model, &device.clone().inner());
+            Box::new(step) as Box<_>
+        })
     }
 }
 

@@ -18,6 +18,7 @@
 mod events;
 mod pipeline;
 mod recipe;
+pub(crate) mod row_sums;
 mod rows;
 #[cfg(test)]
 mod tests;
@@ -30,9 +31,12 @@ pub use events::{
 };
 pub use pipeline::{Fitted, Pipeline, PipelineError, PipelineEvent, Stage, StageCheckpoint};
 pub use recipe::{
-    BatchLoss, CpuKernel, RatingColumns, RatingTensors, Recipe, Schedule, Trainable, rating_range,
+    BatchLoss, CpuKernel, DeviceKernel, RatingColumns, RatingTensors, Recipe, Schedule, Trainable,
+    rating_range,
 };
 pub(crate) use recipe::{rating_examples, rating_validation, visited_parameters};
+pub use row_sums::{RowSumPlanner, RowSums};
+pub(crate) use rows::{BETA_1, BETA_2, EPSILON};
 pub use rows::{Grads, RowTable, Rows};
 pub use trainer::{Checkpoint, Clock, Trainer, WeightsOf};
 pub use warm_up::WarmUp;

@@ -155,6 +155,30 @@ pub trait Recipe: Clone {
     fn cpu_kernel(&self, _model: &Self::Model) -> Option<Box<dyn CpuKernel<Self>>> {
         None
     }
+
+    /// A step written as tensor operations for a GPU (no autodiff graph, no scatter), starting
+    /// from `model`, where this model has one and its settings allow it: the trainer then uses
+    /// it instead of Burn's autodiff on any device but the CPU.
+    fn device_kernel(
+        &self,
+        _model: &Self::Model,
+        _device: &Device,
+    ) -> Option<Box<dyn DeviceKernel<Self>>> {
+        None
+    }
+}
+
+/// One model's training step on a device, from gathers, element-wise arithmetic and sums: the
+/// same loss and gradients as [`Recipe::batch_loss`], the optimiser on the rows the batch
+/// touched. Burn's autodiff sums an embedding's gradient with a scatter-add that a GPU without
+/// float atomics (WebGPU) runs serially over the batch ([`super::RowSums`] says more).
+pub trait DeviceKernel<R: Recipe> {
+    /// One optimiser step on the examples at `picked`; returns [Σ data loss, Σ penalty] before
+    /// it, on the device (read once an epoch).
+    fn step(&mut self, examples: &R::Examples, picked: &[u32], learning_rate: f64) -> Tensor<1>;
+
+    /// The model as it stands, as a Burn module on `device`.
+    fn model(&self, device: &Device) -> R::Model;
 }
 
 /// One model's training step written out for the CPU: the same loss and gradients as the

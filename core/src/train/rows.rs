@@ -16,9 +16,9 @@ use crate::math::warm_up;
 use crate::models::Optimiser;
 
 /// Burn's Adam defaults, so a lazy step equals a dense one on the rows it touches.
-const BETA_1: f32 = 0.9;
-const BETA_2: f32 = 0.999;
-const EPSILON: f32 = 1e-5;
+pub(crate) const BETA_1: f32 = 0.9;
+pub(crate) const BETA_2: f32 = 0.999;
+pub(crate) const EPSILON: f32 = 1e-5;
 const NO_SLOT: u32 = u32::MAX;
 
 /// A `rows × width` table with its optimiser's state and the gradients of the step in progress.

@@ -7,8 +7,8 @@ use burn::tensor::{Device, Tensor};
 
 use super::recipe::floats;
 use super::{
-    BatchProgress, CpuKernel, EpochReport, Recipe, Schedule, StopReason, TrainEvent, TrainSummary,
-    Trainable,
+    BatchProgress, CpuKernel, DeviceKernel, EpochReport, Recipe, Schedule, StopReason, TrainEvent,
+    TrainSummary, Trainable,
 };
 use crate::models::{MfConfig, Optimiser};
 use crate::rng::SeededRng;
@@ -67,7 +67,7 @@ pub struct Trainer<R: Recipe = MfConfig> {
     model: Option<R::Model>,
     optim: ModuleOptimizer,
     /// The recipe's hand-fused step, which trains instead of Burn on the CPU.
-    kernel: Option<Box<dyn CpuKernel<R>>>,
+    kernel: Option<Fused<R>>,
     examples: R::Examples,
     /// Training ratings (for the epoch's mean loss and throughput).
     ratings: usize,
@@ -79,7 +79,7 @@ pub struct Trainer<R: Recipe = MfConfig> {
     batch: usize,
     /// [Σ data loss, Σ penalty] of the epoch so far, on the plain device.
     sums: Option<Tensor<1>>,
-    /// The same sums in plain memory, when the kernel trains.
+    /// The same sums in plain memory, when a CPU kernel trains.
     kernel_sums: [f64; 2],
     clock: Clock,
     started_ms: Option<f64>,
@@ -89,6 +89,14 @@ pub struct Trainer<R: Recipe = MfConfig> {
     epochs_since_best: usize,
     history: Vec<EpochReport>,
     summary: Option<TrainSummary>,
+}
+
+/// A recipe's step written by hand, which trains instead of Burn's autodiff.
+enum Fused<R: Recipe> {
+    /// In plain memory, on the CPU.
+    Cpu(Box<dyn CpuKernel<R>>),
+    /// As tensor operations on a GPU.
+    Device(Box<dyn DeviceKernel<R>>),
 }
 
 impl<R: Recipe> Trainer<R> {
@@ -142,23 +150,29 @@ impl<R: Recipe> Trainer<R> {
         }
     }
 
-    /// The recipe's fused step, on the CPU only (Burn stays the engine on a GPU).
-    fn kernel_for(config: &R, model: &R::Model, plain: &Device) -> Option<Box<dyn CpuKernel<R>>> {
-        (*plain == Device::flex())
-            .then(|| config.cpu_kernel(model))
-            .flatten()
+    /// The recipe's step written by hand: fused in plain memory on the CPU, as tensor
+    /// operations on any other device.
+    fn kernel_for(config: &R, model: &R::Model, plain: &Device) -> Option<Fused<R>> {
+        if *plain == Device::flex() {
+            config.cpu_kernel(model).map(Fused::Cpu)
+        } else {
+            config.device_kernel(model, plain).map(Fused::Device)
+        }
     }
 
-    /// Whether the hand-fused CPU step trains rather than Burn's autodiff.
+    /// Whether a step written by hand (on the CPU or as device operations) trains rather than
+    /// Burn's autodiff.
     pub fn uses_kernel(&self) -> bool {
         self.kernel.is_some()
     }
 
     /// Brings the module up to date with the kernel's weights.
     fn sync_model(&mut self) {
-        if let Some(kernel) = &self.kernel {
-            self.model = Some(kernel.model(&self.device));
-        }
+        self.model = match &self.kernel {
+            Some(Fused::Cpu(kernel)) => Some(kernel.model(&self.device)),
+            Some(Fused::Device(kernel)) => Some(kernel.model(&self.device)),
+            None => return,
+        };
     }
 
     /// Replaces the wall clock (milliseconds, any origin).
@@ -319,10 +333,14 @@ impl<R: Recipe> Trainer<R> {
         let start = self.batch * size;
         let picked = &self.order[start..(start + size).min(self.order.len())];
         match &mut self.kernel {
-            Some(kernel) => {
+            Some(Fused::Cpu(kernel)) => {
                 let sums = kernel.step(&self.examples, picked, self.learning_rate);
                 self.kernel_sums[0] += sums[0];
                 self.kernel_sums[1] += sums[1];
+            }
+            Some(Fused::Device(kernel)) => {
+                let sums = kernel.step(&self.examples, picked, self.learning_rate);
+                self.add_sums(sums);
             }
             None => self.burn_step(start, size),
         }
@@ -359,6 +377,11 @@ impl<R: Recipe> Trainer<R> {
             vec![out.data_loss.detach().inner(), out.penalty.detach().inner()],
             0,
         );
+        self.add_sums(sums);
+    }
+
+    /// Adds a step's [Σ data loss, Σ penalty], kept on the device, to the epoch's.
+    fn add_sums(&mut self, sums: Tensor<1>) {
         self.sums = Some(match self.sums.take() {
             Some(total) => total + sums,
             None => sums,
@@ -368,11 +391,13 @@ impl<R: Recipe> Trainer<R> {
     /// [Σ data loss, Σ penalty, Σ squared validation error (clipped)], to read in one go.
     fn epoch_sums(&self) -> Tensor<1> {
         let sums = match &self.kernel {
-            Some(_) => {
+            Some(Fused::Cpu(_)) => {
                 let [data, penalty] = self.kernel_sums.map(|x| x as f32);
                 Tensor::from_floats([data, penalty], &self.plain)
             }
-            None => self.sums.clone().expect("an epoch has at least one batch"),
+            Some(Fused::Device(_)) | None => {
+                self.sums.clone().expect("an epoch has at least one batch")
+            }
         };
         let validation = self
             .validation
