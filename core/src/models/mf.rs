@@ -34,6 +34,12 @@ pub enum Optimiser {
     Sgd,
 }
 
+/// The smallest batch the device step trains on a GPU. Measured (docs/BENCHMARK.md, "Training on
+/// a real GPU"): on an H200 both engines cost the same ~2.4 ms of dispatch a step at 1,024
+/// ratings, and the device step's extra operations made a software adapter's (SwiftShader) run
+/// several times slower; from 8,192 it was 2× Burn's autodiff on the H200, at 65,536 11×.
+pub const DEVICE_STEP_MIN_BATCH: usize = 8_192;
+
 /// Settings of biased MF and of its training.
 ///
 /// Loss of a batch B: `(1/|B|) Σ_{(u,i)∈B} [(r − r̂)² + reg (‖p_u‖² + ‖q_i‖²) + bias_reg
@@ -76,8 +82,9 @@ pub struct MfConfig {
     /// autodiff; Adam is then lazy (it moves only the rows a batch touched).
     #[config(default = true)]
     pub fused_cpu_step: bool,
-    /// On a GPU, train with the step written as gathers and sums ([`super::MfDeviceStep`],
-    /// lazy Adam) rather than Burn's autodiff, whose embedding gradients run serially there.
+    /// On a GPU, with batches of at least [`DEVICE_STEP_MIN_BATCH`] ratings, train with the step
+    /// written as gathers and sums ([`super::MfDeviceStep`], lazy Adam) rather than Burn's
+    /// autodiff, whose embedding gradients run serially there.
     #[config(default = true)]
     pub fused_device_step: bool,
 }
@@ -253,7 +260,8 @@ impl Recipe for MfConfig {
         model: &Mf,
         device: &Device,
     ) -> Option<Box<dyn crate::train::DeviceKernel<Self>>> {
-        self.fused_device_step.then(|| {
+        let pays = self.fused_device_step && self.batch_size >= DEVICE_STEP_MIN_BATCH;
+        pays.then(|| {
             let step = super::MfDeviceStep::from_model(self, model, &device.clone().inner());
             Box::new(step) as Box<_>
         })

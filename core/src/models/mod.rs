@@ -26,7 +26,7 @@ pub use blend::Blend;
 pub use ease::{EASE_LAMBDA, Ease};
 pub use enriched::{Enriched, EnrichedConfig, EnrichedRecipe, EnrichedWeights, SideFeatures};
 pub use mean::GlobalMean;
-pub use mf::{Mf, MfBatch, MfConfig, MfWeights, Optimiser};
+pub use mf::{DEVICE_STEP_MIN_BATCH, Mf, MfBatch, MfConfig, MfWeights, Optimiser};
 pub use mf_device_step::MfDeviceStep;
 pub use mf_kernel::MfKernel;
 pub use neural::{Neural, NeuralConfig, NeuralWeights};
