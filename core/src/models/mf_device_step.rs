@@ -285,4 +285,29 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn the_trainer_takes_the_device_step_on_a_gpu_for_large_batches_only() {
+        use crate::train::Recipe;
+        let model = Mf::new(
+            &MfConfig::new(),
+            3.0,
+            &[true; 3],
+            &[true; 3],
+            &Device::flex(),
+        );
+        let gpu_like = Device::flex().autodiff();
+        let chosen = |config: MfConfig| config.device_kernel(&model, &gpu_like).is_some();
+        assert!(
+            !chosen(MfConfig::new()),
+            "the default batch of 1,024 stays on Burn"
+        );
+        assert!(chosen(
+            MfConfig::new().with_batch_size(crate::models::DEVICE_STEP_MIN_BATCH)
+        ));
+        let off = MfConfig::new()
+            .with_batch_size(65_536)
+            .with_fused_device_step(false);
+        assert!(!chosen(off));
+    }
 }
