@@ -13,9 +13,8 @@
 
 use burn::tensor::Device;
 use burn::tensor::wgpu::WgpuBackend;
-use filmspace_core::data::Rating;
 use filmspace_core::models::MfConfig;
-use filmspace_core::split::{Split, ratio_split};
+use filmspace_core::split::Split;
 use filmspace_core::train::throughput::{Rates, generated, measure};
 use filmspace_core::train::{TrainEvent, Trainer};
 use serde_json::json;
@@ -175,14 +174,7 @@ fn row(
 fn accuracy(gpu: &Device, budget_s: f64) -> Vec<serde_json::Value> {
     let (_, ratings, users, items) = SETS[0];
     let all = generated(ratings, users, items, 7).ratings();
-    let [train, validation, test]: [Vec<Rating>; 3] = ratio_split(&all, &[0.8, 0.1, 0.1], 7)
-        .try_into()
-        .expect("three parts");
-    let split = Split {
-        train,
-        validation,
-        test,
-    };
+    let split = Split::by_ratio(&all, [0.8, 0.1, 0.1], 7);
     let began = Instant::now();
     let mut rows = Vec::new();
     println!("\n| device | batch | learning rate | epochs | best validation RMSE | fit time |");

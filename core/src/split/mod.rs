@@ -324,6 +324,20 @@ pub fn ratio_split(ratings: &[Rating], fractions: &[f64], seed: u64) -> Vec<Vec<
     parts
 }
 
+impl Split {
+    /// `ratings` shuffled with `seed` and cut into train, validation and test parts of the given
+    /// fractions ([`ratio_split`]).
+    pub fn by_ratio(ratings: &[Rating], [train, validation, test]: [f64; 3], seed: u64) -> Self {
+        let mut parts = ratio_split(ratings, &[train, validation, test], seed).into_iter();
+        let mut next = || parts.next().expect("three parts");
+        Self {
+            train: next(),
+            validation: next(),
+            test: next(),
+        }
+    }
+}
+
 /// Moves a seeded `fraction` of `split.train` into `split.validation` (replacing it), for early
 /// stopping and tuning. The test set is never touched.
 pub fn holdout(split: &Split, fraction: f64, seed: u64) -> Split {

@@ -7,10 +7,9 @@ use burn::tensor::Device;
 
 use super::throughput::generated;
 use super::{Pipeline, PipelineEvent};
-use crate::data::Rating;
 use crate::embedding::Pca;
 use crate::models::{MfConfig, MfWeights};
-use crate::split::{Split, ratio_split};
+use crate::split::Split;
 use crate::zoo::IntoTrained;
 
 /// ML-100K's shape at a third of its ratings: enough batches for the engine to optimise the
@@ -37,15 +36,7 @@ impl Default for WarmUp {
 impl WarmUp {
     pub fn new() -> Self {
         let ratings = generated(RATINGS, USERS, ITEMS, SEED).ratings();
-        let [train, validation, test]: [Vec<Rating>; 3] =
-            ratio_split(&ratings, &[0.8, 0.1, 0.1], SEED)
-                .try_into()
-                .expect("three parts");
-        let split = Split {
-            train,
-            validation,
-            test,
-        };
+        let split = Split::by_ratio(&ratings, [0.8, 0.1, 0.1], SEED);
         let config = MfConfig {
             epochs: 5,
             seed: SEED,
