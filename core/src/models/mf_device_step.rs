@@ -121,26 +121,6 @@ impl MfDeviceStep {
             device: device.clone(),
         }
     }
-
-    /// The model as it stands, its tables sliced from the device state (nothing read back).
-    pub fn model(&self, device: &Device) -> Mf {
-        let d = self.dim;
-        let embedding = |t: Tensor<2>| Embedding {
-            weight: Param::from_tensor(if device.is_autodiff() {
-                t.autodiff()
-            } else {
-                t
-            }),
-        };
-        let (users, items) = (self.users.values(), self.items.values());
-        Mf {
-            user_factors: embedding(users.clone().narrow(1, 0, d)),
-            item_factors: embedding(items.clone().narrow(1, 0, d)),
-            user_bias: embedding(users.narrow(1, d, 1)),
-            item_bias: embedding(items.narrow(1, d, 1)),
-            mean: self.mean,
-        }
-    }
 }
 
 impl DeviceKernel<MfConfig> for MfDeviceStep {
@@ -211,8 +191,24 @@ impl DeviceKernel<MfConfig> for MfDeviceStep {
         Tensor::cat(vec![data_loss, penalty], 0)
     }
 
+    /// The model as it stands, its tables sliced from the device state (nothing read back).
     fn model(&self, device: &Device) -> Mf {
-        MfDeviceStep::model(self, device)
+        let d = self.dim;
+        let embedding = |t: Tensor<2>| Embedding {
+            weight: Param::from_tensor(if device.is_autodiff() {
+                t.autodiff()
+            } else {
+                t
+            }),
+        };
+        let (users, items) = (self.users.values(), self.items.values());
+        Mf {
+            user_factors: embedding(users.clone().narrow(1, 0, d)),
+            item_factors: embedding(items.clone().narrow(1, 0, d)),
+            user_bias: embedding(users.narrow(1, d, 1)),
+            item_bias: embedding(items.narrow(1, d, 1)),
+            mean: self.mean,
+        }
     }
 }
 

@@ -7,9 +7,10 @@
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
+use super::rows::NO_SLOT;
+
 /// Rows added per group in one round: a row rated k times in a batch needs ⌈log₈ k⌉ rounds.
 const FAN_IN: usize = 8;
-const NO_SLOT: u32 = u32::MAX;
 
 /// Plans [`RowSums`] for one table; keeps a scratch slot per table row between batches.
 #[derive(Debug, Clone)]

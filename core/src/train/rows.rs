@@ -19,7 +19,8 @@ use crate::models::Optimiser;
 pub(crate) const BETA_1: f32 = 0.9;
 pub(crate) const BETA_2: f32 = 0.999;
 pub(crate) const EPSILON: f32 = 1e-5;
-const NO_SLOT: u32 = u32::MAX;
+/// A table row with no slot in the step in progress.
+pub(crate) const NO_SLOT: u32 = u32::MAX;
 
 /// A `rows × width` table with its optimiser's state and the gradients of the step in progress.
 #[derive(Debug, Clone)]

@@ -66,7 +66,7 @@ pub struct Trainer<R: Recipe = MfConfig> {
     /// date at the end of each epoch and when stopped.
     model: Option<R::Model>,
     optim: ModuleOptimizer,
-    /// The recipe's hand-fused step, which trains instead of Burn on the CPU.
+    /// The recipe's step written by hand, which trains instead of Burn's autodiff.
     kernel: Option<Fused<R>>,
     examples: R::Examples,
     /// Training ratings (for the epoch's mean loss and throughput).
@@ -97,6 +97,15 @@ enum Fused<R: Recipe> {
     Cpu(Box<dyn CpuKernel<R>>),
     /// As tensor operations on a GPU.
     Device(Box<dyn DeviceKernel<R>>),
+}
+
+impl<R: Recipe> Fused<R> {
+    fn model(&self, device: &Device) -> R::Model {
+        match self {
+            Fused::Cpu(kernel) => kernel.model(device),
+            Fused::Device(kernel) => kernel.model(device),
+        }
+    }
 }
 
 impl<R: Recipe> Trainer<R> {
@@ -168,11 +177,9 @@ impl<R: Recipe> Trainer<R> {
 
     /// Brings the module up to date with the kernel's weights.
     fn sync_model(&mut self) {
-        self.model = match &self.kernel {
-            Some(Fused::Cpu(kernel)) => Some(kernel.model(&self.device)),
-            Some(Fused::Device(kernel)) => Some(kernel.model(&self.device)),
-            None => return,
-        };
+        if let Some(kernel) = &self.kernel {
+            self.model = Some(kernel.model(&self.device));
+        }
     }
 
     /// Replaces the wall clock (milliseconds, any origin).
