@@ -218,14 +218,14 @@ impl Page {
         // on a slow network they would otherwise share its bandwidth with the data.
         let (data, training, offline_state) = (self.data.state, self.training, self.offline);
         Effect::new(move |done: Option<bool>| {
-            if done == Some(true) || !matches!(data.get(), DataState::Ready { .. }) {
+            let (Some(false) | None, DataState::Ready { dataset, .. }) = (done, data.get()) else {
                 return done.unwrap_or(false);
-            }
+            };
             let settings = training.settings.get_untracked();
             if settings.autotrain || !settings.warm_up {
                 training.warm_up();
             } else {
-                training.warm_up_training();
+                training.warm_up_training(dataset);
             }
             offline::register(offline_state);
             true
@@ -327,7 +327,11 @@ pub fn App() -> impl IntoView {
         });
     }
     view! {
-        <Header backend=backend_status.read_only() offline=offline.read_only() />
+        <Header backend=backend_status.read_only() offline=offline.read_only()
+            data=Signal::derive(move || match data.state.get() {
+                DataState::Ready { dataset, .. } => Some(dataset.label()),
+                _ => None,
+            }) />
         <main class=move || if presenting.get() { "panels presenting" } else { "panels" }>
             <LessonPanel lesson=lesson.read_only() data=data.state.read_only() training explorer visitor zoo presenting
                 on_go=Callback::new(go_to_lesson) />

@@ -178,7 +178,7 @@ impl WorkerClient {
         if self.inbox.borrow().is_some() {
             // A job is in progress: it has the worker, and warms it up itself.
         } else if self.ready.get() {
-            self.post(0, &Request::WarmUp, None);
+            self.post(0, Request::WarmUp, None);
         } else {
             self.warm_up_when_ready.set(true);
         }
@@ -188,13 +188,19 @@ impl WorkerClient {
         self.broken.get()
     }
 
-    fn post(&self, run: RunId, request: &Request, extra: Option<&JsValue>) {
-        let text = encode(run, request);
-        let message = match extra {
-            Some(extra) => wire::with_extra(text, extra),
-            None => text.into(),
+    /// Posts `request`; its rating columns travel beside its text as a transferred buffer
+    /// ([`Request::take_ratings`]), a picked file as `extra` (no request carries both).
+    fn post(&self, run: RunId, mut request: Request, extra: Option<&JsValue>) {
+        let ratings = request.take_ratings().map(|bytes| wire::buffer_of(&bytes));
+        let text = encode(run, &request);
+        let _ = match (ratings, extra) {
+            (Some(buffer), _) => self.worker.post_message_with_transfer(
+                &wire::with_extra(text, &buffer),
+                &js_sys::Array::of1(&buffer),
+            ),
+            (None, Some(extra)) => self.worker.post_message(&wire::with_extra(text, extra)),
+            (None, None) => self.worker.post_message(&text.into()),
         };
-        let _ = self.worker.post_message(&message);
     }
 
     /// Runs `request` as a new run, passing each reply to `take` until it returns the answer.
@@ -224,7 +230,7 @@ impl WorkerClient {
         let mut pending = Some((request, on_start));
         let post_pending = |pending: &mut Option<(Request, S)>| {
             if let Some((request, on_start)) = pending.take() {
-                self.post(run, &request, extra.as_ref());
+                self.post(run, request, extra.as_ref());
                 on_start(run);
             }
         };

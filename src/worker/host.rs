@@ -199,13 +199,18 @@ pub fn serve() {
     let handler_scope = scope.clone();
     let on_message = Closure::<dyn FnMut(_)>::new(move |event: web_sys::MessageEvent| {
         let (text, extra) = wire::parts(&event.data());
-        let envelope = match decode::<Request>(&text) {
+        let ratings = extra.as_ref().map(wire::bytes_of).unwrap_or_default();
+        let envelope = match decode::<Request>(&text).and_then(|mut envelope| {
+            envelope.body.put_ratings(&ratings)?;
+            Ok(envelope)
+        }) {
             Ok(envelope) => envelope,
             Err(error) => {
                 let reply = Reply::Failed(format!("the page sent {error}"));
                 return post(&handler_scope, run_of(&text), reply);
             }
         };
+        drop(ratings);
         let (run, scope) = (envelope.run, handler_scope.clone());
         warming.set(
             matches!(envelope.body, Request::WarmUp)

@@ -1,7 +1,7 @@
 //! How a message crosses between the page and a worker: its JSON text alone, or `[text, extra]`
 //! when something travels beside it — a picked `File` to the worker (read there, never copied
-//! through the page), a read data set's packed ratings back as an `ArrayBuffer` that is
-//! transferred (moved), not copied or encoded as text.
+//! through the page), a fit's rating columns to the worker and a read data set's packed ratings
+//! back, each as an `ArrayBuffer` that is transferred (moved), not copied or encoded as text.
 
 use js_sys::{Array, ArrayBuffer, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};

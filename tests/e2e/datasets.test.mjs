@@ -78,10 +78,13 @@ describe('any MovieLens release and your own ratings', () => {
     ];
     await withPage('every-layout', async (page) => {
       assert.equal(await dataState(page), 'ready');
+      assert.match(await byTestId(page, 'tagline').textContent(), /on MovieLens 100K\.$/);
       for (const [layout, label, expected] of cases) {
         await openFile(page, generated(layout, 3000));
         const status = await byTestId(page, 'data-status').textContent();
         assert.ok(status.includes(`(${label})`), `${layout}: ${status}`);
+        // The header names the data in use, not the built-in set.
+        assert.ok((await byTestId(page, 'tagline').textContent()).endsWith(` on ${label}.`), layout);
         if (layout !== 'own-implicit') {
           assert.match(status, / by 100 people /, layout);
           assert.equal(await byTestId(page, 'stat-ratings').textContent(), '3000', layout);

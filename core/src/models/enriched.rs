@@ -33,7 +33,7 @@ const MONTH_S: u64 = 30 * 24 * 3600;
 const MONTHS: usize = 12;
 
 /// What is known of every person and film besides ratings, as dense feature rows.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SideFeatures {
     pub user_dim: usize,
     /// Row-major users × `user_dim`.

@@ -211,6 +211,15 @@ impl ZooModel {
         self.facts().label
     }
 
+    /// Whether the model learns from the people's and films' side features (the fits that
+    /// [`fit_trainable_with`] hands them to); the others are sent none.
+    pub fn uses_side_features(self) -> bool {
+        matches!(
+            self,
+            ZooModel::Enriched | ZooModel::TwoTower | ZooModel::Blend
+        )
+    }
+
     pub fn explanation(self) -> &'static str {
         self.facts().explanation
     }

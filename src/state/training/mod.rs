@@ -123,6 +123,7 @@ pub struct Training {
     pub serving: Serving,
     remote: StoredValue<Rc<Remote>, LocalStorage>,
     worker: WorkerSlot,
+    kept_split: StoredValue<Option<run::KeptSplit>>,
 }
 
 impl Training {
@@ -145,6 +146,7 @@ impl Training {
             serving,
             remote: StoredValue::new_local(Rc::new(Remote::default())),
             worker: WorkerSlot::new(),
+            kept_split: StoredValue::new(None),
         }
     }
 
@@ -284,17 +286,20 @@ impl Training {
         let _ = self.worker.get();
     }
 
-    /// Loads the worker and, once the page has been idle a moment, has it run the training code
-    /// once on generated data, so that the first Train runs optimised code. Not when a run is
-    /// about to start or has started: the two would share the CPU (as would the page's own
-    /// start-up, hence the wait).
-    pub fn warm_up_training(self) {
+    /// Loads the worker and, once the page has been idle a moment, makes the split the settings
+    /// choose on `dataset` and has the worker run the training code once on generated data, so
+    /// that the first Train starts at once and runs optimised code. Not when a run is about to
+    /// start or has started: the two would share the CPU (as would the page's own start-up,
+    /// hence the wait).
+    pub fn warm_up_training(self, dataset: Arc<Dataset>) {
         let _ = self.worker.get();
         leptos::task::spawn_local(async move {
             crate::web::schedule::sleep_ms(WARM_UP_AFTER_MS).await;
-            if !self.state.get_untracked().is_running()
-                && let Ok(worker) = self.worker.get()
-            {
+            if self.state.get_untracked().is_running() {
+                return;
+            }
+            self.split_of(&dataset, &self.settings.get_untracked());
+            if let Ok(worker) = self.worker.get() {
                 worker.warm_up_training();
             }
         });

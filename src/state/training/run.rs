@@ -11,7 +11,7 @@ use filmspace_core::recommend::Served;
 use filmspace_core::report::{Baseline, BoardRow, baseline_row};
 use filmspace_core::saved::KeptModel;
 use filmspace_core::settings::TrainSettings;
-use filmspace_core::split::Split;
+use filmspace_core::split::{Split, SplitKind};
 use filmspace_core::train::Stage;
 use filmspace_core::zoo::{ZooModel, cannot_fit};
 use leptos::prelude::*;
@@ -25,7 +25,35 @@ use crate::web::schedule::{next_macrotask, now_ms};
 use crate::worker::client::Remote;
 use crate::worker::run::{self, Placement};
 
+/// The split the last run trained on, or the one made while the page was idle: building
+/// ML-100K's u1 takes the page about 17 ms, which a run then no longer waits for.
+#[derive(Clone)]
+pub(super) struct KeptSplit {
+    /// The data set's fingerprint, the kind of split and its seed.
+    key: (u64, SplitKind, u64),
+    split: Arc<Split>,
+}
+
 impl Training {
+    /// The split `settings` choose on `dataset`, made once per data set, kind and seed.
+    pub(super) fn split_of(self, dataset: &Dataset, settings: &TrainSettings) -> Arc<Split> {
+        let key = (
+            dataset.fingerprint(),
+            settings.split,
+            settings.mf_config().seed,
+        );
+        if let Some(kept) = self.kept_split.get_value().filter(|kept| kept.key == key) {
+            return kept.split;
+        }
+        let split = Arc::new(dataset.split(key.1, key.2));
+        let kept = KeptSplit {
+            key,
+            split: split.clone(),
+        };
+        self.kept_split.set_value(Some(kept));
+        split
+    }
+
     /// Starts a run on `dataset` (one epoch then pause when `one_epoch`).
     pub fn start(
         self,
@@ -60,7 +88,7 @@ impl Training {
         });
         self.state.set(TrainState::Training);
         spawn_local(async move {
-            let split = dataset.split(settings.split, settings.mf_config().seed);
+            let split = self.split_of(&dataset, &settings);
             next_macrotask().await;
             let request = self.request(&dataset, &split, &settings, backend.gpu, one_epoch);
             let mut run = RunLog::new(settings.epochs, split.train.len());

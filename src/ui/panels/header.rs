@@ -3,8 +3,19 @@ use leptos::prelude::*;
 use crate::web::backend::BackendStatus;
 use crate::web::offline::{Offline, apply_update};
 
+/// The tagline names the data set in use (none yet: what the page reads).
+fn tagline(data: Option<&'static str>) -> String {
+    let on = data.unwrap_or("MovieLens or your own ratings");
+    format!("How recommender systems learn — trained live in your browser on {on}.")
+}
+
 #[component]
-pub fn Header(backend: ReadSignal<BackendStatus>, offline: ReadSignal<Offline>) -> impl IntoView {
+pub fn Header(
+    backend: ReadSignal<BackendStatus>,
+    offline: ReadSignal<Offline>,
+    /// The label of the data set in use.
+    data: Signal<Option<&'static str>>,
+) -> impl IntoView {
     let badge = move || match backend.get() {
         BackendStatus::Probing => ("probing", "checking WebGPU…"),
         BackendStatus::WebGpu {
@@ -17,7 +28,7 @@ pub fn Header(backend: ReadSignal<BackendStatus>, offline: ReadSignal<Offline>) 
         <header class="header">
             <div class="brand">
                 <h1>"filmspace"</h1>
-                <p class="tagline">"How recommender systems learn — trained live in your browser on MovieLens 100K."</p>
+                <p class="tagline" data-testid="tagline">{move || tagline(data.get())}</p>
             </div>
             <div class="header-badges">
                 <span class=move || format!("badge badge-{}", badge().0) title="Compute backend">

@@ -8,25 +8,24 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
+use super::canvas_size::{fit_buffer, observed_size};
+
 const ACCENT: RGBColor = RGBColor(0x3b, 0x5b, 0xdb);
 const INK: RGBColor = RGBColor(0x33, 0x33, 0x44);
 const GRID: RGBColor = RGBColor(0xe4, 0xe6, 0xee);
 
-/// A canvas that draws itself when mounted and again when the window is resized.
+/// A canvas that draws itself once laid out, and again when its size or what `draw` reads
+/// changes.
 #[component]
 pub fn Chart<F>(testid: &'static str, label: String, draw: F) -> impl IntoView
 where
     F: Fn(&HtmlCanvasElement) + 'static,
 {
     let canvas = NodeRef::<Canvas>::new();
-    let resized = RwSignal::new(0u32);
-    let listener = window_event_listener(leptos::ev::resize, move |_| resized.update(|n| *n += 1));
-    on_cleanup(move || listener.remove());
+    let size = observed_size(canvas);
     Effect::new(move |_| {
-        resized.track();
-        if let Some(canvas) = canvas.get()
-            && fit_to_css_size(&canvas)
-        {
+        if let (Some(canvas), Some(size)) = (canvas.get(), size.get()) {
+            fit_buffer(&canvas, size);
             draw(&canvas);
         }
     });
@@ -38,19 +37,6 @@ pub(crate) fn pixel_ratio() -> f64 {
         .map(|w| w.device_pixel_ratio())
         .unwrap_or(1.0)
         .max(1.0)
-}
-
-/// Sizes the drawing buffer to the CSS box × devicePixelRatio. False when the canvas has no size
-/// (not laid out yet).
-pub(crate) fn fit_to_css_size(canvas: &HtmlCanvasElement) -> bool {
-    let ratio = pixel_ratio();
-    let (width, height) = (canvas.client_width(), canvas.client_height());
-    if width <= 0 || height <= 0 {
-        return false;
-    }
-    canvas.set_width((width as f64 * ratio).round() as u32);
-    canvas.set_height((height as f64 * ratio).round() as u32);
-    true
 }
 
 /// Scales a CSS length to canvas pixels.

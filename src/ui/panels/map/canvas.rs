@@ -10,7 +10,8 @@ use wasm_bindgen::JsCast;
 use super::paint::{Marks, Scene, draw};
 use crate::state::map::{Explorer, MapModel, visitor_position};
 use crate::state::visitor::{Recs, Visitor};
-use crate::ui::widgets::charts::{fit_to_css_size, pixel_ratio};
+use crate::ui::widgets::canvas_size::{fit_buffer, observed_size};
+use crate::ui::widgets::charts::pixel_ratio;
 use crate::web::schedule::now_ms;
 
 /// The visitor's films, recommendations and position on `model`'s map.
@@ -46,9 +47,7 @@ fn redraw_on_change(
     explorer: Explorer,
     visitor: Visitor,
 ) -> RwSignal<Option<f64>> {
-    let resized = RwSignal::new(0u32);
-    let listener = window_event_listener(leptos::ev::resize, move |_| resized.update(|n| *n += 1));
-    on_cleanup(move || listener.remove());
+    let size = observed_size(canvas);
     let last_draw_ms = RwSignal::new(None::<f64>);
     let years = Memo::new(move |_| {
         explorer.dataset.with(|d| {
@@ -57,24 +56,22 @@ fn redraw_on_change(
         })
     });
     Effect::new(move |_| {
-        resized.track();
         explorer.view.track();
         explorer.colour.track();
         explorer.hidden.track();
         explorer.selected.track();
         explorer.hover.track();
         let recs = visitor.recs.get();
-        let (Some(canvas), Some(model), Some(facts), Some(years)) = (
+        let (Some(canvas), Some(size), Some(model), Some(facts), Some(years)) = (
             canvas.get(),
+            size.get(),
             explorer.model.get(),
             explorer.facts.get(),
             years.get(),
         ) else {
             return;
         };
-        if canvas.width() as i32 != (canvas.client_width() as f64 * pixel_ratio()).round() as i32 {
-            fit_to_css_size(&canvas);
-        }
+        fit_buffer(&canvas, size);
         let marks = marks_of(recs.as_ref(), &model, explorer);
         let view = explorer.view.get_untracked();
         let started = now_ms();

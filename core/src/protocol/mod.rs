@@ -17,6 +17,8 @@ use crate::split::Split;
 use crate::train::{BatchProgress, EpochReport, RatingColumns, Stage};
 use crate::zoo::{ZooModel, ZooOptions, ZooRow};
 
+mod ratings;
+
 /// Which run a message belongs to; the page numbers its runs from 1.
 pub type RunId = u32;
 
@@ -112,7 +114,12 @@ impl FitRequest {
             train: RatingColumns::of(&split.train),
             validation: RatingColumns::of(&split.validation),
             test: RatingColumns::of(&split.test),
-            features: SideFeatures::of(dataset, &split.train),
+            // Only the models that learn from them get them: for the others they were most of
+            // the message, encoded and decoded before every fit.
+            features: match model.uses_side_features() {
+                true => SideFeatures::of(dataset, &split.train),
+                false => SideFeatures::default(),
+            },
             sizes: (dataset.n_users(), dataset.n_items()),
             scale: dataset.scale,
             gpu: false,
