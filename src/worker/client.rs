@@ -191,13 +191,13 @@ impl WorkerClient {
     /// Posts `request`; its rating columns travel beside its text as a transferred buffer
     /// ([`Request::take_ratings`]), a picked file as `extra` (no request carries both).
     fn post(&self, run: RunId, mut request: Request, extra: Option<&JsValue>) {
-        let ratings = request.take_ratings().map(|bytes| wire::buffer_of(&bytes));
+        let ratings = request.take_ratings();
         let text = encode(run, &request);
         let _ = match (ratings, extra) {
-            (Some(buffer), _) => self.worker.post_message_with_transfer(
-                &wire::with_extra(text, &buffer),
-                &js_sys::Array::of1(&buffer),
-            ),
+            (Some(bytes), _) => {
+                let (message, transfer) = wire::with_bytes(text, &bytes);
+                self.worker.post_message_with_transfer(&message, &transfer)
+            }
             (None, Some(extra)) => self.worker.post_message(&wire::with_extra(text, extra)),
             (None, None) => self.worker.post_message(&text.into()),
         };

@@ -37,10 +37,9 @@ fn post(scope: &Scope, run: RunId, mut reply: Reply) {
     let text = encode(run, &reply);
     let _ = match bytes {
         Some(bytes) => {
-            let buffer = wire::buffer_of(&bytes);
+            let (message, transfer) = wire::with_bytes(text, &bytes);
             drop(bytes);
-            let transfer = js_sys::Array::of1(&buffer);
-            scope.post_message_with_transfer(&wire::with_extra(text, &buffer), &transfer)
+            scope.post_message_with_transfer(&message, &transfer)
         }
         None => scope.post_message(&text.into()),
     };

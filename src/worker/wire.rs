@@ -24,9 +24,11 @@ pub fn with_extra(text: String, extra: &JsValue) -> JsValue {
     Array::of2(&JsValue::from(text), extra).into()
 }
 
-/// `bytes` copied once into a buffer of their own, to be transferred.
-pub fn buffer_of(bytes: &[u8]) -> ArrayBuffer {
-    Uint8Array::from(bytes).buffer()
+/// The message for `text` with `bytes` beside it, copied once into a buffer of their own, and
+/// the transfer list that moves that buffer rather than copying it again.
+pub fn with_bytes(text: String, bytes: &[u8]) -> (JsValue, Array) {
+    let buffer = Uint8Array::from(bytes).buffer();
+    (with_extra(text, &buffer), Array::of1(&buffer))
 }
 
 /// The bytes of a transferred buffer (empty when `extra` is not one).
