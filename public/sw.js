@@ -45,6 +45,13 @@ self.addEventListener('fetch', (event) => {
     const cached = request.mode === 'navigate'
       ? await cache.match(new URL('./', self.registration.scope).href)
       : await cache.match(request);
-    return cached ?? fetch(request);
+    if (cached) return cached;
+    const response = await fetch(request);
+    // The WebGPU worker's module is not fetched on install (most visits never need it): kept
+    // once a run has fetched it, so the next visit trains on WebGPU offline too.
+    if (response.ok && /\/filmspace-webgpu-[^/]*$/.test(new URL(request.url).pathname)) {
+      event.waitUntil(cache.put(request, response.clone()));
+    }
+    return response;
   })());
 });

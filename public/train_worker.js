@@ -1,6 +1,7 @@
-// The page's worker: it runs the page's own wasm module, not a second one. The page sends, first
-// thing, the URL of its wasm-bindgen glue and its compiled WebAssembly.Module, so the worker
-// downloads and compiles nothing; then Rust's worker host takes over the messages.
+// The page's workers. The first message says which wasm-bindgen glue to import and which module
+// to run: on the CPU the page's own compiled WebAssembly.Module (nothing downloaded or compiled
+// twice); on WebGPU the URL of the module built with Burn's wgpu backend, which only such a
+// worker fetches. Then Rust's worker host takes over the messages.
 self.onmessage = async (event) => {
   self.onmessage = null;
   try {

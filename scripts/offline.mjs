@@ -21,6 +21,9 @@ const listed = [...files(dist)]
   .map((path) => relative(dist, path).split(sep).join('/'))
   .filter((name) => !/\.(br|gz)$/.test(name) && !name.startsWith('.') && name !== 'sw.js')
   .filter((name) => !name.startsWith('data/') || DATA.has(name.split('/').pop()))
+  // The WebGPU worker's module is kept when a run first fetches it (public/sw.js), not on install:
+  // a visit that never trains on WebGPU never downloads it.
+  .filter((name) => !name.startsWith('filmspace-webgpu-'))
   .sort();
 const version = createHash('sha256');
 for (const name of listed) version.update(name).update(readFileSync(join(dist, name)));

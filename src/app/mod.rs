@@ -59,7 +59,6 @@ struct Page {
     data: Data,
     backend_status: RwSignal<BackendStatus>,
     /// The WebGPU device, kept for training (it cannot be re-initialised once made).
-    gpu_device: StoredValue<Option<burn::tensor::Device>, LocalStorage>,
     offline: RwSignal<Offline>,
     training: Training,
     serving: Serving,
@@ -75,7 +74,6 @@ impl Page {
         Page {
             data: Data::new(),
             backend_status: RwSignal::new(BackendStatus::Probing),
-            gpu_device: StoredValue::new_local(None),
             offline: RwSignal::new(Offline::Unavailable),
             training,
             serving,
@@ -117,8 +115,12 @@ impl Page {
         });
         Effect::new(move |_| {
             let now = serving.now.get();
-            let about = now.as_ref().map(ServedBy::map_about);
-            explorer.show_model(now.and_then(|s| s.films), about);
+            // The map's projection in a task of its own, apart from the panels the model feeds.
+            spawn_local(async move {
+                next_macrotask().await;
+                let about = now.as_ref().map(ServedBy::map_about);
+                explorer.show_model(now.and_then(|s| s.films), about);
+            });
         });
         Effect::new(move |_| {
             if let Some(map) = training.live_map.get()
@@ -142,11 +144,8 @@ impl Page {
 
     fn start_training(self, one_epoch: bool) {
         if let Some(dataset) = self.dataset() {
-            let (status, gpu) = (
-                self.backend_status.get_untracked(),
-                self.gpu_device.get_value(),
-            );
-            self.training.start(dataset, status, gpu, one_epoch);
+            let status = self.backend_status.get_untracked();
+            self.training.start(dataset, status, one_epoch);
         }
     }
 
@@ -231,20 +230,15 @@ impl Page {
             true
         });
         spawn_local(async move {
-            let probe = backend::probe().await;
-            self.gpu_device.set_value(probe.device);
-            self.backend_status.set(probe.status);
+            self.backend_status.set(backend::probe().await);
         });
     }
 
     fn run_zoo(self) {
         if let Some(dataset) = self.dataset() {
             let settings = self.training.settings.get_untracked();
-            let (status, gpu) = (
-                self.backend_status.get_untracked(),
-                self.gpu_device.get_value(),
-            );
-            self.zoo.run(dataset, &settings, status, gpu);
+            let status = self.backend_status.get_untracked();
+            self.zoo.run(dataset, &settings, status);
         }
     }
 }

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use burn::tensor::Device;
 use filmspace_core::data::{Dataset, Rating};
 use filmspace_core::protocol::MeasureRequest;
 use filmspace_core::settings::BackendChoice;
@@ -32,38 +31,26 @@ impl RunBackend {
     }
 }
 
-/// Picks the device for a run: auto takes the backend measured faster here, or before that
-/// WebGPU only on a hardware adapter. The warning says
-/// when the choice could not be followed.
+/// Picks the backend for a run: auto takes the backend measured faster here, or before that
+/// WebGPU only on a hardware adapter. The warning says when the choice could not be followed.
 pub fn choose_device(
     choice: BackendChoice,
     status: &BackendStatus,
-    gpu: Option<Device>,
-) -> (Device, RunBackend, Option<String>) {
-    let cpu = |reason: &str| {
-        (
-            Device::flex(),
-            RunBackend {
-                gpu: false,
-                reason: reason.to_string(),
-            },
-        )
+) -> (RunBackend, Option<String>) {
+    let cpu = |reason: &str| RunBackend {
+        gpu: false,
+        reason: reason.to_string(),
     };
-    let (device, backend) = match (choice, status, gpu) {
-        (BackendChoice::Cpu, _, _) => cpu("CPU backend, as chosen"),
-        (BackendChoice::WebGpu, _, Some(device)) => (
-            device,
-            RunBackend {
-                gpu: true,
-                reason: "WebGPU, as chosen".into(),
-            },
-        ),
-        (BackendChoice::WebGpu, _, None) => {
-            let (device, backend) =
-                cpu("CPU backend: WebGPU was asked for but is not available here");
+    let gpu = |reason: &str| RunBackend {
+        gpu: true,
+        reason: reason.to_string(),
+    };
+    let backend = match (choice, status) {
+        (BackendChoice::Cpu, _) => cpu("CPU backend, as chosen"),
+        (BackendChoice::WebGpu, BackendStatus::WebGpu { .. }) => gpu("WebGPU, as chosen"),
+        (BackendChoice::WebGpu, _) => {
             return (
-                device,
-                backend,
+                cpu("CPU backend: WebGPU was asked for but is not available here"),
                 Some(
                     "WebGPU is not available in this browser; training on the CPU instead.".into(),
                 ),
@@ -75,7 +62,6 @@ pub fn choose_device(
                 speed: Speed::Measured(m),
                 ..
             },
-            Some(device),
         ) => {
             let speeds = format!(
                 "{} vs {} ratings/s",
@@ -83,13 +69,9 @@ pub fn choose_device(
                 thousands(m.cpu.round() as usize)
             );
             if m.gpu_faster() {
-                (
-                    device,
-                    RunBackend {
-                        gpu: true,
-                        reason: format!("WebGPU: measured faster here ({speeds} on the CPU)"),
-                    },
-                )
+                gpu(&format!(
+                    "WebGPU: measured faster here ({speeds} on the CPU)"
+                ))
             } else {
                 cpu(&format!(
                     "CPU backend: measured faster here (WebGPU {speeds} on the CPU)"
@@ -101,20 +83,13 @@ pub fn choose_device(
             BackendStatus::WebGpu {
                 software: false, ..
             },
-            Some(device),
-        ) => (
-            device,
-            RunBackend {
-                gpu: true,
-                reason: "WebGPU on a hardware adapter".into(),
-            },
-        ),
-        (BackendChoice::Auto, BackendStatus::WebGpu { software: true, .. }, _) => cpu(
+        ) => gpu("WebGPU on a hardware adapter"),
+        (BackendChoice::Auto, BackendStatus::WebGpu { software: true, .. }) => cpu(
             "CPU backend: the only WebGPU adapter is software (SwiftShader), 15–20× slower than the CPU backend",
         ),
-        (BackendChoice::Auto, _, _) => cpu("CPU backend: no WebGPU adapter"),
+        (BackendChoice::Auto, _) => cpu("CPU backend: no WebGPU adapter"),
     };
-    (device, backend, None)
+    (backend, None)
 }
 
 /// What the page says when the CPU takes over from a failed GPU after `resumed_at` epochs.
@@ -158,13 +133,14 @@ pub async fn measure_speed(adapter: String, dataset: Arc<Dataset>) -> Speed {
         known.remembered = true;
         return Speed::Measured(known);
     }
-    let worker = match WorkerClient::start() {
-        Ok(worker) => worker,
-        Err(error) => return Speed::Failed(error),
-    };
     let (train, validation) = sample(&dataset);
     let mut speeds = [0.0; 2];
     for (gpu, speed) in [false, true].into_iter().zip(&mut speeds) {
+        // Each backend in the module that trains on it: the page's, and the WebGPU worker's.
+        let worker = match WorkerClient::start(gpu) {
+            Ok(worker) => worker,
+            Err(error) => return Speed::Failed(error),
+        };
         let request = MeasureRequest {
             train: train.clone(),
             validation: validation.clone(),

@@ -14,6 +14,7 @@ use filmspace_core::zoo::ZooModel;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::web::schedule::next_macrotask;
 use crate::web::storage;
 
 /// The IndexedDB key of the model kept for ML-100K; another data set's ends in its scope
@@ -96,8 +97,8 @@ pub struct Serving {
 
 /// What IndexedDB is to hold for the next visit, under which key.
 enum Write {
-    /// A model's JSON, and its label for a failure message.
-    Keep(String, String, &'static str),
+    /// A model (written as JSON in a task of its own), and its label for a failure message.
+    Keep(String, Box<KeptModel>, &'static str),
     Forget(String),
 }
 
@@ -131,7 +132,7 @@ impl Serving {
         let label = served.label();
         self.now.set(Some(served));
         self.message.set(None);
-        self.write(Write::Keep(self.key(), kept.to_json(), label));
+        self.write(Write::Keep(self.key(), Box::new(kept.clone()), label));
     }
 
     /// Nothing serves; nothing is kept.
@@ -151,7 +152,11 @@ impl Serving {
         spawn_local(async move {
             while let Some(write) = self.pending.try_update_value(Option::take).flatten() {
                 let result = match &write {
-                    Write::Keep(key, json, _) => storage::put(key, json).await,
+                    Write::Keep(key, kept, _) => {
+                        // After the panels the new model feeds have had their task.
+                        next_macrotask().await;
+                        storage::put(key, &kept.to_json()).await
+                    }
                     Write::Forget(key) => storage::delete(key).await,
                 };
                 if self.pending.with_value(Option::is_some) {
@@ -184,7 +189,7 @@ impl Serving {
                 self.now.set(Some(ServedBy::of(&kept)));
                 if converted || old_key {
                     let label = ServedBy::of(&kept).label();
-                    self.write(Write::Keep(self.key(), kept.to_json(), label));
+                    self.write(Write::Keep(self.key(), Box::new(kept.clone()), label));
                     let _ = storage::delete(OLD_SERVING_KEY).await;
                 } else {
                     self.kept.set(true);

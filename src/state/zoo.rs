@@ -5,7 +5,6 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
-use burn::tensor::Device;
 use filmspace_core::bundle::ModelBundle;
 use filmspace_core::data::Dataset;
 use filmspace_core::recommend::{Served, ServingModel};
@@ -174,13 +173,7 @@ impl Zoo {
 
     /// Fits and scores the picked models, one after another, on the picked split, on the backend
     /// the page's settings ask for (`page`; the models keep their own tuned settings and seed).
-    pub fn run(
-        self,
-        dataset: Arc<Dataset>,
-        page: &TrainSettings,
-        status: BackendStatus,
-        gpu: Option<Device>,
-    ) {
+    pub fn run(self, dataset: Arc<Dataset>, page: &TrainSettings, status: BackendStatus) {
         if self.state.get_untracked() == ZooState::Running {
             return;
         }
@@ -212,7 +205,7 @@ impl Zoo {
         let options = self.options.get_untracked();
         let seed = TrainSettings::default().mf_config().seed;
         let fault = page.gpu_fault;
-        let (_, backend, warning) = choose_device(page.backend, &status, gpu);
+        let (backend, warning) = choose_device(page.backend, &status);
         self.message.set(warning);
         spawn_local(async move {
             let split = dataset.split(kind, seed);

@@ -1,7 +1,8 @@
-//! Which compute backend the page can use: a WebGPU adapter through Burn's async wgpu init, and
-//! whether it is real hardware or a software rasteriser (SwiftShader), else the CPU backend.
+//! Which compute backend the page can use: a WebGPU adapter that grants a device, and whether it
+//! is real hardware or a software rasteriser (SwiftShader), else the CPU backend. Asked of the
+//! browser directly: Burn's wgpu backend lives only in the WebGPU worker's module
+//! (`worker::client`), which the page never loads.
 
-use burn::tensor::Device;
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -63,12 +64,6 @@ impl BackendStatus {
     }
 }
 
-/// What the probe found, and the Burn device when WebGPU initialised.
-pub struct Probe {
-    pub status: BackendStatus,
-    pub device: Option<Device>,
-}
-
 fn get(target: &JsValue, key: &str) -> Option<JsValue> {
     Reflect::get(target, &JsValue::from_str(key))
         .ok()
@@ -81,40 +76,55 @@ fn get_string(target: &JsValue, key: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The adapter's `info` as the browser reports it (Burn's wgpu keeps only the description).
-async fn adapter_info() -> Option<JsValue> {
-    let gpu = get(&web_sys::window()?.navigator(), "gpu")?;
-    let request: js_sys::Function = get(&gpu, "requestAdapter")?.dyn_into().ok()?;
-    let promise: Promise = request.call0(&gpu).ok()?.dyn_into().ok()?;
-    let adapter = JsFuture::from(promise)
+/// Calls `target.method()` and awaits the promise it returns.
+async fn call_async(target: &JsValue, method: &str) -> Result<JsValue, String> {
+    let function: js_sys::Function = get(target, method)
+        .ok_or_else(|| format!("{method} is missing"))?
+        .dyn_into()
+        .map_err(|_| format!("{method} is not a function"))?;
+    let promise: Promise = function
+        .call0(target)
+        .map_err(|e| format!("{method} threw {e:?}"))?
+        .dyn_into()
+        .map_err(|_| format!("{method} returned no promise"))?;
+    JsFuture::from(promise)
         .await
-        .ok()
-        .filter(|a| !a.is_null())?;
-    let info = get(&adapter, "info")?;
-    Some(info)
+        .map_err(|e| format!("{method} failed: {}", describe(&e)))
 }
 
-/// Requests a WebGPU device through Burn. Never panics: every failure becomes `Cpu` with a reason.
-pub async fn probe() -> Probe {
-    let cpu = |reason: &str| Probe {
-        status: BackendStatus::Cpu {
-            reason: reason.to_string(),
-        },
-        device: None,
+fn describe(error: &JsValue) -> String {
+    get(error, "message")
+        .and_then(|m| m.as_string())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| format!("{error:?}"))
+}
+
+/// Asks for an adapter and a device on it (then lets the device go): what the training worker
+/// will ask for. Never panics: every failure becomes `Cpu` with a reason.
+pub async fn probe() -> BackendStatus {
+    let cpu = |reason: String| BackendStatus::Cpu { reason };
+    let Some(gpu) = web_sys::window().and_then(|w| get(&w.navigator(), "gpu")) else {
+        return cpu("this browser offers no WebGPU (navigator.gpu is missing)".into());
     };
-    let has_webgpu = web_sys::window().is_some_and(|w| get(&w.navigator(), "gpu").is_some());
-    if !has_webgpu {
-        return cpu("this browser offers no WebGPU (navigator.gpu is missing)");
+    let adapter = match call_async(&gpu, "requestAdapter").await {
+        Ok(adapter) if !adapter.is_null() && !adapter.is_undefined() => adapter,
+        Ok(_) => return cpu("WebGPU is present but no adapter was granted".into()),
+        Err(error) => return cpu(format!("WebGPU's adapter request failed: {error}")),
+    };
+    match call_async(&adapter, "requestDevice").await {
+        Ok(device) => {
+            if let Some(destroy) =
+                get(&device, "destroy").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            {
+                let _ = destroy.call0(&device);
+            }
+        }
+        Err(error) => return cpu(format!("WebGPU granted an adapter but no device: {error}")),
     }
-    let Some(info) = adapter_info().await else {
-        return cpu("WebGPU is present but no adapter was granted");
-    };
-    let device = match Device::wgpu_options().init_async().await {
-        Ok(device) => device,
-        Err(error) => return cpu(&format!("Burn could not start WebGPU: {error}")),
-    };
+    let info = get(&adapter, "info").unwrap_or(JsValue::UNDEFINED);
     let architecture = get_string(&info, "architecture");
-    let fallback = get(&info, "isFallbackAdapter").is_some_and(|v| v.is_truthy());
+    let fallback = get(&info, "isFallbackAdapter").is_some_and(|v| v.is_truthy())
+        || get(&adapter, "isFallbackAdapter").is_some_and(|v| v.is_truthy());
     let software = fallback || architecture.eq_ignore_ascii_case("swiftshader");
     let description = [
         get_string(&info, "vendor"),
@@ -125,12 +135,9 @@ pub async fn probe() -> Probe {
     .filter(|s| !s.is_empty())
     .collect::<Vec<_>>()
     .join(" · ");
-    Probe {
-        status: BackendStatus::WebGpu {
-            software,
-            description,
-            speed: Speed::NotMeasured,
-        },
-        device: Some(device),
+    BackendStatus::WebGpu {
+        software,
+        description,
+        speed: Speed::NotMeasured,
     }
 }

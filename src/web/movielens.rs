@@ -102,7 +102,7 @@ pub async fn load_from_file(
         },
         catalogue_only: how == ReadAs::CatalogueOnly,
     };
-    let reply = match WorkerClient::start() {
+    let reply = match WorkerClient::start(false) {
         Ok(worker) => worker
             .read(request, file, &mut on_progress)
             .await

@@ -21,37 +21,70 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::fit::Controls;
 use super::wire;
 
-/// The worker's script, next to the page: it instantiates the page's own module.
+/// The worker's script, next to the page: it instantiates the module it is sent or pointed to.
 const WORKER_URL: &str = "./train_worker.js";
+
+fn document() -> Result<web_sys::Document, String> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| "no document to find the modules in".to_string())
+}
+
+/// `href` resolved against the page's address.
+fn absolute(document: &web_sys::Document, href: &str) -> Result<String, String> {
+    let base = document.base_uri().ok().flatten().unwrap_or_default();
+    web_sys::Url::new_with_base(href, &base)
+        .map(|url| url.href())
+        .map_err(|e| format!("{e:?}"))
+}
 
 /// The URL of the page's wasm-bindgen glue (Trunk preloads it as a module, under a hashed name).
 fn page_glue_url() -> Result<String, String> {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document to find the page's module in")?;
+    let document = document()?;
     let link = document
         .query_selector("link[rel=modulepreload][href$='.js']")
         .ok()
         .flatten()
         .ok_or("the page names no module for its worker")?;
-    let href = link.get_attribute("href").unwrap_or_default();
-    let base = document.base_uri().ok().flatten().unwrap_or_default();
-    web_sys::Url::new_with_base(&href, &base)
-        .map(|url| url.href())
-        .map_err(|e| format!("{e:?}"))
+    absolute(&document, &link.get_attribute("href").unwrap_or_default())
 }
 
-/// A module worker running the page's own compiled module: its first message says where the
-/// glue is and carries the module, so nothing is downloaded or compiled twice.
-fn spawn_worker() -> Result<web_sys::Worker, String> {
+/// The WebGPU worker's glue and module (hashed names `scripts/build` writes into the page as
+/// `<meta name="filmspace-webgpu-glue|wasm">`): fetched only when a worker trains on WebGPU.
+fn webgpu_module_urls() -> Result<(String, String), String> {
+    let document = document()?;
+    let url = |name: &str| -> Result<String, String> {
+        let meta = document
+            .query_selector(&format!("meta[name=filmspace-webgpu-{name}]"))
+            .ok()
+            .flatten()
+            .ok_or("this build of the page has no WebGPU module")?;
+        absolute(
+            &document,
+            &meta.get_attribute("content").unwrap_or_default(),
+        )
+    };
+    Ok((url("glue")?, url("wasm")?))
+}
+
+/// A module worker: on the CPU it runs the page's own compiled module (sent in its first
+/// message, so nothing is downloaded or compiled twice); on WebGPU it loads the module built with
+/// Burn's wgpu backend, which the page itself never needs.
+fn spawn_worker(gpu: bool) -> Result<web_sys::Worker, String> {
+    let (glue, module): (String, JsValue) = if gpu {
+        let (glue, wasm) = webgpu_module_urls()?;
+        (glue, wasm.into())
+    } else {
+        (page_glue_url()?, wasm_bindgen::module())
+    };
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);
     let worker =
         web_sys::Worker::new_with_options(WORKER_URL, &options).map_err(|e| format!("{e:?}"))?;
     let start = js_sys::Object::new();
     let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&start, &key.into(), value);
-    set("glue", &page_glue_url()?.into()).map_err(|e| format!("{e:?}"))?;
-    set("module", &wasm_bindgen::module()).map_err(|e| format!("{e:?}"))?;
+    set("glue", &glue.into()).map_err(|e| format!("{e:?}"))?;
+    set("module", &module).map_err(|e| format!("{e:?}"))?;
     worker.post_message(&start).map_err(|e| format!("{e:?}"))?;
     Ok(worker)
 }
@@ -89,6 +122,8 @@ type Inbox = mpsc::UnboundedSender<Result<Reply, String>>;
 /// One dedicated worker running the worker binary.
 pub struct WorkerClient {
     worker: web_sys::Worker,
+    /// Runs the module with WebGPU (it trains on the CPU too).
+    gpu: bool,
     ready: Rc<Cell<bool>>,
     broken: Rc<Cell<bool>>,
     /// The run listening now, and where its replies go.
@@ -100,8 +135,9 @@ pub struct WorkerClient {
 }
 
 impl WorkerClient {
-    pub fn start() -> Result<Self, String> {
-        let worker = spawn_worker()?;
+    /// A worker running the page's module, or the WebGPU module when `gpu`.
+    pub fn start(gpu: bool) -> Result<Self, String> {
+        let worker = spawn_worker(gpu)?;
         let ready = Rc::new(Cell::new(false));
         let broken = Rc::new(Cell::new(false));
         let inbox: Rc<RefCell<Option<(RunId, Inbox)>>> = Rc::new(RefCell::new(None));
@@ -163,6 +199,7 @@ impl WorkerClient {
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(Self {
             worker,
+            gpu,
             ready,
             broken,
             inbox,
@@ -398,11 +435,23 @@ impl WorkerSlot {
         Self(StoredValue::new_local(None))
     }
 
+    /// The slot's worker, started on the CPU module if there is none.
     pub fn get(self) -> Result<Rc<WorkerClient>, String> {
-        if let Some(worker) = self.0.get_value().filter(|w| !w.is_broken()) {
+        self.get_for(false)
+    }
+
+    /// The slot's worker if it can train on WebGPU when `gpu` asks for it; else one that can
+    /// replaces it.
+    pub fn get_for(self, gpu: bool) -> Result<Rc<WorkerClient>, String> {
+        if let Some(worker) = self
+            .0
+            .get_value()
+            .filter(|w| !w.is_broken() && (w.gpu || !gpu))
+        {
             return Ok(worker);
         }
-        let worker = Rc::new(WorkerClient::start()?);
+        self.0.set_value(None);
+        let worker = Rc::new(WorkerClient::start(gpu)?);
         self.0.set_value(Some(worker.clone()));
         Ok(worker)
     }

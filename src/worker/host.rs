@@ -26,6 +26,7 @@ use crate::web::schedule::{next_macrotask, now_ms};
 
 type Scope = web_sys::DedicatedWorkerGlobalScope;
 
+#[cfg(feature = "webgpu")]
 thread_local! {
     /// The worker's WebGPU device: a wgpu runtime can be initialised only once.
     static GPU: RefCell<Option<Device>> = const { RefCell::new(None) };
@@ -50,6 +51,11 @@ async fn device_for(gpu: bool) -> Result<Device, String> {
     if !gpu {
         return Ok(Device::flex());
     }
+    webgpu_device().await
+}
+
+#[cfg(feature = "webgpu")]
+async fn webgpu_device() -> Result<Device, String> {
     if let Some(device) = GPU.with_borrow(|d| d.clone()) {
         return Ok(device);
     }
@@ -59,6 +65,13 @@ async fn device_for(gpu: bool) -> Result<Device, String> {
         .map_err(|error| format!("WebGPU did not start in the worker: {error}"))?;
     GPU.with_borrow_mut(|d| *d = Some(device.clone()));
     Ok(device)
+}
+
+/// The page's own module has no WebGPU backend: the page starts the WebGPU module's worker for
+/// that (`client::WorkerSlot::get_for`), so this answers only a request sent to the wrong one.
+#[cfg(not(feature = "webgpu"))]
+async fn webgpu_device() -> Result<Device, String> {
+    Err("this worker runs the page's module, which has no WebGPU backend".into())
 }
 
 async fn fit(scope: Scope, run: RunId, request: FitRequest, controls: Rc<Controls>) {

@@ -1,6 +1,7 @@
 //! A fit as the page asks for it: in the store's worker; on this thread when no worker can start;
-//! and, when the worker dies on a GPU (a crash in the GPU runtime takes the thread with it), again
-//! on the CPU in a new worker, resuming from the last checkpoint the old one sent.
+//! and, when the worker dies on a GPU (a crash in the GPU runtime takes the thread with it) or the
+//! WebGPU worker cannot start (its module did not load), again on the CPU in a worker running the
+//! page's module, resuming from the last checkpoint the old one sent.
 
 use filmspace_core::protocol::{FitReply, FitRequest};
 
@@ -23,7 +24,7 @@ pub async fn fit(
 ) {
     let mut checkpoint: Option<(usize, usize, String)> = None;
     loop {
-        let outcome = match slot.get() {
+        let outcome = match slot.get_for(request.gpu) {
             Ok(worker) => {
                 on_placement(Placement::Worker);
                 let mut relay = |reply: FitReply| {
@@ -38,6 +39,15 @@ pub async fn fit(
         };
         match outcome {
             Ok(()) => return,
+            Err(JobError::Unstarted(why)) if request.gpu => {
+                let error = format!("the WebGPU worker did not start: {why}");
+                on_reply(FitReply::FellBack {
+                    error,
+                    resumed_at: 0,
+                });
+                request.gpu = false;
+                request.fault = None;
+            }
             Err(JobError::Unstarted(why)) => {
                 // The fallback only: training steps on the page's thread, yielding between them.
                 on_placement(Placement::MainThread(why));

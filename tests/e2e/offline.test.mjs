@@ -15,9 +15,11 @@ const DIST = process.env.FILMSPACE_DIST ?? 'dist';
 const copy = join(scratchDir('build'), 'dist');
 let server;
 let url;
+// Every path whose body the server sent.
+const sent = [];
 before(async () => {
   cpSync(DIST, copy, { recursive: true });
-  server = await serve(copy, 0);
+  server = await serve(copy, 0, { onSent: (path) => sent.push(new URL(path, 'http://x').pathname) });
   url = `http://127.0.0.1:${server.address().port}/`;
 });
 after(() => server?.close());
@@ -105,6 +107,9 @@ describe('served like production', () => {
       assert.match(root['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
       assert.equal(root['x-content-type-options'], 'nosniff');
       assert.deepEqual(await page.evaluate(() => window.__violations), []);
+      // Without WebGPU the page, its worker and its offline copy never need the WebGPU module.
+      await page.waitForTimeout(1_000);
+      assert.deepEqual(sent.filter((p) => p.includes('filmspace-webgpu-')), []);
       assert.deepEqual(page.errors, []);
     });
   });

@@ -19,8 +19,12 @@ export function scratchDir(prefix) {
 }
 
 export async function startServer() {
-  const server = await serve(process.env.FILMSPACE_DIST ?? 'dist', 0);
-  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+  // Every path whose body was sent, in order (what the page and its workers downloaded).
+  const sent = [];
+  const server = await serve(process.env.FILMSPACE_DIST ?? 'dist', 0, {
+    onSent: (path) => sent.push(new URL(path, 'http://x').pathname),
+  });
+  return { url: `http://127.0.0.1:${server.address().port}/`, sent, close: () => server.close() };
 }
 
 /** A fresh browser profile, removed when the context closes (a run leaves no gigabytes of

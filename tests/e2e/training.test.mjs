@@ -314,11 +314,15 @@ describe('training in the page', () => {
     return value;
   }
 
-  test('a forced WebGPU run and a forced CPU run both complete', async () => {
+  test('a forced WebGPU run and a forced CPU run both complete; only the first loads the WebGPU module', async () => {
     await withPage('forced', { webgpu: true }, async (page) => {
+      const webgpuModule = () => server.sent.filter((p) => /^\/filmspace-webgpu-[0-9a-f]{16}(_bg\.wasm|\.js)$/.test(p));
+      const before = webgpuModule().length;
       await page.goto(`${server.url}?split=u1&backend=webgpu&epochs=2`);
       assert.equal(await dataState(page), 'ready');
       assert.equal(await backendState(page), 'webgpu');
+      // The page found WebGPU without Burn's wgpu backend: its module holds none of it.
+      assert.equal(webgpuModule().length, before, 'the WebGPU module was fetched before any run');
       const started = await page.evaluate(() => performance.now());
       await byTestId(page, 'train-start').click();
       await waitForState(page, ['done', 'error'], 180_000);
@@ -326,6 +330,8 @@ describe('training in the page', () => {
       assert.equal(await byTestId(page, 'train-backend').getAttribute('data-state'), 'webgpu');
       assert.match(await byTestId(page, 'metric-rmse').textContent(), /^\d\.\d{4}$/);
       const gpuRate = await ratePerSecond(page);
+      // The run's worker loaded the WebGPU module: its glue and its wasm.
+      assert.equal(webgpuModule().length - before, 2, webgpuModule().join(' '));
       // Shader compilation and training run in the worker: the page's main thread stays free.
       const long = await page.evaluate((t0) => window.__longTasks.filter((t) => t.start >= t0 && t.duration > 100), started);
       assert.deepEqual(long, [], 'main-thread tasks over 100 ms while training on WebGPU');

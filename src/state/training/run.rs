@@ -55,13 +55,7 @@ impl Training {
     }
 
     /// Starts a run on `dataset` (one epoch then pause when `one_epoch`).
-    pub fn start(
-        self,
-        dataset: Arc<Dataset>,
-        status: BackendStatus,
-        gpu: Option<burn::tensor::Device>,
-        one_epoch: bool,
-    ) {
+    pub fn start(self, dataset: Arc<Dataset>, status: BackendStatus, one_epoch: bool) {
         if self.state.get_untracked().is_running() {
             return;
         }
@@ -74,7 +68,7 @@ impl Training {
         self.settings.update_untracked(|s| s.gpu_fault = None);
         let remote = Rc::new(Remote::default());
         self.remote.set_value(remote.clone());
-        let (_, backend, warning) = choose_device(settings.backend, &status, gpu);
+        let (backend, warning) = choose_device(settings.backend, &status);
         self.message.set(warning);
         self.backend.set(Some(backend.clone()));
         self.history.set(Vec::new());
