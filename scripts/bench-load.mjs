@@ -35,11 +35,14 @@ async function throttled(context, offline = false) {
   return page;
 }
 
-/** Milliseconds from navigation until the selector's `data-state` is one of `states`. */
+/** Milliseconds from navigation until the selector's `data-state` is one of `states`: read in
+ * the page, in the first animation frame that has it (not when a later call from here gets the
+ * page's thread, which can wait behind the tasks that follow). */
 async function until(page, testId, states, timeout = 180_000) {
-  await page.waitForFunction(([id, wanted]) =>
-    wanted.includes(document.querySelector(`[data-testid="${id}"]`)?.dataset.state), [testId, states], { timeout });
-  return page.evaluate(() => performance.now());
+  const handle = await page.waitForFunction(([id, wanted]) =>
+    wanted.includes(document.querySelector(`[data-testid="${id}"]`)?.dataset.state) && performance.now(),
+  [testId, states], { timeout, polling: 'raf' });
+  return handle.jsonValue();
 }
 
 async function visit(profile, query, testId, states, { offline = false } = {}) {

@@ -38,7 +38,7 @@ use crate::ui::panels::{
 use crate::ui::widgets::fields::PresenterFocus;
 use crate::web::backend::{self, BackendStatus, Speed};
 use crate::web::offline::{self, Offline};
-use crate::web::schedule::next_macrotask;
+use crate::web::schedule::{after_next_frame, next_macrotask};
 
 fn location_query() -> String {
     web_sys::window()
@@ -100,14 +100,19 @@ impl Page {
         } = self;
         Effect::new(move |_| {
             if let DataState::Ready { dataset, .. } = data.state.get() {
-                explorer.set_dataset(dataset.clone());
-                // Each indexes every rating: a task each keeps the page responsive on large data.
+                // After the page shows the data is ready; each indexes every rating, so a task
+                // each keeps the page responsive on large data.
                 spawn_local(async move {
+                    let current = || {
+                        data.dataset()
+                            .is_some_and(|now| Arc::ptr_eq(&now, &dataset))
+                    };
+                    after_next_frame().await;
+                    if current() {
+                        explorer.set_dataset(dataset.clone());
+                    }
                     next_macrotask().await;
-                    if data
-                        .dataset()
-                        .is_some_and(|now| Arc::ptr_eq(&now, &dataset))
-                    {
+                    if current() {
                         visitor.prepare(dataset);
                     }
                 });

@@ -39,6 +39,28 @@ pub async fn next_macrotask() {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Resolves in a task after the browser's next frame: work that can wait until what the page
+/// just changed is on screen (a task queued at once may run before the frame).
+pub async fn after_next_frame() {
+    let promise = Promise::new(&mut |resolve, _reject| {
+        let on_frame = {
+            let resolve = resolve.clone();
+            Closure::once_into_js(move || {
+                let _ = resolve.call0(&JsValue::NULL);
+            })
+        };
+        let requested = web_sys::window()
+            .map(|w| w.request_animation_frame(on_frame.unchecked_ref()).is_ok())
+            .unwrap_or(false);
+        if !requested {
+            // No window (a worker) or no frames: carry on.
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+    next_macrotask().await;
+}
+
 /// Waits at least `ms` milliseconds.
 pub async fn sleep_ms(ms: u32) {
     gloo_timers::future::TimeoutFuture::new(ms).await;

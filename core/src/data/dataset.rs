@@ -1,8 +1,9 @@
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::error::DataError;
 use super::files::MovieLensFiles;
 use super::formats::{self, Columns, ColumnsPreview, Parsed, RawRating, Release};
+use super::id_index::IdIndex;
 use super::progress::{self, ReadStage};
 use super::scale::RatingScale;
 use super::{Film, Person};
@@ -33,25 +34,23 @@ pub struct Dataset {
     pub scale: RatingScale,
     pub release: Release,
     fingerprint: u64,
-    film_index: HashMap<u32, u32>,
-    person_index: HashMap<u32, u32>,
+    film_index: IdIndex,
+    person_index: IdIndex,
 }
 
-fn dense_index<T>(
-    file: &str,
-    rows: &[T],
-    id: impl Fn(&T) -> u32,
-) -> Result<HashMap<u32, u32>, DataError> {
-    let mut index = HashMap::with_capacity(rows.len());
-    for (position, row) in rows.iter().enumerate() {
-        if index.insert(id(row), position as u32).is_some() {
-            return Err(DataError::file(
-                file,
-                format!("id {} appears twice", id(row)),
-            ));
-        }
+/// The position of the first rating whose (user, item) pair came before it. Sorting the pairs
+/// finds whether any repeats (a hash set of them cost ten times as much in wasm); only then is
+/// the file order walked for the line to name.
+fn first_repeated_pair(ratings: &[Rating]) -> Option<usize> {
+    let key = |r: &Rating| (u64::from(r.user) << 32) | u64::from(r.item);
+    let mut keys: Vec<u64> = ratings.iter().map(key).collect();
+    keys.sort_unstable();
+    if !keys.windows(2).any(|pair| pair[0] == pair[1]) {
+        return None;
     }
-    Ok(index)
+    drop(keys);
+    let mut seen = HashSet::with_capacity(ratings.len());
+    ratings.iter().position(|r| !seen.insert(key(r)))
 }
 
 fn is_zip(name: &str, bytes: &[u8]) -> bool {
@@ -87,8 +86,7 @@ impl Dataset {
             .iter()
             .map(|p| text(&p.occupation) + text(&p.zip))
             .sum();
-        let maps = (self.film_index.capacity() + self.person_index.capacity())
-            * (size_of::<(u32, u32)>() + 1);
+        let maps = self.film_index.memory_bytes() + self.person_index.memory_bytes();
         self.ratings.capacity() * size_of::<Rating>()
             + self.films.capacity() * size_of::<Film>()
             + titles
@@ -160,7 +158,7 @@ impl Dataset {
         } = parsed;
         films.sort_by_key(|f| f.id);
         let films_file = films_file.unwrap_or_else(|| ratings_file.clone());
-        dense_index(&films_file, &films, |f| f.id)?;
+        IdIndex::new(&films_file, &films, |f| f.id)?;
         // A catalogue alone (no ratings: the release's were too many) keeps every film.
         if release != Release::Ml100k && !raw.is_empty() {
             let rated = rated_ids(&raw, |r| r.item);
@@ -179,8 +177,8 @@ impl Dataset {
                 ratings_file.clone()
             }
         };
-        let film_index = dense_index(&films_file, &films, |f| f.id)?;
-        let person_index = dense_index(&people_file, &people, |p| p.id)?;
+        let film_index = IdIndex::new(&films_file, &films, |f| f.id)?;
+        let person_index = IdIndex::new(&people_file, &people, |p| p.id)?;
         let mut dataset = Self {
             films,
             people,
@@ -194,15 +192,12 @@ impl Dataset {
         };
         let names = (films_file.as_str(), people_file.as_str());
         dataset.ratings = dataset.densify_from(&ratings_file, header_lines, &raw, names)?;
-        let mut pairs = HashSet::with_capacity(dataset.ratings.len());
-        for (n, r) in dataset.ratings.iter().enumerate() {
-            if !pairs.insert((r.user, r.item)) {
-                return Err(DataError::line(
-                    &ratings_file,
-                    n + 1 + header_lines,
-                    "this user rated this item already",
-                ));
-            }
+        if let Some(n) = first_repeated_pair(&dataset.ratings) {
+            return Err(DataError::line(
+                &ratings_file,
+                n + 1 + header_lines,
+                "this user rated this item already",
+            ));
         }
         dataset.fingerprint = dataset.hash();
         Ok(dataset)
@@ -219,8 +214,8 @@ impl Dataset {
     ) -> Result<Self, DataError> {
         let what = "the data read by the worker";
         Ok(Self {
-            film_index: dense_index(what, &films, |f| f.id)?,
-            person_index: dense_index(what, &people, |p| p.id)?,
+            film_index: IdIndex::new(what, &films, |f| f.id)?,
+            person_index: IdIndex::new(what, &people, |p| p.id)?,
             films,
             people,
             ratings,
@@ -247,7 +242,7 @@ impl Dataset {
         raw.iter()
             .enumerate()
             .map(|(n, r)| {
-                let user = *self.person_index.get(&r.user).ok_or_else(|| {
+                let user = self.person_index.get(r.user).ok_or_else(|| {
                     let line = n + 1 + header_lines;
                     DataError::line(
                         file,
@@ -255,7 +250,7 @@ impl Dataset {
                         format!("user {} is not in {people_file}", r.user),
                     )
                 })?;
-                let item = *self.film_index.get(&r.item).ok_or_else(|| {
+                let item = self.film_index.get(r.item).ok_or_else(|| {
                     let line = n + 1 + header_lines;
                     DataError::line(
                         file,
@@ -364,12 +359,12 @@ impl Dataset {
 
     /// Dense item id of the data set's item id.
     pub fn item_of(&self, movielens_id: u32) -> Option<u32> {
-        self.film_index.get(&movielens_id).copied()
+        self.film_index.get(movielens_id)
     }
 
     /// Dense user id of the data set's user id.
     pub fn user_of(&self, movielens_id: u32) -> Option<u32> {
-        self.person_index.get(&movielens_id).copied()
+        self.person_index.get(movielens_id)
     }
 
     /// Fraction of the user × film matrix without a rating.
@@ -426,6 +421,30 @@ mod tests {
         assert_eq!(films.sparsity(), 1.0);
         // Three ratings of 2 people × 2 films: one cell of four is empty.
         assert_eq!(Dataset::from_files(&tiny_files()).unwrap().sparsity(), 0.25);
+    }
+
+    #[test]
+    fn a_pair_rated_twice_or_an_id_listed_twice_names_where() {
+        let mut files = tiny_files();
+        files.insert(
+            "u.data",
+            b"2\t10\t4\t5\n1\t10\t5\t6\n1\t20\t1\t7\n2\t20\t3\t8\n1\t10\t2\t9\n".to_vec(),
+        );
+        let error = Dataset::from_files(&files).unwrap_err().to_string();
+        let expected = DataError::line("u.data", 5, "this user rated this item already");
+        assert_eq!(error, expected.to_string());
+        let mut files = tiny_files();
+        let flags = "|0".repeat(19);
+        files.insert(
+            "u.item",
+            format!("20|B (1990)|||{flags}\n10|A (1980)|||{flags}\n20|C (1999)|||{flags}\n")
+                .into_bytes(),
+        );
+        let error = Dataset::from_files(&files).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            DataError::file("u.item", "id 20 appears twice").to_string()
+        );
     }
 
     #[test]

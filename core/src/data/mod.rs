@@ -5,6 +5,7 @@ mod dataset;
 mod error;
 mod files;
 pub mod formats;
+mod id_index;
 mod index;
 pub mod limits;
 mod packed;

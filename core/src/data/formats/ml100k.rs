@@ -67,14 +67,20 @@ pub fn parse_ratings(file: &str, text: &str) -> Result<Vec<RawRating>, DataError
         if line.is_empty() {
             return Err(DataError::line(file, n, "empty line"));
         }
-        let fields: Vec<&str> = line.split('\t').collect();
-        if fields.len() != 4 {
+        let mut fields = [""; 4];
+        let mut found = 0;
+        for part in line.split('\t') {
+            if let Some(slot) = fields.get_mut(found) {
+                *slot = part;
+            }
+            found += 1;
+        }
+        if found != 4 {
             return Err(DataError::line(
                 file,
                 n,
                 format!(
-                    "expected 4 tab-separated fields (user, item, rating, timestamp), found {}",
-                    fields.len()
+                    "expected 4 tab-separated fields (user, item, rating, timestamp), found {found}"
                 ),
             ));
         }
