@@ -307,6 +307,7 @@ impl WorkerClient {
                 attach,
                 |reply| match reply {
                     Reply::Fit(reply) => {
+                        let reply = reply.received();
                         let last = matches!(
                             reply,
                             FitReply::Finished(_) | FitReply::Stopped | FitReply::Failed(_)

@@ -13,8 +13,8 @@ use filmspace_core::embedding::{
     FilmLabels, TsneSettings, genre_report_for_labels, tsne_2d_with_progress,
 };
 use filmspace_core::protocol::{
-    ClassifyReply, ClassifyRequest, FitRequest, MeasureRequest, ProjectReply, ProjectRequest,
-    ReadReply, ReadRequest, Reply, Request, RunId, decode, encode,
+    ClassifyReply, ClassifyRequest, FitReply, FitRequest, MeasureRequest, ProjectReply,
+    ProjectRequest, ReadReply, ReadRequest, Reply, Request, RunId, decode, encode,
 };
 use filmspace_core::train::WarmUp;
 use wasm_bindgen::prelude::Closure;
@@ -79,7 +79,7 @@ async fn fit(scope: Scope, run: RunId, request: FitRequest, controls: Rc<Control
         Ok(device) => device,
         Err(error) => return post(&scope, run, Reply::Failed(error)),
     };
-    let mut report = |reply| post(&scope, run, Reply::Fit(reply));
+    let mut report = |reply: FitReply| post(&scope, run, Reply::Fit(reply.posted()));
     run_fit(request, device, &controls, &mut report).await;
 }
 

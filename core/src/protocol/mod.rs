@@ -134,6 +134,25 @@ impl FitRequest {
     }
 }
 
+impl FitReply {
+    /// The reply as a worker posts it: a finished model's film vectors that merely copy its own
+    /// weights are left out (a fit's largest message otherwise carries them twice).
+    pub fn posted(mut self) -> Self {
+        if let FitReply::Finished(result) = &mut self {
+            result.serving.leave_out_copied_films();
+        }
+        self
+    }
+
+    /// The reply as the fit made it, from what [`Self::posted`] sent.
+    pub fn received(mut self) -> Self {
+        if let FitReply::Finished(result) = &mut self {
+            result.serving.restore_films();
+        }
+        self
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum FitReply {
     Batch(Stage, BatchProgress),

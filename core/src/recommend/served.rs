@@ -89,6 +89,27 @@ impl ServingModel {
             served,
         }
     }
+
+    /// Leaves out film vectors that are a plain copy of the model's own (not sketched), so a
+    /// message does not carry the same numbers twice; [`Self::restore_films`] puts them back.
+    pub fn leave_out_copied_films(&mut self) {
+        let copied = |films: &FilmVectors| {
+            films.sketched_from.is_none() && Some(films) == self.served.film_vectors().as_ref()
+        };
+        if self.films.as_ref().is_some_and(copied) {
+            self.films = None;
+        }
+    }
+
+    /// The film vectors [`Self::leave_out_copied_films`] left out (a copy: nothing to sketch).
+    pub fn restore_films(&mut self) {
+        if self.films.is_none() {
+            self.films = self
+                .served
+                .film_vectors()
+                .filter(|films| films.sketched_from.is_none());
+        }
+    }
 }
 
 /// A visitor placed in a model.
@@ -300,6 +321,45 @@ mod tests {
             n_items: 3,
             weights: vec![0.0, 0.5, -0.25, 0.2, 0.0, 0.4, 0.1, 0.3, 0.0],
         })
+    }
+
+    fn linear(dim: usize) -> Served {
+        let items = 3;
+        Served::Linear(MfWeights {
+            mean: 3.5,
+            dim,
+            user_bias: vec![0.1],
+            item_bias: vec![0.0, 0.2, -0.2],
+            user_factors: (0..dim).map(|k| k as f32 / 10.0).collect(),
+            item_factors: (0..items * dim).map(|k| (k % 7) as f32 - 3.0).collect(),
+        })
+    }
+
+    #[test]
+    fn film_vectors_copied_from_the_weights_are_left_out_and_put_back_as_they_were() {
+        // An MF's own factors (a copy) travel once; EASE's rows are theirs too.
+        for served in [linear(4), ease()] {
+            let model = ServingModel::new(served);
+            let mut posted = model.clone();
+            posted.leave_out_copied_films();
+            assert_eq!(posted.films, None);
+            let json = serde_json::to_string(&posted).unwrap();
+            let mut received: ServingModel = serde_json::from_str(&json).unwrap();
+            received.restore_films();
+            assert_eq!(received, model);
+        }
+        // Sketched vectors (longer than the map's 64 numbers) cost work to redo: they stay.
+        let sketched = ServingModel::new(linear(100));
+        assert!(sketched.films.as_ref().unwrap().sketched_from.is_some());
+        let mut posted = sketched.clone();
+        posted.leave_out_copied_films();
+        assert_eq!(posted, sketched);
+        // Vectors that are not the weights' own (another model's) are never dropped.
+        let mut other = ServingModel::new(linear(4));
+        other.films = ServingModel::new(ease()).films;
+        let before = other.clone();
+        other.leave_out_copied_films();
+        assert_eq!(other, before);
     }
 
     #[test]
