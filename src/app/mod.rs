@@ -58,7 +58,6 @@ fn location_query_is_set() -> bool {
 struct Page {
     data: Data,
     backend_status: RwSignal<BackendStatus>,
-    /// The WebGPU device, kept for training (it cannot be re-initialised once made).
     offline: RwSignal<Offline>,
     training: Training,
     serving: Serving,

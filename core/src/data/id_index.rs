@@ -10,12 +10,12 @@ const TABLE_SPREAD: usize = 4;
 const TABLE_SLACK: usize = 4096;
 const NO_ROW: u32 = u32::MAX;
 
-#[derive(Debug, Clone, Default)]
-pub(super) struct IdIndex {
-    /// (id, position) sorted by id: what a lookup searches when there is no table.
-    sorted: Vec<(u32, u32)>,
-    /// position by id, `NO_ROW` where no row has that id; empty when the ids are too spread.
-    table: Vec<u32>,
+#[derive(Debug, Clone)]
+pub(super) enum IdIndex {
+    /// Position by id, `NO_ROW` where no row has that id.
+    Table(Vec<u32>),
+    /// (id, position) sorted by id, searched: the ids are too spread for a table.
+    Sorted(Vec<(u32, u32)>),
 }
 
 impl IdIndex {
@@ -34,35 +34,33 @@ impl IdIndex {
             return Err(DataError::file(file, format!("id {id} appears twice")));
         }
         let max_id = sorted.last().map_or(0, |&(id, _)| id as usize);
-        let table = if max_id < TABLE_SPREAD * rows.len() + TABLE_SLACK {
-            let mut table = vec![NO_ROW; max_id + 1];
-            for &(id, position) in &sorted {
-                table[id as usize] = position;
-            }
-            table
-        } else {
-            Vec::new()
-        };
-        Ok(Self { sorted, table })
+        if max_id >= TABLE_SPREAD * rows.len() + TABLE_SLACK {
+            return Ok(IdIndex::Sorted(sorted));
+        }
+        let mut table = vec![NO_ROW; max_id + 1];
+        for &(id, position) in &sorted {
+            table[id as usize] = position;
+        }
+        Ok(IdIndex::Table(table))
     }
 
     /// The dense position of `id`.
     pub fn get(&self, id: u32) -> Option<u32> {
-        if !self.table.is_empty() {
-            return self
-                .table
-                .get(id as usize)
-                .copied()
-                .filter(|&p| p != NO_ROW);
+        match self {
+            IdIndex::Table(table) => table.get(id as usize).copied().filter(|&p| p != NO_ROW),
+            IdIndex::Sorted(sorted) => {
+                let at = sorted.binary_search_by_key(&id, |&(id, _)| id).ok()?;
+                Some(sorted[at].1)
+            }
         }
-        let at = self.sorted.binary_search_by_key(&id, |&(id, _)| id).ok()?;
-        Some(self.sorted[at].1)
     }
 
     /// Bytes held.
     pub fn memory_bytes(&self) -> usize {
-        self.sorted.capacity() * std::mem::size_of::<(u32, u32)>()
-            + self.table.capacity() * std::mem::size_of::<u32>()
+        match self {
+            IdIndex::Table(table) => table.capacity() * std::mem::size_of::<u32>(),
+            IdIndex::Sorted(sorted) => sorted.capacity() * std::mem::size_of::<(u32, u32)>(),
+        }
     }
 }
 
@@ -75,7 +73,8 @@ mod tests {
         // Compact ids (a table) and spread ones (binary search), in and out of order.
         for ids in [vec![3u32, 1, 7, 2], vec![5, 4_000_000_000, 17, 90_000]] {
             let index = IdIndex::new("f", &ids, |&id| id).unwrap();
-            assert_eq!(index.table.is_empty(), ids.iter().any(|&id| id > 1_000_000));
+            let spread = ids.iter().any(|&id| id > 1_000_000);
+            assert_eq!(matches!(index, IdIndex::Sorted(_)), spread);
             for (position, &id) in ids.iter().enumerate() {
                 assert_eq!(index.get(id), Some(position as u32), "id {id}");
             }
