@@ -18,6 +18,9 @@ impl Page {
     pub(super) fn use_dataset(self, dataset: Arc<Dataset>, source: String) {
         let switching = self.data.dataset().is_some();
         self.serving.switch_scope(storage_scope(&dataset));
+        // At once, not with the visitor's indexes a frame later: the data shown never lists
+        // another data set's ratings.
+        self.visitor.switch_scope(&storage_scope(&dataset));
         if switching {
             self.training.clear();
             self.zoo.clear();

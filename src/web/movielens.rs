@@ -107,7 +107,7 @@ pub async fn load_from_file(
             .read(request, file, &mut on_progress)
             .await
             .map_err(|error| format!("it could not be read ({})", error.message()))?,
-        Err(_) => ReadReply::of(&request, &file_bytes(file).await?),
+        Err(_) => ReadReply::of(&request, file_bytes(file).await?),
     };
     // Unpacking a million ratings is tens of milliseconds: a task of its own, not one with the
     // message's arrival.

@@ -162,11 +162,11 @@ impl WorkerClient {
             );
             Closure::<dyn FnMut(_)>::new(move |event: web_sys::MessageEvent| {
                 let (text, extra) = wire::parts(&event.data());
-                let decoded = decode::<Reply>(&text).map(|mut envelope| {
-                    if let (Some(slot), Some(extra)) = (envelope.body.bytes_mut(), extra) {
-                        *slot = wire::bytes_of(&extra);
+                let decoded = decode::<Reply>(&text).and_then(|mut envelope| {
+                    if let Some(extra) = extra {
+                        wire::receive_bytes(&mut envelope.body, &extra)?;
                     }
-                    envelope
+                    Ok(envelope)
                 });
                 match decoded {
                     Ok(envelope) if matches!(envelope.body, Reply::Ready) => {

@@ -32,14 +32,13 @@ thread_local! {
     static GPU: RefCell<Option<Device>> = const { RefCell::new(None) };
 }
 
-/// Posts `reply`; bytes it carries ([`Reply::bytes_mut`]) are transferred beside its text.
-fn post(scope: &Scope, run: RunId, mut reply: Reply) {
-    let bytes = reply.bytes_mut().map(std::mem::take);
+/// Posts `reply`; bytes it carries ([`Reply::bytes`]) are transferred beside its text.
+fn post(scope: &Scope, run: RunId, reply: Reply) {
     let text = encode(run, &reply);
-    let _ = match bytes {
+    let _ = match reply.bytes() {
         Some(bytes) => {
-            let (message, transfer) = wire::with_bytes(text, &bytes);
-            drop(bytes);
+            let (message, transfer) = wire::with_bytes(text, bytes);
+            drop(reply);
             scope.post_message_with_transfer(&message, &transfer)
         }
         None => scope.post_message(&text.into()),
@@ -141,7 +140,7 @@ fn read(scope: &Scope, run: RunId, request: ReadRequest, file: Option<JsValue>) 
     let reply = match file.and_then(|f| f.dyn_into::<web_sys::Blob>().ok()) {
         None => ReadReply::Refused("the page sent no file to read".into()),
         Some(blob) => match read_blob(&blob, &request.name, progress.clone()) {
-            Ok(bytes) => data::progress::reporting(progress, || ReadReply::of(&request, &bytes)),
+            Ok(bytes) => data::progress::reporting(progress, || ReadReply::of(&request, bytes)),
             Err(why) => ReadReply::Refused(why),
         },
     };

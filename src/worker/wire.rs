@@ -38,3 +38,16 @@ pub fn bytes_of(extra: &JsValue) -> Vec<u8> {
         .map(|buffer| Uint8Array::new(buffer).to_vec())
         .unwrap_or_default()
 }
+
+/// Puts the buffer that travelled beside `reply`'s text back into it, copied straight into its
+/// place (a read data set's ratings: no byte vector between).
+pub fn receive_bytes(
+    reply: &mut filmspace_core::protocol::Reply,
+    extra: &JsValue,
+) -> Result<(), String> {
+    let Some(buffer) = extra.dyn_ref::<ArrayBuffer>() else {
+        return Ok(());
+    };
+    let view = Uint8Array::new(buffer);
+    reply.receive_bytes(view.length() as usize, |into| view.copy_to(into))
+}

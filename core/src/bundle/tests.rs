@@ -145,7 +145,7 @@ fn a_film_list_alone_and_a_bundle_recommend_as_the_whole_data_does() {
         columns: None,
         catalogue_only: false,
     };
-    let ReadReply::TooLargeButCatalogue(why) = ReadReply::of(&request, &archive) else {
+    let ReadReply::TooLargeButCatalogue(why) = ReadReply::of(&request, archive.clone()) else {
         panic!("the ratings are refused for their size, the film list offered")
     };
     assert!(
@@ -156,7 +156,7 @@ fn a_film_list_alone_and_a_bundle_recommend_as_the_whole_data_does() {
         catalogue_only: true,
         ..request
     };
-    let ReadReply::Loaded(packed) = ReadReply::of(&alone, &archive) else {
+    let ReadReply::Loaded(packed) = ReadReply::of(&alone, archive.clone()) else {
         panic!("the film list alone is read")
     };
     let films = Dataset::unpack(*packed).unwrap();

@@ -10,13 +10,24 @@ use super::{Film, Person};
 
 /// A rating in dense 0-based ids: `user` indexes [`Dataset::people`], `item` indexes
 /// [`Dataset::films`]. Dense ids keep the data set's id order, so "smaller item id" means the
-/// same in both.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+/// same in both. Plain 16-byte data (no padding), so a data set's ratings travel as their bytes.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
 pub struct Rating {
     pub user: u32,
     pub item: u32,
     pub value: f32,
-    pub timestamp: u64,
+    /// Seconds since 1970 (0 where the data has no time).
+    pub timestamp: u32,
 }
 
 /// A data set parsed and checked: its items, people, and every rating in file order.
@@ -69,7 +80,21 @@ impl Dataset {
     /// Builds the data set from whichever release (or own file) `files` holds. Every rating must
     /// name a known user and item, once per pair.
     pub fn from_files(files: &MovieLensFiles) -> Result<Self, DataError> {
-        let parsed = formats::read(files)?;
+        Self::from_files_and_rows(files, files.streamed_rows().map(<[_]>::to_vec))
+    }
+
+    /// [`Dataset::from_files`] taking `files`, so a streamed ratings file's rows are moved,
+    /// never copied.
+    pub fn from_owned_files(mut files: MovieLensFiles) -> Result<Self, DataError> {
+        let rows = files.take_streamed();
+        Self::from_files_and_rows(&files, rows)
+    }
+
+    fn from_files_and_rows(
+        files: &MovieLensFiles,
+        streamed: Option<Vec<RawRating>>,
+    ) -> Result<Self, DataError> {
+        let parsed = formats::read(files, streamed)?;
         let rows = parsed.ratings.len() as u64;
         progress::report(ReadStage::Indexing, &parsed.ratings_file, 0, 0, rows);
         Self::from_parsed(parsed)
@@ -115,7 +140,7 @@ impl Dataset {
             files
         };
         files.set_columns(columns);
-        Self::from_files(&files)
+        Self::from_owned_files(files)
     }
 
     /// Only the film list of a release's zip (its ratings were too many for the page): no
@@ -191,7 +216,9 @@ impl Dataset {
             person_index,
         };
         let names = (films_file.as_str(), people_file.as_str());
-        dataset.ratings = dataset.densify_from(&ratings_file, header_lines, &raw, names)?;
+        dataset.ratings = dataset.densify_from(&ratings_file, header_lines, raw, names)?;
+        // Parsers grow their rows by doubling: the page keeps the data set for its life.
+        dataset.ratings.shrink_to_fit();
         if let Some(n) = first_repeated_pair(&dataset.ratings) {
             return Err(DataError::line(
                 &ratings_file,
@@ -229,43 +256,45 @@ impl Dataset {
     /// Converts ratings in the data set's ids (a split file, say) to dense ids; an unknown id is
     /// an error naming the file and line.
     pub fn densify(&self, file: &str, raw: &[RawRating]) -> Result<Vec<Rating>, DataError> {
-        self.densify_from(file, 0, raw, ("u.item", "u.user"))
+        self.densify_from(file, 0, raw.to_vec(), ("u.item", "u.user"))
     }
 
+    /// `raw` in dense ids, converted where it lies (a rating and a raw one are the same size, so
+    /// 25 million rows are never held twice).
     fn densify_from(
         &self,
         file: &str,
         header_lines: usize,
-        raw: &[RawRating],
+        raw: Vec<RawRating>,
         (films_file, people_file): (&str, &str),
     ) -> Result<Vec<Rating>, DataError> {
-        raw.iter()
+        let mut unknown: Option<(usize, RawRating)> = None;
+        let ratings: Vec<Rating> = raw
+            .into_iter()
             .enumerate()
             .map(|(n, r)| {
-                let user = self.person_index.get(r.user).ok_or_else(|| {
-                    let line = n + 1 + header_lines;
-                    DataError::line(
-                        file,
-                        line,
-                        format!("user {} is not in {people_file}", r.user),
-                    )
-                })?;
-                let item = self.film_index.get(r.item).ok_or_else(|| {
-                    let line = n + 1 + header_lines;
-                    DataError::line(
-                        file,
-                        line,
-                        format!("item {} is not in {films_file}", r.item),
-                    )
-                })?;
-                Ok(Rating {
-                    user,
-                    item,
+                let user = self.person_index.get(r.user);
+                let item = self.film_index.get(r.item);
+                if user.is_none() || item.is_none() {
+                    unknown.get_or_insert((n, r));
+                }
+                Rating {
+                    user: user.unwrap_or(0),
+                    item: item.unwrap_or(0),
                     value: r.rating,
                     timestamp: r.timestamp,
-                })
+                }
             })
-            .collect()
+            .collect();
+        let Some((n, r)) = unknown else {
+            return Ok(ratings);
+        };
+        let line = n + 1 + header_lines;
+        let why = match self.person_index.get(r.user) {
+            None => format!("user {} is not in {people_file}", r.user),
+            Some(_) => format!("item {} is not in {films_file}", r.item),
+        };
+        Err(DataError::line(file, line, why))
     }
 
     /// A short name for the data set: "MovieLens 1M", "your own ratings".

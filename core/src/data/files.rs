@@ -2,12 +2,13 @@
 //! zip a person picked.
 
 use std::collections::BTreeMap;
-use std::io::{Cursor, Read};
+use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use super::error::DataError;
-use super::formats::{Columns, RELEASE_FILES, is_own_file_name, missing_companion};
-use super::limits::{ZipLimits, human_bytes};
+use super::formats::streamed::{self, StreamedLayout};
+use super::formats::{Columns, RELEASE_FILES, RawRating, is_own_file_name, missing_companion};
+use super::limits::{MAX_STREAMED_FILE_BYTES, ZipLimits, human_bytes};
 use super::progress::{self, ReadStage};
 
 /// File name (without folder) → contents.
@@ -16,6 +17,9 @@ pub struct MovieLensFiles {
     files: BTreeMap<String, Vec<u8>>,
     /// Which column of a person's own ratings file is which, when they chose it.
     columns: Option<Columns>,
+    /// A release's ratings file parsed as it was unzipped (its text was never held): its name
+    /// and rows.
+    streamed: Option<(String, Vec<RawRating>)>,
 }
 
 /// The names a MovieLens release is read from: its data, metadata and canonical split files
@@ -69,8 +73,30 @@ impl MovieLensFiles {
         self.columns
     }
 
+    /// A held file's contents (not a streamed ratings file's: [`MovieLensFiles::has`]).
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         self.files.get(name).map(Vec::as_slice)
+    }
+
+    /// Whether the data set has this file, held or streamed.
+    pub fn has(&self, name: &str) -> bool {
+        self.files.contains_key(name) || self.streamed_name() == Some(name)
+    }
+
+    /// The name of the ratings file parsed as it was unzipped, if one was.
+    pub fn streamed_name(&self) -> Option<&str> {
+        self.streamed.as_ref().map(|(name, _)| name.as_str())
+    }
+
+    /// The streamed ratings file's rows.
+    pub fn streamed_rows(&self) -> Option<&[RawRating]> {
+        self.streamed.as_ref().map(|(_, rows)| rows.as_slice())
+    }
+
+    /// The streamed ratings file's rows, moved out (the reader that turns them into a data set
+    /// owns them: nothing keeps 25 million rows twice); its name stays.
+    pub fn take_streamed(&mut self) -> Option<Vec<RawRating>> {
+        self.streamed.as_mut().map(|(_, rows)| std::mem::take(rows))
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -150,7 +176,7 @@ impl MovieLensFiles {
                 format!("the archive holds no {missing}"),
             ));
         }
-        if files.names().next().is_none() {
+        if files.names().next().is_none() && files.streamed.is_none() {
             return Err(DataError::file(
                 zip_name,
                 "the archive holds no ratings: expected a MovieLens release (u.data, ratings.dat \
@@ -200,7 +226,7 @@ impl MovieLensFiles {
         let mut found_at: BTreeMap<String, String> = BTreeMap::new();
         let mut total = 0u64;
         for i in 0..archive.len() {
-            let mut entry = archive.by_index(i).map_err(|e| {
+            let entry = archive.by_index(i).map_err(|e| {
                 DataError::file(zip_name, format!("entry {i} cannot be read ({e})"))
             })?;
             if entry.is_dir() {
@@ -226,13 +252,48 @@ impl MovieLensFiles {
             let unzipped = entry.compressed_size() + entry.data_start().unwrap_or(0);
             progress::report(ReadStage::Unzipping, name, unzipped, bytes.len() as u64, 0);
             let entry_at = (zip_name, full_name.as_str());
-            let contents = read_bounded(entry_at, declared, &mut entry, limits, total)?;
+            let contents = if matches!(name, "ratings.dat" | "ratings.csv") {
+                let mut entry = BufReader::with_capacity(1 << 20, entry);
+                let head = entry.fill_buf().unwrap_or_default();
+                if let Some(layout) = streamed::streamed_layout(name, head) {
+                    let rows = read_streamed(entry_at, name, declared, entry, layout)?;
+                    files.streamed = Some((name.to_string(), rows));
+                    found_at.insert(name.to_string(), full_name.clone());
+                    continue;
+                }
+                read_bounded(entry_at, declared, &mut entry, limits, total)?
+            } else {
+                let mut entry = entry;
+                read_bounded(entry_at, declared, &mut entry, limits, total)?
+            };
             total += contents.len() as u64;
-            found_at.insert(name.to_string(), full_name.clone());
             files.insert(name, contents);
+            found_at.insert(name.to_string(), full_name.clone());
         }
         Ok(files)
     }
+}
+
+/// A release's ratings file parsed as it is unzipped, refused first when it declares more
+/// than a streamed file may hold.
+fn read_streamed(
+    (zip_name, full_name): (&str, &str),
+    name: &str,
+    declared: u64,
+    entry: impl BufRead,
+    layout: StreamedLayout,
+) -> Result<Vec<RawRating>, DataError> {
+    if declared > MAX_STREAMED_FILE_BYTES {
+        let (size, limit) = (human_bytes(declared), human_bytes(MAX_STREAMED_FILE_BYTES));
+        return Err(DataError::too_large(
+            zip_name,
+            format!(
+                "{full_name} declares {size} uncompressed, more than the {limit} of ratings \
+                 this page reads (a browser tab's memory)"
+            ),
+        ));
+    }
+    streamed::parse(name, entry, layout, declared)
 }
 
 /// The film lists a catalogue is read from, then the file that marks ML-1M among `.dat` releases.

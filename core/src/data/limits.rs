@@ -18,6 +18,13 @@ pub const MAX_PICKED_RATINGS_BYTES: u64 = 16 << 20;
 /// are 115 MB of factors.
 pub const MAX_PICKED_BUNDLE_BYTES: u64 = 256 << 20;
 
+/// The most ratings a data set may hold in the page. A release's ratings file is parsed as it
+/// is unzipped, so its text is never held; what the tab holds grows with the rows instead (16
+/// bytes each in the page, and again in the worker that trains). ML-32M's 32,000,204 fit.
+pub const MAX_RATINGS: u64 = 33_000_000;
+/// The most a streamed ratings file may declare unzipped (ML-32M's `ratings.csv` is 877 MB).
+pub const MAX_STREAMED_FILE_BYTES: u64 = 1 << 30;
+
 /// Limits on what an archive may unzip to (tests use small ones).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ZipLimits {
@@ -52,12 +59,25 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
-/// Why a picked file is refused before it is read, or `None` when its size is fine.
+/// A count as a person reads it: "33,000,000".
+pub fn human_count(count: u64) -> String {
+    let digits = count.to_string();
+    let mut out = String::new();
+    for (k, digit) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// What to do with a data set too large for the tab, said after the refusal.
 pub const TOO_LARGE_FOR_A_TAB: &str = "Data this large trains with Spark instead: \
     scripts/spark-als --data FILE --out model.safetensors, then open the model in the zoo \
     (docs/SPARK.md)";
 
+/// Why a picked file is refused before it is read, or `None` when its size is fine.
 pub fn refuse_picked(name: &str, size: u64, limit: u64) -> Option<String> {
     (size > limit).then(|| {
         format!(
@@ -78,6 +98,9 @@ mod tests {
         assert_eq!(human_bytes(3482), "3.4 KiB");
         assert_eq!(human_bytes(MAX_FILE_BYTES), "256 MiB");
         assert_eq!(human_bytes(3 << 30), "3 GiB");
+        assert_eq!(human_count(MAX_RATINGS), "33,000,000");
+        assert_eq!(human_count(999), "999");
+        assert_eq!(human_count(1000), "1,000");
         assert_eq!(human_bytes((3 << 30) + (1 << 29)), "3.5 GiB");
     }
 

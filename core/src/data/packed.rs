@@ -1,14 +1,15 @@
 //! A parsed data set in the compact form in which it crosses from the worker that read it to the
-//! page: every rating as 20 little-endian bytes (user u32, item u32, value f32, timestamp u64; moved
-//! beside the worker protocol's JSON), the rest as it is. Unpacking checks every id, so a damaged or
-//! foreign message is an error, never a data set that indexes out of bounds.
+//! page: the ratings as their own bytes (16 a rating: user u32, item u32, value f32, timestamp u32,
+//! in the byte order of the wasm both ends run; moved beside the worker protocol's JSON, never
+//! copied into a byte vector first), the rest as it is. Unpacking checks every id, so a damaged
+//! or foreign message is an error, never a data set that indexes out of bounds.
 
 use serde::{Deserialize, Serialize};
 
 use super::error::DataError;
 use super::{Dataset, Film, Person, Rating, RatingScale, Release};
 
-const RATING_BYTES: usize = 20;
+const RATING_BYTES: usize = std::mem::size_of::<Rating>();
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PackedDataset {
@@ -18,58 +19,59 @@ pub struct PackedDataset {
     pub fingerprint: u64,
     pub films: Vec<Film>,
     pub people: Vec<Person>,
-    /// Not in the message's JSON: moved beside it ([`crate::protocol::Reply::bytes_mut`]).
+    /// Not in the message's JSON: their bytes travel beside it ([`PackedDataset::rating_bytes`]).
     #[serde(skip)]
-    pub ratings: Vec<u8>,
+    pub ratings: Vec<Rating>,
+}
+
+impl PackedDataset {
+    /// The ratings as the bytes that travel.
+    pub fn rating_bytes(&self) -> &[u8] {
+        bytemuck::cast_slice(&self.ratings)
+    }
+
+    /// Takes the ratings from `len` bytes that `fill` copies straight into their place.
+    pub fn receive_ratings(
+        &mut self,
+        len: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) -> Result<(), DataError> {
+        if !len.is_multiple_of(RATING_BYTES) {
+            return Err(damaged("its ratings are cut short".into()));
+        }
+        self.ratings = vec![bytemuck::Zeroable::zeroed(); len / RATING_BYTES];
+        fill(bytemuck::cast_slice_mut(&mut self.ratings));
+        Ok(())
+    }
+}
+
+fn damaged(why: String) -> DataError {
+    DataError::file("the data read by the worker", why)
 }
 
 impl Dataset {
-    pub fn pack(&self) -> PackedDataset {
-        let mut ratings = Vec::with_capacity(self.ratings.len() * RATING_BYTES);
-        for r in &self.ratings {
-            ratings.extend_from_slice(&r.user.to_le_bytes());
-            ratings.extend_from_slice(&r.item.to_le_bytes());
-            ratings.extend_from_slice(&r.value.to_le_bytes());
-            ratings.extend_from_slice(&r.timestamp.to_le_bytes());
-        }
+    /// The data set as it crosses to the page (its ratings moved, not copied).
+    pub fn into_packed(self) -> PackedDataset {
         PackedDataset {
             release: self.release,
-            genres: self.genres.clone(),
-            scale: self.scale,
             fingerprint: self.fingerprint(),
-            films: self.films.clone(),
-            people: self.people.clone(),
-            ratings,
+            genres: self.genres,
+            scale: self.scale,
+            films: self.films,
+            people: self.people,
+            ratings: self.ratings,
         }
     }
 
     /// The data set back, its indexes rebuilt; every rating must name a known person and film.
     pub fn unpack(packed: PackedDataset) -> Result<Dataset, DataError> {
-        let damaged = |why: String| DataError::file("the data read by the worker", why);
         // A catalogue alone has neither ratings nor people.
         if packed.ratings.is_empty() && !packed.people.is_empty() {
             return Err(damaged("its ratings are missing".into()));
         }
-        if !packed.ratings.len().is_multiple_of(RATING_BYTES) {
-            return Err(damaged("its ratings are cut short".into()));
-        }
         let (n_users, n_items) = (packed.people.len() as u32, packed.films.len() as u32);
-        let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-        let ratings = packed
+        if let Some(r) = packed
             .ratings
-            .chunks_exact(RATING_BYTES)
-            .map(|b| {
-                let mut time = [0u8; 8];
-                time.copy_from_slice(&b[12..20]);
-                Rating {
-                    user: word(&b[0..4]),
-                    item: word(&b[4..8]),
-                    value: f32::from_bits(word(&b[8..12])),
-                    timestamp: u64::from_le_bytes(time),
-                }
-            })
-            .collect::<Vec<_>>();
-        if let Some(r) = ratings
             .iter()
             .find(|r| r.user >= n_users || r.item >= n_items)
         {
@@ -81,7 +83,7 @@ impl Dataset {
         Dataset::assemble(
             packed.films,
             packed.people,
-            ratings,
+            packed.ratings,
             (packed.genres, packed.scale, packed.release),
             packed.fingerprint,
         )
@@ -97,10 +99,17 @@ mod tests {
     fn a_data_set_unpacks_to_itself_through_json_and_its_bytes() {
         for layout in [Layout::Ml1m, Layout::OwnCsv] {
             let d = Dataset::from_files(&files(layout, Shape::small(2_000))).unwrap();
-            let packed = d.pack();
+            let packed = d.clone().into_packed();
             let json = serde_json::to_string(&packed).unwrap();
             let mut received: PackedDataset = serde_json::from_str(&json).unwrap();
-            received.ratings = packed.ratings;
+            assert!(
+                received.ratings.is_empty(),
+                "the ratings travel beside the JSON"
+            );
+            let bytes = packed.rating_bytes();
+            received
+                .receive_ratings(bytes.len(), |into| into.copy_from_slice(bytes))
+                .unwrap();
             let back = Dataset::unpack(received).unwrap();
             assert_eq!(back.ratings, d.ratings);
             assert_eq!(
@@ -120,15 +129,16 @@ mod tests {
     #[test]
     fn damaged_packs_are_errors() {
         let d = Dataset::from_files(&files(Layout::Ml1m, Shape::small(500))).unwrap();
-        let mut cut = d.pack();
-        cut.ratings.pop();
-        assert!(
-            Dataset::unpack(cut)
-                .unwrap_err()
-                .to_string()
-                .contains("cut short")
-        );
-        let mut foreign = d.pack();
+        let packed = d.clone().into_packed();
+        let mut cut = packed.clone();
+        let bytes = &packed.rating_bytes()[1..];
+        let error = cut.receive_ratings(bytes.len(), |_| unreachable!("refused before"));
+        assert!(error.unwrap_err().to_string().contains("cut short"));
+        let mut missing = packed.clone();
+        missing.ratings.clear();
+        let error = Dataset::unpack(missing).unwrap_err().to_string();
+        assert!(error.contains("missing"), "{error}");
+        let mut foreign = packed;
         foreign.people.truncate(1);
         assert!(
             Dataset::unpack(foreign)

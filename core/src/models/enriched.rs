@@ -28,7 +28,7 @@ use crate::zoo::{IntoTrained, Trained};
 /// Age bands of the MovieLens 1M documentation (under 18, 18–24, 25–34, 35–44, 45–49, 50–55, 56+).
 const AGE_BANDS: [u8; 6] = [18, 25, 35, 45, 50, 56];
 /// Thirty days, in seconds: the rating-time bands.
-const MONTH_S: u64 = 30 * 24 * 3600;
+const MONTH_S: u32 = 30 * 24 * 3600;
 /// Rating-time bands kept (later months share the last one).
 const MONTHS: usize = 12;
 
@@ -75,7 +75,7 @@ impl SideFeatures {
         let user_dim = user_names.len();
 
         let first_time = train.iter().map(|r| r.timestamp).min().unwrap_or(0);
-        let mut joined = vec![u64::MAX; dataset.n_users()];
+        let mut joined = vec![u32::MAX; dataset.n_users()];
         for r in train {
             let t = &mut joined[r.user as usize];
             *t = (*t).min(r.timestamp);
@@ -104,7 +104,7 @@ impl SideFeatures {
                 row[at + k] = 1.0;
             }
             at += occupations.len();
-            if joined[u] != u64::MAX {
+            if joined[u] != u32::MAX {
                 let month = ((joined[u] - first_time) / MONTH_S) as usize;
                 row[at + month.min(MONTHS - 1)] = 1.0;
             }

@@ -2,6 +2,8 @@
 //! rating tells the model the most (people disagree about them: high rating variance), spread over
 //! genres so one answer does not repeat another.
 
+use std::collections::VecDeque;
+
 use crate::data::{Dataset, Film};
 use crate::stats::FilmRatings;
 
@@ -85,27 +87,30 @@ fn onboarding_order_by(dataset: &Dataset, info: &[f64]) -> Vec<u32> {
             .total_cmp(&info[a as usize])
             .then(a.cmp(&b))
     });
+    // Each genre's films in that order; a block takes, film by film, the earliest one whose
+    // genre has room. The same order as scanning the whole rest once per block, in one pass
+    // (59,047 films of ML-25M scanned 5,000 times took seconds).
+    let n_genres = sizes.len().max(1);
+    let mut queues: Vec<VecDeque<(usize, u32)>> = vec![VecDeque::new(); n_genres];
+    for (rank, &item) in remaining.iter().enumerate() {
+        let genre = primary_genre(&dataset.films[item as usize], &sizes).unwrap_or(0);
+        queues[genre].push_back((rank, item));
+    }
     let mut order = Vec::with_capacity(remaining.len());
-    while !remaining.is_empty() {
-        let mut used = vec![0usize; sizes.len().max(1)];
-        let mut block = 0;
-        let mut rest = Vec::with_capacity(remaining.len());
-        for item in remaining {
-            let genre = primary_genre(&dataset.films[item as usize], &sizes).unwrap_or(0);
-            if block < BLOCK && used[genre] < PER_GENRE {
-                used[genre] += 1;
-                block += 1;
-                order.push(item);
-            } else {
-                rest.push(item);
-            }
+    while order.len() < remaining.len() {
+        let mut used = vec![0usize; n_genres];
+        for _ in 0..BLOCK {
+            let earliest = (0..n_genres)
+                .filter(|&g| used[g] < PER_GENRE)
+                .filter_map(|g| queues[g].front().map(|&(rank, _)| (rank, g)))
+                .min();
+            let Some((_, genre)) = earliest else {
+                break;
+            };
+            let (_, item) = queues[genre].pop_front().expect("a film at the front");
+            used[genre] += 1;
+            order.push(item);
         }
-        if block == 0 {
-            // Cannot happen (an empty `used` accepts anything), but never loop forever.
-            order.extend(rest);
-            break;
-        }
-        remaining = rest;
     }
     order
 }

@@ -8,7 +8,7 @@ fn ratings(n: u32) -> Vec<Rating> {
             user: i % 7,
             item: i,
             value: 1.0 + (i % 5) as f32,
-            timestamp: i as u64,
+            timestamp: i,
         })
         .collect()
 }
@@ -71,7 +71,7 @@ fn temporal_split_holds_out_each_persons_latest_fifth() {
         timestamp,
     };
     // Person 0 rated 10 films at times 10, 9, …, 1; person 1 one film; person 2 two at once.
-    let mut ratings: Vec<Rating> = (0..10).map(|i| r(0, i, 10 - i as u64)).collect();
+    let mut ratings: Vec<Rating> = (0..10).map(|i| r(0, i, 10 - i)).collect();
     ratings.push(r(1, 0, 5));
     ratings.extend([r(2, 0, 7), r(2, 1, 7)]);
     let split = make_split(&ratings, SplitKind::Temporal, 0);

@@ -106,7 +106,7 @@ pub(super) fn load(keys: &Keys) -> (Profile, Vec<u32>, Option<Notice>) {
 impl Visitor {
     /// Shows the ratings kept for the data set with storage scope `scope`, when it is another
     /// than the one shown.
-    pub(super) fn switch_scope(self, scope: &str) {
+    pub fn switch_scope(self, scope: &str) {
         let keys = Keys::of(scope);
         if self.keys.with_value(|k| *k == keys) {
             return;

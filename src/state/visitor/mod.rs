@@ -25,8 +25,8 @@ use crate::state::serving::{Origin, ServedBy};
 use crate::web::download::download_text;
 use crate::web::schedule::{next_macrotask, now_ms};
 
-/// Films per slice while the co-rated neighbours are built (a few ms each, then the page breathes).
-const FILMS_PER_SLICE: usize = 48;
+/// The main thread's time per slice of the films' neighbours, between which the page runs.
+const SLICE_MS: f64 = 24.0;
 pub const RECS_PER_PAGE: usize = 10;
 
 #[derive(Clone, Copy)]
@@ -175,9 +175,14 @@ impl Visitor {
         }
         spawn_local(async move {
             let mut builder = CoRatedBuilder::new(&index, NEIGHBOURS_PER_FILM);
-            let co_rated = loop {
-                if let Some(done) = builder.step(FILMS_PER_SLICE) {
-                    break done;
+            let co_rated = 'built: loop {
+                // A film at a time until the slice is used: one film of 25 million ratings
+                // costs as much as hundreds of ML-100K's.
+                let slice_start = now_ms();
+                while now_ms() - slice_start < SLICE_MS {
+                    if let Some(done) = builder.step(1) {
+                        break 'built done;
+                    }
                 }
                 self.preparing.set(builder.progress());
                 next_macrotask().await;

@@ -40,8 +40,13 @@ const OCCUPATIONS: [&str; 21] = [
 /// ML-1M's age codes: each is the lowest age of its band.
 const AGE_BANDS: [u8; 7] = [1, 18, 25, 35, 45, 50, 56];
 
-pub fn read(files: &MovieLensFiles) -> Result<Parsed, DataError> {
-    let ratings = parse_ratings("ratings.dat", files.text("ratings.dat")?)?;
+/// Reads ML-1M or ML-10M; `streamed` are `ratings.dat`'s rows when they were parsed as it was
+/// unzipped.
+pub fn read(files: &MovieLensFiles, streamed: Option<Vec<RawRating>>) -> Result<Parsed, DataError> {
+    let ratings = match streamed {
+        Some(rows) => rows,
+        None => parse_ratings("ratings.dat", files.text("ratings.dat")?)?,
+    };
     let movies = files
         .get("movies.dat")
         .ok_or_else(|| DataError::file("movies.dat", "the file is missing"))?;
@@ -68,13 +73,16 @@ pub fn read(files: &MovieLensFiles) -> Result<Parsed, DataError> {
     })
 }
 
+/// How errors call `ratings.dat`'s user and item columns and its whole row.
+pub(super) const RATING_NAMES: [&str; 3] =
+    ["user id", "movie id", "user, movie, rating, timestamp"];
+
 pub fn parse_ratings(file: &str, text: &str) -> Result<Vec<RawRating>, DataError> {
-    let names = ["user id", "movie id", "user, movie, rating, timestamp"];
     rating_rows(
         file,
         reported_lines(file, text, numbered_lines(text)),
         "::",
-        names,
+        RATING_NAMES,
     )
 }
 
@@ -84,19 +92,28 @@ pub(super) fn rating_rows<'a>(
     file: &str,
     lines: impl Iterator<Item = (usize, &'a str)>,
     separator: &str,
-    [user_name, item_name, row_name]: [&str; 3],
+    names: [&str; 3],
 ) -> Result<Vec<RawRating>, DataError> {
-    let mut ratings = Vec::new();
-    for (n, line) in lines {
-        let [user, item, rating, timestamp] = fields(file, n, line, separator, row_name)?;
-        ratings.push(RawRating {
-            user: field(file, n, user_name, user)?,
-            item: field(file, n, item_name, item)?,
-            rating: star_rating(file, n, rating)?,
-            timestamp: field(file, n, "timestamp", timestamp)?,
-        });
-    }
-    Ok(ratings)
+    lines
+        .map(|(n, line)| rating_row(file, n, line, separator, names))
+        .collect()
+}
+
+/// Line `n` of a MovieLens ratings file.
+pub(super) fn rating_row(
+    file: &str,
+    n: usize,
+    line: &str,
+    separator: &str,
+    [user_name, item_name, row_name]: [&str; 3],
+) -> Result<RawRating, DataError> {
+    let [user, item, rating, timestamp] = fields(file, n, line, separator, row_name)?;
+    Ok(RawRating {
+        user: field(file, n, user_name, user)?,
+        item: field(file, n, item_name, item)?,
+        rating: star_rating(file, n, rating)?,
+        timestamp: field(file, n, "timestamp", timestamp)?,
+    })
 }
 
 /// A MovieLens rating: 0.5 to 5 stars.
@@ -212,7 +229,7 @@ mod tests {
 
     #[test]
     fn ml1m_reads_latin1_titles_genres_and_demographics() {
-        let parsed = read(&ml1m()).unwrap();
+        let parsed = read(&ml1m(), None).unwrap();
         assert_eq!(parsed.release, Release::Ml1m);
         assert_eq!(
             parsed.genres,
@@ -238,7 +255,7 @@ mod tests {
             "ratings.dat",
             b"1::122::5::838985046\n1::185::4.5::838983525\n".to_vec(),
         );
-        let parsed = read(&files).unwrap();
+        let parsed = read(&files, None).unwrap();
         assert_eq!(parsed.release, Release::Ml10m);
         assert_eq!(parsed.scale, crate::data::RatingScale::HALF_STARS);
         assert!(parsed.people.is_empty());

@@ -8,6 +8,7 @@ mod lines;
 pub(crate) mod ml100k;
 mod movielens_csv;
 mod own;
+pub(crate) mod streamed;
 mod table;
 
 pub use lines::{decode_text, year_from_title};
@@ -22,11 +23,13 @@ use super::{Film, Person};
 
 /// One rating in the data set's own ids.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C)]
 pub struct RawRating {
     pub user: u32,
     pub item: u32,
     pub rating: f32,
-    pub timestamp: u64,
+    /// Seconds since 1970 (0 where the data has no time).
+    pub timestamp: u32,
 }
 
 /// Which layout a data set came in.
@@ -92,19 +95,20 @@ pub fn missing_companion(files: &MovieLensFiles) -> Option<&'static str> {
     ];
     needs
         .into_iter()
-        .filter(|(ratings, _)| files.get(ratings).is_some())
+        .filter(|(ratings, _)| files.has(ratings))
         .filter(|(ratings, _)| *ratings != "ratings.csv" || movielens_csv::is_release(files))
         .find_map(|(_, companions)| companions.iter().copied().find(|c| files.get(c).is_none()))
 }
 
-/// Reads whichever release `files` holds, or a person's own ratings file.
-pub fn read(files: &MovieLensFiles) -> Result<Parsed, DataError> {
-    if files.get("u.data").is_some() {
+/// Reads whichever release `files` holds, or a person's own ratings file; `streamed` are the
+/// rows of its ratings file when they were parsed as it was unzipped.
+pub fn read(files: &MovieLensFiles, streamed: Option<Vec<RawRating>>) -> Result<Parsed, DataError> {
+    if files.has("u.data") {
         ml100k::read(files)
-    } else if files.get("ratings.dat").is_some() {
-        dat::read(files)
-    } else if files.get("ratings.csv").is_some() && movielens_csv::is_release(files) {
-        movielens_csv::read(files)
+    } else if files.has("ratings.dat") {
+        dat::read(files, streamed)
+    } else if files.has("ratings.csv") && movielens_csv::is_release(files) {
+        movielens_csv::read(files, streamed)
     } else {
         own::read(files)
     }

@@ -11,18 +11,28 @@ use crate::data::error::DataError;
 use crate::data::files::MovieLensFiles;
 use crate::data::progress::reported_lines;
 
-const RATINGS_HEADER: &str = "userId,movieId,rating,timestamp";
+pub(super) const RATINGS_HEADER: &str = "userId,movieId,rating,timestamp";
+/// How errors call `ratings.csv`'s user and item columns and its whole row.
+pub(super) const RATING_NAMES: [&str; 3] =
+    ["userId", "movieId", "userId, movieId, rating, timestamp"];
 const MOVIES_HEADER: [&str; 3] = ["movieId", "title", "genres"];
 
 /// Whether `ratings.csv` has the releases' header (another `ratings.csv` is a person's own file).
+/// A streamed `ratings.csv` had it (only the releases' is streamed).
 pub fn is_release(files: &MovieLensFiles) -> bool {
-    files
-        .get("ratings.csv")
-        .is_some_and(|bytes| bytes.starts_with(RATINGS_HEADER.as_bytes()))
+    files.streamed_name() == Some("ratings.csv")
+        || files
+            .get("ratings.csv")
+            .is_some_and(|bytes| bytes.starts_with(RATINGS_HEADER.as_bytes()))
 }
 
-pub fn read(files: &MovieLensFiles) -> Result<Parsed, DataError> {
-    let ratings = parse_ratings("ratings.csv", files.text("ratings.csv")?)?;
+/// Reads a CSV release; `streamed` are `ratings.csv`'s rows when they were parsed as it was
+/// unzipped.
+pub fn read(files: &MovieLensFiles, streamed: Option<Vec<RawRating>>) -> Result<Parsed, DataError> {
+    let ratings = match streamed {
+        Some(rows) => rows,
+        None => parse_ratings("ratings.csv", files.text("ratings.csv")?)?,
+    };
     let (films, genres) = parse_movies("movies.csv", files.text("movies.csv")?)?;
     Ok(Parsed {
         release: Release::MlCsv,
@@ -39,7 +49,7 @@ pub fn read(files: &MovieLensFiles) -> Result<Parsed, DataError> {
 }
 
 /// `userId,movieId,rating,timestamp` after the header; no field is ever quoted.
-fn parse_ratings(file: &str, text: &str) -> Result<Vec<RawRating>, DataError> {
+pub(super) fn parse_ratings(file: &str, text: &str) -> Result<Vec<RawRating>, DataError> {
     let mut lines = reported_lines(file, text, numbered_lines(text));
     if !matches!(lines.next(), Some((_, RATINGS_HEADER))) {
         return Err(DataError::line(
@@ -48,8 +58,7 @@ fn parse_ratings(file: &str, text: &str) -> Result<Vec<RawRating>, DataError> {
             format!("the first line should be the header {RATINGS_HEADER}"),
         ));
     }
-    let names = ["userId", "movieId", "userId, movieId, rating, timestamp"];
-    rating_rows(file, lines, ",", names)
+    rating_rows(file, lines, ",", RATING_NAMES)
 }
 
 pub(super) fn parse_movies(file: &str, text: &str) -> Result<(Vec<Film>, Vec<String>), DataError> {
@@ -148,7 +157,7 @@ mod tests {
 
     #[test]
     fn reads_half_stars_and_quoted_titles() {
-        let parsed = read(&release()).unwrap();
+        let parsed = read(&release(), None).unwrap();
         assert_eq!(parsed.release, Release::MlCsv);
         assert_eq!(parsed.scale, crate::data::RatingScale::HALF_STARS);
         assert_eq!(parsed.ratings[1].rating, 3.5);
@@ -169,20 +178,20 @@ mod tests {
             "ratings.csv",
             b"userId,movieId,rating,timestamp\n1,296,5.0\n".to_vec(),
         );
-        let err = read(&files).unwrap_err();
+        let err = read(&files, None).unwrap_err();
         assert_eq!(err.line, Some(2));
         files.insert(
             "ratings.csv",
             b"userId,movieId,rating,timestamp\n1,296,x,1\n".to_vec(),
         );
         assert_eq!(
-            read(&files).unwrap_err().to_string(),
+            read(&files, None).unwrap_err().to_string(),
             "ratings.csv, line 2: rating \"x\" is not a valid number"
         );
         let mut files = release();
         files.insert("movies.csv", b"id,name\n1,A\n".to_vec());
         assert!(
-            read(&files)
+            read(&files, None)
                 .unwrap_err()
                 .to_string()
                 .starts_with("movies.csv, line 1")
@@ -191,12 +200,12 @@ mod tests {
             "movies.csv",
             b"movieId,title,genres\n1,A,Drama\n2,\"B\n".to_vec(),
         );
-        assert!(read(&files).is_err());
+        assert!(read(&files, None).is_err());
         files.insert(
             "movies.csv",
             b"movieId,title,genres\n1,A,Drama\n2,B\n".to_vec(),
         );
-        let err = read(&files).unwrap_err();
+        let err = read(&files, None).unwrap_err();
         assert_eq!(
             err.to_string(),
             "movies.csv, line 3: expected 3 fields, found 2"

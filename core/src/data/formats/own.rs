@@ -285,7 +285,7 @@ fn read_ratings(
         None => find_columns(file, &split_line(first, separator))?,
     };
     let (mut users, mut items) = (Keys::default(), Keys::default());
-    let mut rows: Vec<(u32, u32, f32, u64)> = Vec::with_capacity(text.len() / 20);
+    let mut rows: Vec<(u32, u32, f32, u32)> = Vec::with_capacity(text.len() / 20);
     for_each_row(file, text, separator, columns.header, |n, cells| {
         let cell = |k: usize| cells.get(k).copied().unwrap_or("");
         let (user, item) = (cell(columns.user).trim(), cell(columns.item).trim());
