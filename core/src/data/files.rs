@@ -252,13 +252,15 @@ impl MovieLensFiles {
             let unzipped = entry.compressed_size() + entry.data_start().unwrap_or(0);
             progress::report(ReadStage::Unzipping, name, unzipped, bytes.len() as u64, 0);
             let entry_at = (zip_name, full_name.as_str());
+            found_at.insert(name.to_string(), full_name.clone());
+            // Only a ratings file is buffered to look at its head: a larger read of any other
+            // entry would meet a lying zip's excess before its declared bytes.
             let contents = if matches!(name, "ratings.dat" | "ratings.csv") {
                 let mut entry = BufReader::with_capacity(1 << 20, entry);
                 let head = entry.fill_buf().unwrap_or_default();
                 if let Some(layout) = streamed::streamed_layout(name, head) {
                     let rows = read_streamed(entry_at, name, declared, entry, layout)?;
                     files.streamed = Some((name.to_string(), rows));
-                    found_at.insert(name.to_string(), full_name.clone());
                     continue;
                 }
                 read_bounded(entry_at, declared, &mut entry, limits, total)?
@@ -268,7 +270,6 @@ impl MovieLensFiles {
             };
             total += contents.len() as u64;
             files.insert(name, contents);
-            found_at.insert(name.to_string(), full_name.clone());
         }
         Ok(files)
     }

@@ -149,7 +149,6 @@ impl Visitor {
     /// Indexes the titles and picks the onboarding films at once, then builds the co-rated
     /// neighbours in slices (the page stays responsive).
     pub fn prepare(self, dataset: Arc<Dataset>) {
-        self.switch_scope(&crate::state::data::storage_scope(&dataset));
         self.counts.set_value(None);
         self.focus.set(None);
         self.genre.set(None);

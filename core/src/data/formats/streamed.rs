@@ -137,6 +137,21 @@ mod tests {
         parse(name, reader, layout, text.len() as u64)
     }
 
+    /// Streaming `text` as `name` gives what the whole-text reader `whole` gives (a byte-order
+    /// mark is dropped before the whole-text readers see a file).
+    fn assert_same_as_whole(
+        name: &str,
+        text: &str,
+        whole: fn(&str, &str) -> Result<Vec<RawRating>, DataError>,
+    ) {
+        let expected = whole(name, text.trim_start_matches('\u{feff}'));
+        assert_eq!(
+            streamed(name, text).map_err(|e| e.to_string()),
+            expected.map_err(|e| e.to_string()),
+            "{text:?}"
+        );
+    }
+
     #[test]
     fn rows_and_errors_equal_the_whole_text_readers() {
         let dat_texts = [
@@ -148,13 +163,7 @@ mod tests {
             "",
         ];
         for text in dat_texts {
-            let whole = dat::parse_ratings("ratings.dat", text);
-            let stream = streamed("ratings.dat", text);
-            assert_eq!(
-                stream.as_ref().map_err(ToString::to_string),
-                whole.as_ref().map_err(ToString::to_string),
-                "{text:?}"
-            );
+            assert_same_as_whole("ratings.dat", text, dat::parse_ratings);
         }
         let csv_texts = [
             "userId,movieId,rating,timestamp\n1,296,5.0,1147880044\n1,306,3.5,1147868817\n",
@@ -163,14 +172,7 @@ mod tests {
             "userId,movieId,rating,timestamp\n1,296,x,1\n",
         ];
         for text in csv_texts {
-            let without_bom = text.trim_start_matches('\u{feff}');
-            let whole = movielens_csv::parse_ratings("ratings.csv", without_bom);
-            let stream = streamed("ratings.csv", text);
-            assert_eq!(
-                stream.as_ref().map_err(ToString::to_string),
-                whole.as_ref().map_err(ToString::to_string),
-                "{text:?}"
-            );
+            assert_same_as_whole("ratings.csv", text, movielens_csv::parse_ratings);
         }
     }
 
