@@ -2,7 +2,7 @@
 //! runs on it, with the process's peak memory:
 //! `cargo run --release -p filmspace-core --example load -- FILE`.
 
-use filmspace_core::data::Dataset;
+use filmspace_core::data::{Dataset, PackedDataset};
 use filmspace_core::recommend::{CoRatedBuilder, NEIGHBOURS_PER_FILM, onboarding_order};
 use filmspace_core::search::TitleIndex;
 use filmspace_core::stats::{DatasetStats, FilmRatings};
@@ -36,7 +36,19 @@ fn main() {
     drop(bytes);
     let packed = data.clone().into_packed();
     let bytes = packed.rating_bytes().len();
-    let data = timed("unpack on the page", || Dataset::unpack(packed).unwrap());
+    let text = serde_json::to_string(&packed).unwrap();
+    let mut received: PackedDataset = timed("the reply's text decoded", || {
+        serde_json::from_str(&text).unwrap()
+    });
+    timed("its ratings received", || {
+        received
+            .room_for_ratings(bytes)
+            .unwrap()
+            .copy_from_slice(packed.rating_bytes())
+    });
+    drop(packed);
+    println!("reply text: {} KiB", text.len() >> 10);
+    let data = timed("unpack on the page", || Dataset::unpack(received).unwrap());
     timed("data panel's statistics", || DatasetStats::of(&data));
     timed("map's per-film ratings", || FilmRatings::of(&data));
     let index = timed("rating index", || data.index(&data.ratings));

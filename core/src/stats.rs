@@ -1,6 +1,8 @@
 //! Descriptive statistics shown on the data panel.
 
-use crate::data::{Dataset, RatingScale};
+use serde::{Deserialize, Serialize};
+
+use crate::data::{Dataset, Rating, RatingScale};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatasetStats {
@@ -22,9 +24,9 @@ pub struct DatasetStats {
 }
 
 /// Per film (dense id): how many ratings it has, and their mean and (population) variance, `None`
-/// for a film nobody rated. One pass over `u.data`, shared by the map, the onboarding order and
-/// the Projector metadata.
-#[derive(Debug, Clone, PartialEq)]
+/// for a film nobody rated. Shared by the map, the onboarding order, the search and the Projector
+/// metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FilmRatings {
     pub counts: Vec<u32>,
     pub means: Vec<Option<f64>>,
@@ -32,40 +34,72 @@ pub struct FilmRatings {
 }
 
 impl FilmRatings {
+    /// The data set's (computed once, with its [`RatingSummary`]).
     pub fn of(dataset: &Dataset) -> Self {
-        let n = dataset.n_items();
-        let (mut counts, mut sums, mut squares) = (vec![0u32; n], vec![0f64; n], vec![0f64; n]);
-        for r in &dataset.ratings {
-            let i = r.item as usize;
+        dataset.summary().films.clone()
+    }
+}
+
+/// What every panel reads of a data set's ratings, from one pass over them, kept with the data
+/// set ([`Dataset::summary`]): a picked file's is made in the worker that read it, so the page
+/// never walks 25 million ratings for a count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatingSummary {
+    pub films: FilmRatings,
+    /// How many ratings of each value the scale offers (`RatingScale::choices`, lowest first;
+    /// a value between two choices counts in the lower).
+    pub histogram: Vec<(f32, usize)>,
+    pub sum: f64,
+}
+
+impl RatingSummary {
+    pub fn of(ratings: &[Rating], n_items: usize, scale: RatingScale) -> Self {
+        let values = scale.choices();
+        let mut histogram: Vec<(f32, usize)> = values.iter().map(|&v| (v, 0)).collect();
+        let (mut counts, mut sums, mut squares) = (
+            vec![0u32; n_items],
+            vec![0f64; n_items],
+            vec![0f64; n_items],
+        );
+        for r in ratings {
+            let (i, value) = (r.item as usize, r.value as f64);
             counts[i] += 1;
-            sums[i] += r.value as f64;
-            squares[i] += (r.value as f64).powi(2);
+            sums[i] += value;
+            squares[i] += value * value;
+            let bin = values.partition_point(|&v| v <= r.value + 1e-4).max(1) - 1;
+            histogram[bin].1 += 1;
         }
         let per_film = |f: &dyn Fn(f64, f64, f64) -> f64| -> Vec<Option<f64>> {
-            (0..n)
+            (0..n_items)
                 .map(|i| (counts[i] > 0).then(|| f(counts[i] as f64, sums[i], squares[i])))
                 .collect()
         };
-        FilmRatings {
+        let films = FilmRatings {
             means: per_film(&|c, s, _| s / c),
             variances: per_film(&|c, s, q| q / c - (s / c).powi(2)),
             counts,
+        };
+        Self {
+            films,
+            histogram,
+            sum: sums.iter().sum(),
         }
+    }
+
+    /// Whether it can be this data set's (a summary sent beside one is checked, not trusted).
+    pub fn fits(&self, dataset: &Dataset) -> bool {
+        self.films.counts.len() == dataset.n_items()
+            && self.films.means.len() == dataset.n_items()
+            && self.films.variances.len() == dataset.n_items()
+            && self.histogram.len() == dataset.scale.choices().len()
+            && self.histogram.iter().map(|h| h.1).sum::<usize>() == dataset.ratings.len()
     }
 }
 
 impl DatasetStats {
     pub fn of(dataset: &Dataset) -> Self {
-        let values = dataset.scale.choices();
-        let mut histogram: Vec<(f32, usize)> = values.iter().map(|&v| (v, 0)).collect();
-        let mut per_film = vec![0usize; dataset.n_items()];
-        let mut sum = 0.0f64;
-        for r in &dataset.ratings {
-            let bin = values.partition_point(|&v| v <= r.value + 1e-4).max(1) - 1;
-            histogram[bin].1 += 1;
-            per_film[r.item as usize] += 1;
-            sum += r.value as f64;
-        }
+        let summary = dataset.summary();
+        let mut per_film: Vec<usize> = summary.films.counts.iter().map(|&c| c as usize).collect();
         per_film.sort_unstable_by(|a, b| b.cmp(a));
         Self {
             users: dataset.n_users(),
@@ -73,8 +107,8 @@ impl DatasetStats {
             scale: dataset.scale,
             ratings: dataset.ratings.len(),
             sparsity: dataset.sparsity(),
-            mean_rating: sum / dataset.ratings.len().max(1) as f64,
-            histogram,
+            mean_rating: summary.sum / dataset.ratings.len().max(1) as f64,
+            histogram: summary.histogram.clone(),
             ratings_per_film: per_film,
             memory_bytes: dataset.memory_bytes(),
         }

@@ -9,8 +9,9 @@ use std::rc::Rc;
 use filmspace_core::data::progress::ReadProgress;
 use filmspace_core::embedding::GenreReport;
 use filmspace_core::protocol::{
-    ClassifyReply, ClassifyRequest, Control, FitReply, FitRequest, MeasureRequest, Measured,
-    ProjectReply, ProjectRequest, ReadReply, ReadRequest, Reply, Request, RunId, decode, encode,
+    ClassifyReply, ClassifyRequest, Control, Envelope, FitReply, FitRequest, MeasureRequest,
+    Measured, ProjectReply, ProjectRequest, ReadReply, ReadRequest, Reply, Request, RunId, decode,
+    encode,
 };
 use futures::StreamExt;
 use futures::channel::mpsc;
@@ -160,14 +161,7 @@ impl WorkerClient {
                 worker.clone(),
                 warm_up_when_ready.clone(),
             );
-            Closure::<dyn FnMut(_)>::new(move |event: web_sys::MessageEvent| {
-                let (text, extra) = wire::parts(&event.data());
-                let decoded = decode::<Reply>(&text).and_then(|mut envelope| {
-                    if let Some(extra) = extra {
-                        wire::receive_bytes(&mut envelope.body, &extra)?;
-                    }
-                    Ok(envelope)
-                });
+            let handle = move |decoded: Result<Envelope<Reply>, String>| {
                 match decoded {
                     Ok(envelope) if matches!(envelope.body, Reply::Ready) => {
                         ready.set(true);
@@ -183,6 +177,22 @@ impl WorkerClient {
                         worker.terminate();
                         deliver(None, Err(format!("the worker sent {error}")));
                     }
+                }
+            };
+            Closure::<dyn FnMut(_)>::new(move |event: web_sys::MessageEvent| {
+                let (text, extra) = wire::parts(&event.data());
+                let decoded = decode::<Reply>(&text);
+                match (decoded, extra) {
+                    (Ok(mut envelope), Some(extra)) => {
+                        // Bytes beside the text (a read data set's ratings) are copied in over
+                        // several tasks; nothing follows such a reply in its run.
+                        let handle = handle.clone();
+                        wasm_bindgen_futures::spawn_local(async move {
+                            let received = wire::receive_bytes(&mut envelope.body, &extra).await;
+                            handle(received.map(|()| envelope));
+                        });
+                    }
+                    (decoded, _) => handle(decoded),
                 }
             })
         };

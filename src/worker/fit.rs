@@ -14,6 +14,7 @@ use filmspace_core::metrics::rating_errors;
 use filmspace_core::models::{Evaluation, evaluate_rating_model};
 use filmspace_core::protocol::{Control, FitReply, FitRequest, FitResult};
 use filmspace_core::recommend::{Served, ServingModel};
+use filmspace_core::report::{Baseline, baseline_row};
 use filmspace_core::settings::{FaultKind, GpuFault};
 use filmspace_core::split::Split;
 use filmspace_core::train::{
@@ -216,12 +217,24 @@ impl<'a> Job<'a> {
             backend: backend.to_string(),
             history,
         };
+        let mut baselines = Vec::new();
+        for baseline in Baseline::ALL.into_iter().filter(|_| self.request.baselines) {
+            next_macrotask().await;
+            let split = &self.split;
+            baselines.push(baseline_row(
+                baseline,
+                &split.train,
+                &self.index,
+                &split.test,
+            ));
+        }
         next_macrotask().await;
         let serving = ServingModel::new((scoring.serve)(&trained, self.request.sizes.1));
         let result = FitResult {
             row,
             serving,
             stopped,
+            baselines,
         };
         (driver.report)(FitReply::Finished(Box::new(result)));
     }

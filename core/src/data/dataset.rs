@@ -1,4 +1,5 @@
 use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
 
 use super::error::DataError;
 use super::files::MovieLensFiles;
@@ -7,6 +8,7 @@ use super::id_index::IdIndex;
 use super::progress::{self, ReadStage};
 use super::scale::RatingScale;
 use super::{Film, Person};
+use crate::stats::RatingSummary;
 
 /// A rating in dense 0-based ids: `user` indexes [`Dataset::people`], `item` indexes
 /// [`Dataset::films`]. Dense ids keep the data set's id order, so "smaller item id" means the
@@ -47,6 +49,8 @@ pub struct Dataset {
     fingerprint: u64,
     film_index: IdIndex,
     person_index: IdIndex,
+    /// Made on first use, or sent with the data set by the worker that read it.
+    summary: OnceLock<Arc<RatingSummary>>,
 }
 
 /// The position of the first rating whose (user, item) pair came before it. Sorting the pairs
@@ -214,6 +218,7 @@ impl Dataset {
             fingerprint: 0,
             film_index,
             person_index,
+            summary: OnceLock::new(),
         };
         let names = (films_file.as_str(), people_file.as_str());
         dataset.ratings = dataset.densify_from(&ratings_file, header_lines, raw, names)?;
@@ -250,6 +255,7 @@ impl Dataset {
             scale,
             release,
             fingerprint,
+            summary: OnceLock::new(),
         })
     }
 
@@ -360,22 +366,30 @@ impl Dataset {
             .collect()
     }
 
+    /// One pass over the ratings, made once: per-film counts and means, the histogram.
+    pub fn summary(&self) -> &Arc<RatingSummary> {
+        self.summary
+            .get_or_init(|| Arc::new(RatingSummary::of(&self.ratings, self.n_items(), self.scale)))
+    }
+
+    /// Keeps `summary` as this data set's, where it fits it; whether it did.
+    pub fn keep_summary(&self, summary: Arc<RatingSummary>) -> bool {
+        summary.fits(self) && self.summary.set(summary).is_ok()
+    }
+
     /// How many ratings each item has (dense ids).
     pub fn ratings_per_item(&self) -> Vec<u32> {
-        let mut counts = vec![0; self.films.len()];
-        for r in &self.ratings {
-            counts[r.item as usize] += 1;
-        }
-        counts
+        self.summary().films.counts.clone()
     }
 
     /// Number of distinct items with at least one rating.
     pub fn n_rated_items(&self) -> usize {
-        let mut rated = vec![false; self.films.len()];
-        for r in &self.ratings {
-            rated[r.item as usize] = true;
-        }
-        rated.into_iter().filter(|&r| r).count()
+        self.summary()
+            .films
+            .counts
+            .iter()
+            .filter(|&&c| c > 0)
+            .count()
     }
 
     pub fn n_users(&self) -> usize {

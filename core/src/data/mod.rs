@@ -17,7 +17,7 @@ pub use dataset::{Dataset, Rating};
 pub use error::DataError;
 pub use files::MovieLensFiles;
 pub use formats::{Columns, ColumnsPreview, RawRating, Release, decode_text, year_from_title};
-pub use index::{Csr, RatingIndex};
+pub use index::{Csr, RatingIndex, RatingIndexBuilder};
 pub use packed::PackedDataset;
 pub use scale::RatingScale;
 

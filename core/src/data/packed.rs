@@ -4,10 +4,13 @@
 //! copied into a byte vector first), the rest as it is. Unpacking checks every id, so a damaged
 //! or foreign message is an error, never a data set that indexes out of bounds.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::error::DataError;
 use super::{Dataset, Film, Person, Rating, RatingScale, Release};
+use crate::stats::RatingSummary;
 
 const RATING_BYTES: usize = std::mem::size_of::<Rating>();
 
@@ -19,6 +22,8 @@ pub struct PackedDataset {
     pub fingerprint: u64,
     pub films: Vec<Film>,
     pub people: Vec<Person>,
+    /// Made where the data set was read, so the page never makes it (a pass over every rating).
+    pub summary: RatingSummary,
     /// Not in the message's JSON: their bytes travel beside it ([`PackedDataset::rating_bytes`]).
     #[serde(skip)]
     pub ratings: Vec<Rating>,
@@ -30,18 +35,14 @@ impl PackedDataset {
         bytemuck::cast_slice(&self.ratings)
     }
 
-    /// Takes the ratings from `len` bytes that `fill` copies straight into their place.
-    pub fn receive_ratings(
-        &mut self,
-        len: usize,
-        fill: impl FnOnce(&mut [u8]),
-    ) -> Result<(), DataError> {
+    /// Room for the ratings that travel as `len` bytes, to copy them straight into (in pieces,
+    /// if the receiver likes).
+    pub fn room_for_ratings(&mut self, len: usize) -> Result<&mut [u8], DataError> {
         if !len.is_multiple_of(RATING_BYTES) {
             return Err(damaged("its ratings are cut short".into()));
         }
         self.ratings = vec![bytemuck::Zeroable::zeroed(); len / RATING_BYTES];
-        fill(bytemuck::cast_slice_mut(&mut self.ratings));
-        Ok(())
+        Ok(bytemuck::cast_slice_mut(&mut self.ratings))
     }
 }
 
@@ -50,9 +51,11 @@ fn damaged(why: String) -> DataError {
 }
 
 impl Dataset {
-    /// The data set as it crosses to the page (its ratings moved, not copied).
+    /// The data set as it crosses to the page (its ratings moved, not copied), with its summary.
     pub fn into_packed(self) -> PackedDataset {
+        let summary = Arc::unwrap_or_clone(self.summary().clone());
         PackedDataset {
+            summary,
             release: self.release,
             fingerprint: self.fingerprint(),
             genres: self.genres,
@@ -80,13 +83,17 @@ impl Dataset {
                 r.user, r.item
             )));
         }
-        Dataset::assemble(
+        let dataset = Dataset::assemble(
             packed.films,
             packed.people,
             packed.ratings,
             (packed.genres, packed.scale, packed.release),
             packed.fingerprint,
-        )
+        )?;
+        if !dataset.keep_summary(Arc::new(packed.summary)) {
+            return Err(damaged("its summary does not fit its ratings".into()));
+        }
+        Ok(dataset)
     }
 }
 
@@ -108,8 +115,9 @@ mod tests {
             );
             let bytes = packed.rating_bytes();
             received
-                .receive_ratings(bytes.len(), |into| into.copy_from_slice(bytes))
-                .unwrap();
+                .room_for_ratings(bytes.len())
+                .unwrap()
+                .copy_from_slice(bytes);
             let back = Dataset::unpack(received).unwrap();
             assert_eq!(back.ratings, d.ratings);
             assert_eq!(
@@ -121,6 +129,12 @@ mod tests {
                 (d.genres.clone(), d.scale, d.release)
             );
             assert_eq!(back.fingerprint(), d.fingerprint());
+            // The summary came through JSON (floats to the last bit or so).
+            let (sent, made) = (back.summary(), d.summary());
+            assert_eq!(sent.films.counts, made.films.counts);
+            assert_eq!(sent.histogram, made.histogram);
+            let means = |s: &RatingSummary| s.films.means.iter().flatten().sum::<f64>();
+            assert!((means(sent) - means(made)).abs() < 1e-9 && means(made) > 100.0);
             let film = &d.films[3];
             assert_eq!(back.item_of(film.id), Some(3));
         }
@@ -132,12 +146,16 @@ mod tests {
         let packed = d.clone().into_packed();
         let mut cut = packed.clone();
         let bytes = &packed.rating_bytes()[1..];
-        let error = cut.receive_ratings(bytes.len(), |_| unreachable!("refused before"));
-        assert!(error.unwrap_err().to_string().contains("cut short"));
+        let error = cut.room_for_ratings(bytes.len()).unwrap_err();
+        assert!(error.to_string().contains("cut short"));
         let mut missing = packed.clone();
         missing.ratings.clear();
         let error = Dataset::unpack(missing).unwrap_err().to_string();
         assert!(error.contains("missing"), "{error}");
+        let mut miscounted = packed.clone();
+        miscounted.summary.histogram[0].1 += 1;
+        let error = Dataset::unpack(miscounted).unwrap_err().to_string();
+        assert!(error.contains("summary"), "{error}");
         let mut foreign = packed;
         foreign.people.truncate(1);
         assert!(

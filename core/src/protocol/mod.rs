@@ -12,6 +12,7 @@ use crate::data::{Columns, ColumnsPreview, Dataset, PackedDataset, RatingScale};
 use crate::embedding::GenreReport;
 use crate::models::{MfConfig, SideFeatures};
 use crate::recommend::ServingModel;
+use crate::report::BoardRow;
 use crate::settings::GpuFault;
 use crate::split::Split;
 use crate::train::{BatchProgress, EpochReport, RatingColumns, Stage};
@@ -99,6 +100,10 @@ pub struct FitRequest {
     pub live_map: bool,
     /// Benchmark tracing only: score the test ratings after every epoch.
     pub trace_test: bool,
+    /// Score the baselines too, on the same split ([`FitResult::baselines`]): where the index of
+    /// the training ratings already is, not on the page (minutes there at 25 M ratings).
+    #[serde(default)]
+    pub baselines: bool,
     /// Carry on from a checkpoint an earlier worker sent for this run: (part, checkpoint JSON).
     pub resume: Option<(usize, String)>,
 }
@@ -129,6 +134,7 @@ impl FitRequest {
             keep_stopped: false,
             live_map: false,
             trace_test: false,
+            baselines: false,
             resume: None,
         }
     }
@@ -203,6 +209,9 @@ pub struct FitResult {
     pub serving: ServingModel,
     /// Stopped early: the best model so far.
     pub stopped: bool,
+    /// Each of [`crate::report::Baseline::ALL`]'s row, when the request asked for them.
+    #[serde(default)]
+    pub baselines: Vec<BoardRow>,
 }
 
 /// t-SNE of row vectors (`dim` per row) with the default settings.
@@ -331,18 +340,15 @@ impl Reply {
         }
     }
 
-    /// Puts back the `len` bytes that travelled beside the JSON, `fill` copying them straight
-    /// into their place; an error when they cannot be what the message says.
-    pub fn receive_bytes(
-        &mut self,
-        len: usize,
-        fill: impl FnOnce(&mut [u8]),
-    ) -> Result<(), String> {
+    /// Where the `len` bytes that travelled beside the JSON go, to be copied straight into
+    /// their place (empty when the reply carries none); an error when they cannot be what the
+    /// message says.
+    pub fn room_for_bytes(&mut self, len: usize) -> Result<&mut [u8], String> {
         match self {
             Reply::Read(ReadReply::Loaded(packed)) => {
-                packed.receive_ratings(len, fill).map_err(|e| e.to_string())
+                packed.room_for_ratings(len).map_err(|e| e.to_string())
             }
-            _ => Ok(()),
+            _ => Ok(&mut []),
         }
     }
 }
@@ -491,13 +497,11 @@ mod tests {
             panic!("a data set")
         };
         assert!(Dataset::unpack(*packed).is_err());
-        assert!(
-            reply.clone().receive_bytes(15, |_| {}).is_err(),
-            "cut short"
-        );
+        assert!(reply.clone().room_for_bytes(15).is_err(), "cut short");
         reply
-            .receive_bytes(ratings.len(), |into| into.copy_from_slice(&ratings))
-            .unwrap();
+            .room_for_bytes(ratings.len())
+            .unwrap()
+            .copy_from_slice(&ratings);
         let Reply::Read(ReadReply::Loaded(packed)) = reply else {
             panic!("a data set")
         };

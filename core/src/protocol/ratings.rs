@@ -10,6 +10,8 @@ use super::Request;
 use crate::train::RatingColumns;
 
 const WORD: usize = 4;
+// The columns' own bytes are their little-endian words on every target the page and its tests run.
+const _: () = assert!(cfg!(target_endian = "little"));
 
 impl Request {
     /// The rating columns this request carries beside its JSON, in their fixed order.
@@ -48,11 +50,9 @@ impl Request {
             bytes.extend_from_slice(&(set.len() as u32).to_le_bytes());
         }
         for set in &sets {
-            set.users.iter().for_each(|u| bytes.extend(u.to_le_bytes()));
-            set.items.iter().for_each(|i| bytes.extend(i.to_le_bytes()));
-            set.values
-                .iter()
-                .for_each(|v| bytes.extend(v.to_le_bytes()));
+            bytes.extend_from_slice(bytemuck::cast_slice(&set.users));
+            bytes.extend_from_slice(bytemuck::cast_slice(&set.items));
+            bytes.extend_from_slice(bytemuck::cast_slice(&set.values));
         }
         Some(bytes)
     }
@@ -85,10 +85,16 @@ impl Request {
         if lengths.len() != targets.len() || bytes.len() != expected * WORD {
             return Err(damaged("another length"));
         }
+        let mut at = (1 + targets.len()) * WORD;
+        let mut column = |n: usize| {
+            let words = &bytes[at..at + n * WORD];
+            at += n * WORD;
+            words
+        };
         for (target, &n) in targets.iter_mut().zip(&lengths) {
-            let users: Vec<u32> = words.by_ref().take(n).collect();
-            let items: Vec<u32> = words.by_ref().take(n).collect();
-            let values: Vec<f32> = words.by_ref().take(n).map(f32::from_bits).collect();
+            let users: Vec<u32> = bytemuck::pod_collect_to_vec(column(n));
+            let items: Vec<u32> = bytemuck::pod_collect_to_vec(column(n));
+            let values: Vec<f32> = bytemuck::pod_collect_to_vec(column(n));
             if users.iter().any(|&u| u as usize >= n_users) {
                 return Err(damaged("a person the data set does not have"));
             }

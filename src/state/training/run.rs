@@ -8,7 +8,7 @@ use filmspace_core::data::Dataset;
 use filmspace_core::models::{Evaluation, MfWeights};
 use filmspace_core::protocol::{FitReply, FitRequest, FitResult};
 use filmspace_core::recommend::Served;
-use filmspace_core::report::{Baseline, BoardRow, baseline_row};
+use filmspace_core::report::BoardRow;
 use filmspace_core::saved::KeptModel;
 use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::{Split, SplitKind};
@@ -85,6 +85,8 @@ impl Training {
             let split = self.split_of(&dataset, &settings);
             next_macrotask().await;
             let request = self.request(&dataset, &split, &settings, backend.gpu, one_epoch);
+            // Its columns are copied again to be sent: a task of its own at millions of ratings.
+            next_macrotask().await;
             let mut run = RunLog::new(settings.epochs, split.train.len());
             let mut on_placement = |placement| {
                 self.thread.set(Some(match placement {
@@ -102,7 +104,7 @@ impl Training {
             )
             .await;
             match run.outcome.take() {
-                Some(Ok(result)) => self.finish(&dataset, &settings, &split, *result).await,
+                Some(Ok(result)) => self.finish(&settings, *result).await,
                 Some(Err(error)) => {
                     self.message.set(Some(format!("Training failed: {error}")));
                     self.state.set(TrainState::Error);
@@ -131,6 +133,7 @@ impl Training {
             keep_stopped: true,
             live_map: true,
             trace_test: settings.trace_test,
+            baselines: true,
             ..FitRequest::new(ZooModel::Mf, dataset, split, seed)
         }
     }
@@ -208,31 +211,22 @@ impl Training {
         }
     }
 
-    /// The board (the model beside the baselines, a row at a time), then the model is kept and
+    /// The board (the model beside the baselines the worker scored), then the model is kept and
     /// serves.
-    async fn finish(
-        self,
-        dataset: &Dataset,
-        settings: &TrainSettings,
-        split: &Split,
-        result: FitResult,
-    ) {
+    async fn finish(self, settings: &TrainSettings, result: FitResult) {
         let Some(weights) = result_weights(&result) else {
             self.message
                 .set(Some("Training ended without a model.".into()));
             self.state.set(TrainState::Error);
             return;
         };
-        let index = dataset.index(&split.train);
         let evaluation = Evaluation {
             errors: result.row.errors,
             ranking: result.row.ranking,
         };
+        // The baselines were scored with the model, in the worker.
         let mut rows = vec![BoardRow::new(MODEL_LABEL, evaluation)];
-        for baseline in Baseline::ALL {
-            next_macrotask().await;
-            rows.push(baseline_row(baseline, &split.train, &index, &split.test));
-        }
+        rows.extend(result.baselines);
         let backend = if result.row.backend == "WebGPU" {
             "WebGPU"
         } else {

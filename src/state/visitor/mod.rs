@@ -10,7 +10,7 @@ use view::{decade_of, reason_text};
 
 use std::sync::Arc;
 
-use filmspace_core::data::{Dataset, Film};
+use filmspace_core::data::{Dataset, Film, RatingIndexBuilder};
 use filmspace_core::profile::Profile;
 use filmspace_core::recommend::onboarding::BLOCK;
 use filmspace_core::recommend::{
@@ -27,6 +27,27 @@ use crate::web::schedule::{next_macrotask, now_ms};
 
 /// The main thread's time per slice of the films' neighbours, between which the page runs.
 const SLICE_MS: f64 = 24.0;
+/// Ratings the rating index takes in per step: well under a millisecond.
+const INDEX_STEP: usize = 50_000;
+
+/// Steps `work` until it gives its result, yielding to the browser every [`SLICE_MS`] (after
+/// `report`ing on it); a small job is done in the first slice, without yielding.
+async fn in_slices<W, T>(
+    work: &mut W,
+    step: impl Fn(&mut W) -> Option<T>,
+    report: impl Fn(&W),
+) -> T {
+    loop {
+        let slice_start = now_ms();
+        while now_ms() - slice_start < SLICE_MS {
+            if let Some(done) = step(work) {
+                return done;
+            }
+        }
+        report(work);
+        next_macrotask().await;
+    }
+}
 pub const RECS_PER_PAGE: usize = 10;
 
 #[derive(Clone, Copy)]
@@ -146,46 +167,48 @@ impl Visitor {
         visitor
     }
 
-    /// Indexes the titles and picks the onboarding films at once, then builds the co-rated
-    /// neighbours in slices (the page stays responsive).
+    /// Indexes the titles and picks the onboarding films at once, then builds the rating index
+    /// and the co-rated neighbours in slices (the page stays responsive).
     pub fn prepare(self, dataset: Arc<Dataset>) {
         self.counts.set_value(None);
         self.focus.set(None);
         self.genre.set(None);
         self.decade.set(None);
-        let (dataset_is_catalogue_only, scale) = (dataset.is_catalogue_only(), dataset.scale);
-        let index = dataset.index(&dataset.ratings);
-        let counts: Vec<u32> = (0..dataset.n_items())
-            .map(|i| index.by_item.len(i) as u32)
-            .collect();
         self.films.set(Some(Films {
-            titles: Arc::new(TitleIndex::new(&dataset.films, counts)),
+            titles: Arc::new(TitleIndex::new(&dataset.films, dataset.ratings_per_item())),
             onboarding: Arc::new(onboarding_order(&dataset)),
-            dataset,
+            dataset: dataset.clone(),
         }));
         self.onboarding_cursor.set(0);
         self.next_onboarding();
         self.catalogue.set(None);
-        if dataset_is_catalogue_only {
+        self.preparing.set(0.0);
+        if dataset.is_catalogue_only() {
             // Nothing to find neighbours in; popularity comes with a model bundle.
-            let none = Catalogue::of_counts(vec![0; index.by_item.n_rows()], scale);
+            let none = Catalogue::of_counts(vec![0; dataset.n_items()], dataset.scale);
             self.catalogue.set(Some(Arc::new(none)));
             return;
         }
         spawn_local(async move {
-            let mut builder = CoRatedBuilder::new(&index, NEIGHBOURS_PER_FILM);
-            let co_rated = 'built: loop {
-                // A film at a time until the slice is used: one film of 25 million ratings
-                // costs as much as hundreds of ML-100K's.
-                let slice_start = now_ms();
-                while now_ms() - slice_start < SLICE_MS {
-                    if let Some(done) = builder.step(1) {
-                        break 'built done;
-                    }
-                }
-                self.preparing.set(builder.progress());
-                next_macrotask().await;
-            };
+            // The index is a third of the work, the neighbours the rest (what the bar shows).
+            let (users, items) = (dataset.n_users(), dataset.n_items());
+            let mut indexing = RatingIndexBuilder::new(&dataset.ratings, users, items);
+            let index = in_slices(
+                &mut indexing,
+                |b| b.step(INDEX_STEP),
+                |b| self.preparing.set(b.progress() / 3.0),
+            )
+            .await
+            .on_scale(dataset.scale);
+            // A film at a time: one film of 25 million ratings costs as much as hundreds of
+            // ML-100K's.
+            let mut neighbours = CoRatedBuilder::new(&index, NEIGHBOURS_PER_FILM);
+            let co_rated = in_slices(
+                &mut neighbours,
+                |b| b.step(1),
+                |b| self.preparing.set((1.0 + 2.0 * b.progress()) / 3.0),
+            )
+            .await;
             self.preparing.set(1.0);
             self.catalogue
                 .set(Some(Arc::new(Catalogue::new(&index, co_rated))));
