@@ -41,10 +41,10 @@ fn main() {
         serde_json::from_str(&text).unwrap()
     });
     timed("its ratings received", || {
-        received
-            .room_for_ratings(bytes)
-            .unwrap()
-            .copy_from_slice(packed.rating_bytes())
+        received.expect_ratings(bytes).unwrap();
+        for piece in packed.rating_bytes().chunks(16 << 20) {
+            received.append_ratings(piece).unwrap();
+        }
     });
     drop(packed);
     println!("reply text: {} KiB", text.len() >> 10);

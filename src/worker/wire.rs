@@ -45,8 +45,8 @@ pub fn bytes_of(extra: &JsValue) -> Vec<u8> {
 /// page for about half a second.
 const PIECE_BYTES: usize = 16 << 20;
 
-/// Puts the buffer that travelled beside `reply`'s text back into it, copied straight into its
-/// place (a read data set's ratings: no byte vector between), a piece per task.
+/// Puts the buffer that travelled beside `reply`'s text back into it, a piece per task (a read
+/// data set's ratings: no byte vector of the whole between).
 pub async fn receive_bytes(
     reply: &mut filmspace_core::protocol::Reply,
     extra: &JsValue,
@@ -55,14 +55,17 @@ pub async fn receive_bytes(
         return Ok(());
     };
     let view = Uint8Array::new(buffer);
-    let room = reply.room_for_bytes(view.length() as usize)?;
-    for (k, piece) in room.chunks_mut(PIECE_BYTES).enumerate() {
+    let len = view.length() as usize;
+    reply.expect_bytes(len)?;
+    let mut piece = vec![0u8; PIECE_BYTES.min(len)];
+    for (k, start) in (0..len).step_by(PIECE_BYTES).enumerate() {
         if k > 0 {
             next_macrotask().await;
         }
-        let start = (k * PIECE_BYTES) as u32;
-        view.subarray(start, start + piece.len() as u32)
+        let piece = &mut piece[..PIECE_BYTES.min(len - start)];
+        view.subarray(start as u32, (start + piece.len()) as u32)
             .copy_to(piece);
+        reply.append_bytes(piece)?;
     }
     Ok(())
 }

@@ -340,15 +340,25 @@ impl Reply {
         }
     }
 
-    /// Where the `len` bytes that travelled beside the JSON go, to be copied straight into
-    /// their place (empty when the reply carries none); an error when they cannot be what the
-    /// message says.
-    pub fn room_for_bytes(&mut self, len: usize) -> Result<&mut [u8], String> {
+    /// Makes room for the `len` bytes that travelled beside the JSON, to be appended in pieces
+    /// with [`Reply::append_bytes`]; an error when they cannot be what the message says.
+    pub fn expect_bytes(&mut self, len: usize) -> Result<(), String> {
         match self {
             Reply::Read(ReadReply::Loaded(packed)) => {
-                packed.room_for_ratings(len).map_err(|e| e.to_string())
+                packed.expect_ratings(len).map_err(|e| e.to_string())
             }
-            _ => Ok(&mut []),
+            _ => Ok(()),
+        }
+    }
+
+    /// Appends the next piece of the bytes that travelled beside the JSON (ignored when the
+    /// reply carries none).
+    pub fn append_bytes(&mut self, piece: &[u8]) -> Result<(), String> {
+        match self {
+            Reply::Read(ReadReply::Loaded(packed)) => {
+                packed.append_ratings(piece).map_err(|e| e.to_string())
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -497,11 +507,11 @@ mod tests {
             panic!("a data set")
         };
         assert!(Dataset::unpack(*packed).is_err());
-        assert!(reply.clone().room_for_bytes(15).is_err(), "cut short");
-        reply
-            .room_for_bytes(ratings.len())
-            .unwrap()
-            .copy_from_slice(&ratings);
+        assert!(reply.clone().expect_bytes(15).is_err(), "cut short");
+        reply.expect_bytes(ratings.len()).unwrap();
+        for piece in ratings.chunks(16 * 300) {
+            reply.append_bytes(piece).unwrap();
+        }
         let Reply::Read(ReadReply::Loaded(packed)) = reply else {
             panic!("a data set")
         };
