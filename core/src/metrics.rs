@@ -111,33 +111,75 @@ pub fn relevant_items(test: &[Rating], n_users: usize, relevant_at: f32) -> Vec<
 }
 
 /// One evaluated user's top-K list: candidates are all items minus those the user rated in train.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UserTopK {
     pub user: u32,
     pub items: Vec<u32>,
 }
 
-/// Top-K lists of every user who has a relevant test item. `score_user` fills a buffer of
-/// `n_items` raw (unclipped) scores for one user.
+/// Top-K lists of every user who has a relevant test item, made a few users at a time
+/// ([`TopKRanker::step`]) so that a page can rank 160,000 people without freezing.
+pub struct TopKRanker<'a> {
+    train: &'a RatingIndex,
+    k: usize,
+    users: Vec<u32>,
+    lists: Vec<UserTopK>,
+    scores: Vec<f32>,
+    seen: Vec<bool>,
+}
+
+impl<'a> TopKRanker<'a> {
+    pub fn new(train: &'a RatingIndex, test: &[Rating], k: usize) -> Self {
+        let n_items = train.by_item.n_rows();
+        let users = relevant_items(test, train.by_user.n_rows(), train.scale.relevant_at())
+            .into_iter()
+            .map(|(user, _)| user)
+            .collect::<Vec<_>>();
+        TopKRanker {
+            train,
+            k,
+            lists: Vec::with_capacity(users.len()),
+            users,
+            scores: vec![0f32; n_items],
+            seen: vec![false; n_items],
+        }
+    }
+
+    /// Share of the users ranked, 0–1.
+    pub fn progress(&self) -> f64 {
+        self.lists.len() as f64 / self.users.len().max(1) as f64
+    }
+
+    /// Ranks up to `budget` more users (`score_user` fills a buffer of `n_items` raw, unclipped
+    /// scores for one); every list once all are ranked.
+    pub fn step(
+        &mut self,
+        budget: usize,
+        mut score_user: impl FnMut(u32, &mut [f32]),
+    ) -> Option<Vec<UserTopK>> {
+        let (done, n) = (self.lists.len(), self.users.len());
+        for &user in &self.users[done..done.saturating_add(budget).min(n)] {
+            score_user(user, &mut self.scores);
+            let rated = self.train.by_user.columns(user as usize);
+            rated.iter().for_each(|&i| self.seen[i as usize] = true);
+            let items = top_k(&self.scores, |i| self.seen[i], self.k);
+            rated.iter().for_each(|&i| self.seen[i as usize] = false);
+            self.lists.push(UserTopK { user, items });
+        }
+        (self.lists.len() == n).then(|| std::mem::take(&mut self.lists))
+    }
+}
+
+/// Top-K lists of every user who has a relevant test item, in user order.
 pub fn top_k_lists(
     train: &RatingIndex,
     test: &[Rating],
     k: usize,
-    mut score_user: impl FnMut(u32, &mut [f32]),
+    score_user: impl FnMut(u32, &mut [f32]),
 ) -> Vec<UserTopK> {
-    let n_items = train.by_item.n_rows();
-    let mut scores = vec![0f32; n_items];
-    let mut seen = vec![false; n_items];
-    relevant_items(test, train.by_user.n_rows(), train.scale.relevant_at())
-        .into_iter()
-        .map(|(user, _)| {
-            score_user(user, &mut scores);
-            let rated = train.by_user.columns(user as usize);
-            rated.iter().for_each(|&i| seen[i as usize] = true);
-            let items = top_k(&scores, |i| seen[i], k);
-            rated.iter().for_each(|&i| seen[i as usize] = false);
-            UserTopK { user, items }
-        })
-        .collect()
+    TopKRanker::new(train, test, k)
+        .step(usize::MAX, score_user)
+        .expect("every user ranked in one step")
 }
 
 /// Macro-averaged P@K, R@K, NDCG@K, HR@K over the users with a relevant test item.
@@ -147,14 +189,25 @@ pub fn evaluate_ranking(
     k: usize,
     score_user: impl FnMut(u32, &mut [f32]),
 ) -> RankingMetrics {
+    rank_and_evaluate(train, test, k, score_user).0
+}
+
+/// [`evaluate_ranking`]'s metrics with the lists they were computed from.
+pub fn rank_and_evaluate(
+    train: &RatingIndex,
+    test: &[Rating],
+    k: usize,
+    score_user: impl FnMut(u32, &mut [f32]),
+) -> (RankingMetrics, Vec<UserTopK>) {
     let relevant = relevant_items(test, train.by_user.n_rows(), train.scale.relevant_at());
     let lists = top_k_lists(train, test, k, score_user);
-    average(
+    let metrics = average(
         lists
             .iter()
             .zip(&relevant)
             .map(|(list, (_, items))| score_list(&list.items, items, k)),
-    )
+    );
+    (metrics, lists)
 }
 
 /// Macro average of per-user metrics.
@@ -192,6 +245,48 @@ mod tests {
         assert!(close(m.rmse, (6.0f64 / 3.0).sqrt()));
         assert!(close(m.mae, 4.0 / 3.0));
         assert_eq!(m.count, 3);
+    }
+
+    #[test]
+    fn stepped_top_k_lists_are_the_lists_made_in_one_go() {
+        // 40 users × 30 items, about a third rated; scores a fixed hash of (user, item).
+        let mut triples = Vec::new();
+        for u in 0..40u32 {
+            for i in (0..30u32).filter(|i| (u * 7 + i * 13) % 3 == 0) {
+                triples.push((u, i, 1.0 + ((u + i) % 5) as f32));
+            }
+        }
+        let all = crate::testing::ratings(&triples);
+        let (train, test): (Vec<_>, Vec<_>) = all.iter().partition(|r| (r.user + r.item) % 4 != 0);
+        let index = RatingIndex::new(&train, 40, 30);
+        let score = |user: u32, out: &mut [f32]| {
+            for (i, s) in out.iter_mut().enumerate() {
+                *s = ((user as usize * 31 + i * 17) % 23) as f32;
+            }
+        };
+        let whole = top_k_lists(&index, &test, 5, score);
+        assert!(whole.len() > 20, "most users have a relevant test film");
+        // The excluded films are the user's training films.
+        let first = &whole[0];
+        assert!(
+            first
+                .items
+                .iter()
+                .all(|&i| !index.by_user.columns(first.user as usize).contains(&i))
+        );
+        for budget in [1, 3, 7] {
+            let mut ranker = TopKRanker::new(&index, &test, 5);
+            let mut steps = 1;
+            let stepped = loop {
+                if let Some(lists) = ranker.step(budget, score) {
+                    break lists;
+                }
+                assert!(ranker.progress() > 0.0 && ranker.progress() < 1.0);
+                steps += 1;
+            };
+            assert_eq!(stepped, whole);
+            assert_eq!(steps, whole.len().div_ceil(budget).max(1));
+        }
     }
 
     #[test]

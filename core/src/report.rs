@@ -5,10 +5,10 @@
 use std::fmt::Write;
 
 use crate::data::{Dataset, Rating, RatingIndex};
-use crate::metrics::{ErrorMetrics, RankingMetrics, top_k_lists};
+use crate::metrics::{ErrorMetrics, RankingMetrics, UserTopK};
 use crate::models::{
-    BiasConfig, BiasModel, Evaluation, GlobalMean, Popularity, RatingModel, Scorer, TOP_K,
-    evaluate_ranker, evaluate_rating_model,
+    BiasConfig, BiasModel, Evaluation, GlobalMean, Popularity, RatingModel, evaluate_ranker,
+    evaluate_rating_model,
 };
 
 /// The baselines every trained model is shown against.
@@ -92,20 +92,14 @@ pub fn predictions_tsv(model: &impl RatingModel, test: &[Rating], dataset: &Data
     out
 }
 
-/// `user<TAB>i1<TAB>…<TAB>i10` for every evaluated user (one with a test rating ≥ 4), best first,
-/// films the user rated in training excluded; MovieLens ids.
-pub fn top_k_tsv(
-    model: &impl Scorer,
-    index: &RatingIndex,
-    test: &[Rating],
-    dataset: &Dataset,
-) -> String {
+/// `user<TAB>i1<TAB>…<TAB>i10` for every evaluated user (one with a relevant test rating), best
+/// first, films the user rated in training excluded; the data set's own ids. The lists come from
+/// the model's evaluation ([`crate::metrics::top_k_lists`]).
+pub fn top_k_tsv(lists: &[UserTopK], dataset: &Dataset) -> String {
     let mut out = String::new();
-    for list in top_k_lists(index, test, TOP_K, |user, scores| {
-        model.score_items(user, scores)
-    }) {
+    for list in lists {
         let _ = write!(out, "{}", dataset.people[list.user as usize].id);
-        for item in list.items {
+        for &item in &list.items {
             let _ = write!(out, "\t{}", dataset.films[item as usize].id);
         }
         out.push('\n');

@@ -161,7 +161,10 @@ fn baselines_match_the_reference_figures_on_u1() {
 
 #[test]
 fn exported_predictions_and_top_lists_rescore_to_the_board() {
-    use filmspace_core::metrics::{average, rating_errors, relevant_items, score_list};
+    use filmspace_core::metrics::{
+        average, rating_errors, relevant_items, score_list, top_k_lists,
+    };
+    use filmspace_core::models::Scorer;
     use filmspace_core::report::{model_row, predictions_tsv, top_k_tsv};
     let Some(U1 {
         files,
@@ -204,7 +207,10 @@ fn exported_predictions_and_top_lists_rescore_to_the_board() {
 
     // Rescore the top-10 file: NDCG@10 and HR@10 from the lists alone.
     let relevant = relevant_items(&u1.test, d.n_users(), d.scale.relevant_at());
-    let lists = top_k_tsv(&model, &train, &u1.test, &d);
+    let lists = top_k_lists(&train, &u1.test, 10, |user, out| {
+        model.score_items(user, out)
+    });
+    let lists = top_k_tsv(&lists, &d);
     assert_eq!(lists.lines().count(), 456);
     let rescored = average(lists.lines().zip(&relevant).map(|(line, (user, items))| {
         let ids: Vec<u32> = line.split('\t').map(|x| x.parse().unwrap()).collect();

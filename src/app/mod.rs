@@ -284,7 +284,7 @@ pub fn App() -> impl IntoView {
     } = page;
     let on_export = move |what: Export| {
         if let Some(dataset) = page.dataset() {
-            training.export(&dataset, what);
+            training.export(dataset, what);
         }
     };
     let show_lesson = move |next: Lesson| {

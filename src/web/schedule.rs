@@ -65,3 +65,25 @@ pub async fn after_next_frame() {
 pub async fn sleep_ms(ms: u32) {
     gloo_timers::future::TimeoutFuture::new(ms).await;
 }
+
+/// The main thread's time per slice of long work ([`in_slices`]), between which the page runs.
+pub const SLICE_MS: f64 = 24.0;
+
+/// Steps `work` until it gives its result, yielding to the browser every [`SLICE_MS`] (after
+/// `report`ing on it); a small job is done in the first slice, without yielding.
+pub async fn in_slices<W, T>(
+    work: &mut W,
+    step: impl Fn(&mut W) -> Option<T>,
+    report: impl Fn(&W),
+) -> T {
+    loop {
+        let slice_start = now_ms();
+        while now_ms() - slice_start < SLICE_MS {
+            if let Some(done) = step(work) {
+                return done;
+            }
+        }
+        report(work);
+        next_macrotask().await;
+    }
+}

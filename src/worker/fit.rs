@@ -11,7 +11,7 @@ use burn::tensor::Device;
 use filmspace_core::data::{Rating, RatingIndex};
 use filmspace_core::embedding::Pca;
 use filmspace_core::metrics::rating_errors;
-use filmspace_core::models::{Evaluation, evaluate_rating_model};
+use filmspace_core::models::{EvaluationAndLists, evaluate_rating_model_with_lists};
 use filmspace_core::protocol::{Control, FitReply, FitRequest, FitResult};
 use filmspace_core::recommend::{Served, ServingModel};
 use filmspace_core::report::{Baseline, baseline_row};
@@ -87,7 +87,7 @@ pub async fn run_fit(
         Ok(Some((fit, false)))
     };
     let score = Scoring {
-        evaluate: Trained::evaluate,
+        evaluate: Trained::evaluate_with_lists,
         serve: Trained::served,
     };
     job.finish(fitted, driver, score).await;
@@ -115,14 +115,14 @@ pub async fn run_panel_fit_here(
 /// How a fitted model is scored and served: through every kind of `Trained` (the worker), or
 /// only the MF-shaped one (the page's fallback, so it links no other model's code).
 struct Scoring {
-    evaluate: fn(&Trained, &RatingIndex, &[Rating]) -> Evaluation,
+    evaluate: fn(&Trained, &RatingIndex, &[Rating]) -> EvaluationAndLists,
     serve: fn(&Trained, usize) -> Served,
 }
 
 impl Scoring {
     const FACTORS: Scoring = Scoring {
         evaluate: |trained, index, test| match trained {
-            Trained::Factors(weights) => evaluate_rating_model(weights, index, test),
+            Trained::Factors(weights) => evaluate_rating_model_with_lists(weights, index, test),
             _ => unreachable!("the panel trains biased MF"),
         },
         serve: |trained, _| match trained {
@@ -207,7 +207,7 @@ impl<'a> Job<'a> {
             (true, false) => "CPU",
         };
         next_macrotask().await;
-        let evaluation = (scoring.evaluate)(&trained, &self.index, &self.split.test);
+        let (evaluation, top_k) = (scoring.evaluate)(&trained, &self.index, &self.split.test);
         let row = ZooRow {
             model,
             errors: evaluation.errors,
@@ -235,6 +235,11 @@ impl<'a> Job<'a> {
             serving,
             stopped,
             baselines,
+            top_k: if self.request.top_k {
+                top_k
+            } else {
+                Vec::new()
+            },
         };
         (driver.report)(FitReply::Finished(Box::new(result)));
     }

@@ -35,7 +35,7 @@ pub use popularity::Popularity;
 pub use two_tower::{LIKED, TwoTower, TwoTowerConfig, TwoTowerRecipe, TwoTowerWeights};
 
 use crate::data::{Rating, RatingIndex};
-use crate::metrics::{ErrorMetrics, RankingMetrics, evaluate_ranking, rating_errors};
+use crate::metrics::{ErrorMetrics, RankingMetrics, UserTopK, rank_and_evaluate, rating_errors};
 
 /// Anything that gives a user a score for every item. Rating models score by predicted rating;
 /// ranking-only models (popularity) by their own scale.
@@ -63,26 +63,47 @@ pub struct Evaluation {
 
 pub const TOP_K: usize = 10;
 
+/// An evaluation with the top-K lists its ranking metrics were computed from.
+pub type EvaluationAndLists = (Evaluation, Vec<UserTopK>);
+
 pub fn evaluate_rating_model(
     model: &impl RatingModel,
     train: &RatingIndex,
     test: &[Rating],
 ) -> Evaluation {
-    Evaluation {
-        errors: Some(rating_errors(&train.scale, {
-            let pairs: Vec<(u32, u32)> = test.iter().map(|r| (r.user, r.item)).collect();
-            model
-                .predict_many(&pairs)
-                .into_iter()
-                .zip(test.iter().map(|r| r.value))
-        })),
-        ranking: evaluate_ranking(train, test, TOP_K, |user, out| model.score_items(user, out)),
-    }
+    evaluate_rating_model_with_lists(model, train, test).0
+}
+
+/// [`evaluate_rating_model`] with the top-10 lists its ranking metrics were computed from.
+pub fn evaluate_rating_model_with_lists(
+    model: &impl RatingModel,
+    train: &RatingIndex,
+    test: &[Rating],
+) -> EvaluationAndLists {
+    let pairs: Vec<(u32, u32)> = test.iter().map(|r| (r.user, r.item)).collect();
+    let predictions = model.predict_many(&pairs);
+    let errors = rating_errors(
+        &train.scale,
+        predictions.into_iter().zip(test.iter().map(|r| r.value)),
+    );
+    let (ranking, lists) =
+        rank_and_evaluate(train, test, TOP_K, |user, out| model.score_items(user, out));
+    let errors = Some(errors);
+    (Evaluation { errors, ranking }, lists)
 }
 
 pub fn evaluate_ranker(model: &impl Scorer, train: &RatingIndex, test: &[Rating]) -> Evaluation {
-    Evaluation {
-        errors: None,
-        ranking: evaluate_ranking(train, test, TOP_K, |user, out| model.score_items(user, out)),
-    }
+    evaluate_ranker_with_lists(model, train, test).0
+}
+
+/// [`evaluate_ranker`] with the top-10 lists its metrics were computed from.
+pub fn evaluate_ranker_with_lists(
+    model: &impl Scorer,
+    train: &RatingIndex,
+    test: &[Rating],
+) -> EvaluationAndLists {
+    let (ranking, lists) =
+        rank_and_evaluate(train, test, TOP_K, |user, out| model.score_items(user, out));
+    let errors = None;
+    (Evaluation { errors, ranking }, lists)
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::progress::ReadProgress;
 use crate::data::{Columns, ColumnsPreview, Dataset, PackedDataset, RatingScale};
 use crate::embedding::GenreReport;
+use crate::metrics::UserTopK;
 use crate::models::{MfConfig, SideFeatures};
 use crate::recommend::ServingModel;
 use crate::report::BoardRow;
@@ -104,6 +105,10 @@ pub struct FitRequest {
     /// the training ratings already is, not on the page (minutes there at 25 M ratings).
     #[serde(default)]
     pub baselines: bool,
+    /// Send the model's top-10 lists ([`FitResult::top_k`]): its evaluation makes them, and the
+    /// page's "Export top-10" would otherwise rank every test user again on the main thread.
+    #[serde(default)]
+    pub top_k: bool,
     /// Carry on from a checkpoint an earlier worker sent for this run: (part, checkpoint JSON).
     pub resume: Option<(usize, String)>,
 }
@@ -135,6 +140,7 @@ impl FitRequest {
             live_map: false,
             trace_test: false,
             baselines: false,
+            top_k: false,
             resume: None,
         }
     }
@@ -212,6 +218,9 @@ pub struct FitResult {
     /// Each of [`crate::report::Baseline::ALL`]'s row, when the request asked for them.
     #[serde(default)]
     pub baselines: Vec<BoardRow>,
+    /// The top-10 list of every user with a relevant test rating, when the request asked.
+    #[serde(default)]
+    pub top_k: Vec<UserTopK>,
 }
 
 /// t-SNE of row vectors (`dim` per row) with the default settings.

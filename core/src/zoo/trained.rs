@@ -2,8 +2,9 @@
 
 use crate::data::{Rating, RatingIndex};
 use crate::models::{
-    BiasModel, Blend, Ease, Evaluation, GlobalMean, MfWeights, Neural, NeuralNet, Popularity,
-    RatingModel, Reconstruction, evaluate_ranker, evaluate_rating_model,
+    BiasModel, Blend, Ease, Evaluation, EvaluationAndLists, GlobalMean, MfWeights, Neural,
+    NeuralNet, Popularity, RatingModel, Reconstruction, evaluate_ranker_with_lists,
+    evaluate_rating_model_with_lists,
 };
 use crate::recommend::{EaseWeights, Retrieval, Served};
 
@@ -27,16 +28,21 @@ pub enum Trained {
 impl Trained {
     /// The test metrics: RMSE/MAE for rating models, the top-10 metrics for all.
     pub fn evaluate(&self, index: &RatingIndex, test: &[Rating]) -> Evaluation {
+        self.evaluate_with_lists(index, test).0
+    }
+
+    /// [`Trained::evaluate`] with the top-10 lists its ranking metrics were computed from.
+    pub fn evaluate_with_lists(&self, index: &RatingIndex, test: &[Rating]) -> EvaluationAndLists {
         match self {
-            Trained::Mean(m) => evaluate_rating_model(m, index, test),
-            Trained::Bias(m) => evaluate_rating_model(m, index, test),
-            Trained::Popularity(m) => evaluate_ranker(m, index, test),
-            Trained::Factors(m) => evaluate_rating_model(m, index, test),
-            Trained::Towers(m) => evaluate_ranker(&m.ranker, index, test),
-            Trained::Neural(m) => evaluate_rating_model(m.as_ref(), index, test),
-            Trained::AutoRec(m, _) => evaluate_rating_model(m, index, test),
-            Trained::Ease(m) => evaluate_ranker(m.as_ref(), index, test),
-            Trained::Blend(m) => evaluate_rating_model(m.as_ref(), index, test),
+            Trained::Mean(m) => evaluate_rating_model_with_lists(m, index, test),
+            Trained::Bias(m) => evaluate_rating_model_with_lists(m, index, test),
+            Trained::Popularity(m) => evaluate_ranker_with_lists(m, index, test),
+            Trained::Factors(m) => evaluate_rating_model_with_lists(m, index, test),
+            Trained::Towers(m) => evaluate_ranker_with_lists(&m.ranker, index, test),
+            Trained::Neural(m) => evaluate_rating_model_with_lists(m.as_ref(), index, test),
+            Trained::AutoRec(m, _) => evaluate_rating_model_with_lists(m, index, test),
+            Trained::Ease(m) => evaluate_ranker_with_lists(m.as_ref(), index, test),
+            Trained::Blend(m) => evaluate_rating_model_with_lists(m.as_ref(), index, test),
         }
     }
 

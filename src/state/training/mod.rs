@@ -2,6 +2,7 @@
 //! with the panel's settings and live controls (`worker::run::fit`, the same driver as the
 //! board's); its replies move the signals, and the model it ends with is kept and serves.
 
+mod export;
 mod pinned;
 mod run;
 
@@ -10,23 +11,19 @@ pub use pinned::PinnedRun;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use filmspace_core::bundle::{
-    BundleDataset, BundleInfo, BundleMetrics, ModelBundle, settings_from_query,
-};
 use filmspace_core::data::Dataset;
+use filmspace_core::metrics::UserTopK;
 use filmspace_core::models::MfWeights;
 use filmspace_core::protocol::Control;
-use filmspace_core::report::{BoardRow, predictions_tsv, top_k_tsv};
+use filmspace_core::report::BoardRow;
 use filmspace_core::saved::KeptModel;
 use filmspace_core::settings::TrainSettings;
 use filmspace_core::split::SplitKind;
 use filmspace_core::train::EpochReport;
-use filmspace_core::zoo::ZooModel;
 use leptos::prelude::*;
 
 use super::device::RunBackend;
 use super::serving::{Origin, Serving};
-use crate::web::download::{download_bytes, download_text};
 use crate::worker::client::{Remote, WorkerSlot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +110,11 @@ pub struct Training {
     pub stage: RwSignal<String>,
     /// The kept model and the settings that made it (trained now or restored from IndexedDB).
     pub trained: RwSignal<Option<(Arc<MfWeights>, TrainSettings)>>,
+    /// The kept model's top-10 lists, as its run's evaluation made them (none for a model
+    /// restored from IndexedDB: its export ranks the test users on the page, in slices).
+    top_k: StoredValue<Option<Arc<Vec<UserTopK>>>>,
+    /// Share of the test users ranked for a top-10 export in progress.
+    pub exporting: RwSignal<Option<f64>>,
     /// The films' PCA map after the latest epoch of the run in progress.
     pub live_map: RwSignal<Option<LiveMap>>,
     /// Benchmark tracing only (`?trace=1`): test RMSE per epoch of the run in progress.
@@ -140,6 +142,8 @@ impl Training {
             stage: RwSignal::new(String::new()),
             thread: RwSignal::new(None),
             trained: RwSignal::new(None),
+            top_k: StoredValue::new(None),
+            exporting: RwSignal::new(None),
             live_map: RwSignal::new(None),
             trace: RwSignal::new(Vec::new()),
             splits: RwSignal::new(SplitKind::ALL.to_vec()),
@@ -177,6 +181,7 @@ impl Training {
         });
         self.trained
             .set(Some((Arc::new(weights.clone()), settings)));
+        self.top_k.set_value(None);
         self.state.set(TrainState::Done);
     }
 
@@ -186,6 +191,7 @@ impl Training {
             return;
         }
         self.trained.set(None);
+        self.top_k.set_value(None);
         self.board.set(Vec::new());
         self.history.set(Vec::new());
         self.backend.set(None);
@@ -214,6 +220,7 @@ impl Training {
     /// serving store's to change).
     pub fn clear(self) {
         self.trained.set(None);
+        self.top_k.set_value(None);
         self.board.set(Vec::new());
         self.history.set(Vec::new());
         self.backend.set(None);
@@ -223,62 +230,6 @@ impl Training {
         self.trace.set(Vec::new());
         self.message.set(None);
         self.state.set(TrainState::Idle);
-    }
-
-    /// Downloads the test predictions or the top-10 lists of the kept model, as TSV.
-    pub fn export(self, dataset: &Dataset, what: Export) {
-        if what == Export::Model {
-            return self.export_bundle(dataset);
-        }
-        let Some((weights, settings)) = self.trained.get_untracked() else {
-            return;
-        };
-        let split = dataset.split(settings.split, settings.mf_config().seed);
-        let name = settings.split.name();
-        let (file, text) = match what {
-            Export::Predictions => (
-                format!("filmspace-{name}-predictions.tsv"),
-                predictions_tsv(&*weights, &split.test, dataset),
-            ),
-            Export::TopK => {
-                let index = dataset.index(&split.train);
-                (
-                    format!("filmspace-{name}-top10.tsv"),
-                    top_k_tsv(&*weights, &index, &split.test, dataset),
-                )
-            }
-            Export::Model => unreachable!("exported as a bundle above"),
-        };
-        if let Err(error) = download_text(&file, "text/tab-separated-values", &text) {
-            self.message.set(Some(error));
-        }
-    }
-
-    /// Downloads the trained model as a bundle (the format Spark's job writes, opened by any
-    /// page with the same data through the zoo's "Open a model bundle").
-    fn export_bundle(self, dataset: &Dataset) {
-        let Some((weights, settings)) = self.trained.get_untracked() else {
-            return;
-        };
-        let metrics = self.board.with_untracked(|board| {
-            board
-                .first()
-                .map(|row| BundleMetrics::of(row.errors, &row.ranking))
-                .unwrap_or_default()
-        });
-        let info = BundleInfo {
-            model: ZooModel::Mf.name().into(),
-            label: MODEL_LABEL.into(),
-            settings: settings_from_query(&settings.to_query()),
-            metrics,
-            split: settings.split.name(),
-            dataset: BundleDataset::of(dataset),
-        };
-        let bytes = ModelBundle::of_weights(&weights, dataset, info).to_bytes();
-        let file = format!("filmspace-{}-mf.safetensors", settings.split.name());
-        if let Err(error) = download_bytes(&file, "application/octet-stream", &bytes) {
-            self.message.set(Some(error));
-        }
     }
 
     /// Starts the training worker early, so its code compiles while the data loads.

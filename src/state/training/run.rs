@@ -134,6 +134,7 @@ impl Training {
             live_map: true,
             trace_test: settings.trace_test,
             baselines: true,
+            top_k: true,
             ..FitRequest::new(ZooModel::Mf, dataset, split, seed)
         }
     }
@@ -242,6 +243,7 @@ impl Training {
         self.board.set(kept.board.clone());
         self.trained
             .set(Some((Arc::new(weights), settings.clone())));
+        self.top_k.set_value(Some(Arc::new(result.top_k)));
         // What follows the new model (the panels it feeds) and what serves it are two tasks, so
         // neither holds the page for long on a busy machine.
         next_macrotask().await;

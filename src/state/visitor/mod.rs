@@ -23,31 +23,11 @@ use leptos::task::spawn_local;
 
 use crate::state::serving::{Origin, ServedBy};
 use crate::web::download::download_text;
-use crate::web::schedule::{next_macrotask, now_ms};
+use crate::web::schedule::{in_slices, now_ms};
 
-/// The main thread's time per slice of the films' neighbours, between which the page runs.
-const SLICE_MS: f64 = 24.0;
 /// Ratings the rating index takes in per step: well under a millisecond.
 const INDEX_STEP: usize = 50_000;
 
-/// Steps `work` until it gives its result, yielding to the browser every [`SLICE_MS`] (after
-/// `report`ing on it); a small job is done in the first slice, without yielding.
-async fn in_slices<W, T>(
-    work: &mut W,
-    step: impl Fn(&mut W) -> Option<T>,
-    report: impl Fn(&W),
-) -> T {
-    loop {
-        let slice_start = now_ms();
-        while now_ms() - slice_start < SLICE_MS {
-            if let Some(done) = step(work) {
-                return done;
-            }
-        }
-        report(work);
-        next_macrotask().await;
-    }
-}
 pub const RECS_PER_PAGE: usize = 10;
 
 #[derive(Clone, Copy)]

@@ -293,9 +293,15 @@ fn TrainExports(training: Training, on_export: Callback<Export>) -> impl IntoVie
         <button data-testid="export-predictions" on:click=move |_| on_export.run(Export::Predictions) disabled=move || !has_model()>
             "Download test predictions (TSV)"
         </button>
-        <button data-testid="export-topk" on:click=move |_| on_export.run(Export::TopK) disabled=move || !has_model()>
+        <button data-testid="export-topk" on:click=move |_| on_export.run(Export::TopK)
+            disabled=move || !has_model() || training.exporting.get().is_some()>
             "Download top-10 lists (TSV)"
         </button>
+        {move || training.exporting.get().map(|share| view! {
+            <span data-testid="export-progress" class="hint" role="status">
+                {format!("Ranking the test users for the lists… {:.0}%", share * 100.0)}
+            </span>
+        })}
         <button data-testid="export-model" on:click=move |_| on_export.run(Export::Model) disabled=move || !has_model()
             title="The model as a bundle (safetensors): film and person vectors with their ids, biases, settings and test metrics; open it in the zoo of any filmspace page with the same data, or in Python">
             "Export model (.safetensors)"
