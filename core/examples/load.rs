@@ -58,9 +58,10 @@ fn main() {
     timed("title index", || TitleIndex::new(&data.films, counts));
     timed("onboarding order", || onboarding_order(&data));
     let mut builder = CoRatedBuilder::new(&index, NEIGHBOURS_PER_FILM);
-    timed("co-rated neighbours of the first 48 films", || {
-        builder.step(48)
+    let co_rated = timed("co-rated neighbours of every film", || {
+        builder.step(usize::MAX)
     });
+    drop(co_rated);
     println!(
         "{name}: {} ratings, {} people, {} films; data set {} MiB, sent {} MiB, peak RSS {} MiB",
         data.ratings.len(),
