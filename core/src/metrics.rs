@@ -130,11 +130,17 @@ pub struct TopKRanker<'a> {
 
 impl<'a> TopKRanker<'a> {
     pub fn new(train: &'a RatingIndex, test: &[Rating], k: usize) -> Self {
+        let relevant = relevant_items(test, train.by_user.n_rows(), train.scale.relevant_at());
+        Self::for_users(
+            train,
+            relevant.into_iter().map(|(user, _)| user).collect(),
+            k,
+        )
+    }
+
+    /// Ranks `users`, in their order.
+    fn for_users(train: &'a RatingIndex, users: Vec<u32>, k: usize) -> Self {
         let n_items = train.by_item.n_rows();
-        let users = relevant_items(test, train.by_user.n_rows(), train.scale.relevant_at())
-            .into_iter()
-            .map(|(user, _)| user)
-            .collect::<Vec<_>>();
         TopKRanker {
             train,
             k,
@@ -168,6 +174,12 @@ impl<'a> TopKRanker<'a> {
         }
         (self.lists.len() == n).then(|| std::mem::take(&mut self.lists))
     }
+
+    /// Every list, ranked at once.
+    fn rank_all(mut self, score_user: impl FnMut(u32, &mut [f32])) -> Vec<UserTopK> {
+        self.step(usize::MAX, score_user)
+            .expect("every user ranked in one step")
+    }
 }
 
 /// Top-K lists of every user who has a relevant test item, in user order.
@@ -177,9 +189,7 @@ pub fn top_k_lists(
     k: usize,
     score_user: impl FnMut(u32, &mut [f32]),
 ) -> Vec<UserTopK> {
-    TopKRanker::new(train, test, k)
-        .step(usize::MAX, score_user)
-        .expect("every user ranked in one step")
+    TopKRanker::new(train, test, k).rank_all(score_user)
 }
 
 /// Macro-averaged P@K, R@K, NDCG@K, HR@K over the users with a relevant test item.
@@ -200,7 +210,8 @@ pub fn rank_and_evaluate(
     score_user: impl FnMut(u32, &mut [f32]),
 ) -> (RankingMetrics, Vec<UserTopK>) {
     let relevant = relevant_items(test, train.by_user.n_rows(), train.scale.relevant_at());
-    let lists = top_k_lists(train, test, k, score_user);
+    let users = relevant.iter().map(|(user, _)| *user).collect();
+    let lists = TopKRanker::for_users(train, users, k).rank_all(score_user);
     let metrics = average(
         lists
             .iter()

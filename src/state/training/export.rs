@@ -7,7 +7,7 @@ use std::sync::Arc;
 use filmspace_core::bundle::{
     BundleDataset, BundleInfo, BundleMetrics, ModelBundle, settings_from_query,
 };
-use filmspace_core::data::{Dataset, RatingIndexBuilder};
+use filmspace_core::data::Dataset;
 use filmspace_core::metrics::{TopKRanker, UserTopK};
 use filmspace_core::models::{MfWeights, Scorer, TOP_K};
 use filmspace_core::report::{predictions_tsv, top_k_tsv};
@@ -18,11 +18,9 @@ use leptos::task::spawn_local;
 
 use super::{Export, MODEL_LABEL, Training};
 use crate::web::download::{download_bytes, download_text};
-use crate::web::schedule::in_slices;
+use crate::web::schedule::{in_slices, rating_index_in_slices};
 
-/// Ratings the rating index takes in per step, and test users ranked per step: each well under
-/// a millisecond (a user costs one score per film).
-const INDEX_STEP: usize = 50_000;
+/// Test users ranked per step: well under a millisecond (a user costs one score per film).
 const USERS_STEP: usize = 4;
 
 impl Training {
@@ -74,29 +72,26 @@ impl Training {
                 self.trained
                     .with_untracked(|t| t.as_ref().is_some_and(|(w, _)| Arc::ptr_eq(w, &weights)))
             };
-            let (users, items) = (dataset.n_users(), dataset.n_items());
-            let mut indexing = RatingIndexBuilder::new(&split.train, users, items);
             let report = |share: f64| {
                 if still_kept() {
                     self.exporting.set(Some(share));
                 }
             };
             // Indexing is about a tenth of the work, ranking the rest.
-            let index = in_slices(
-                &mut indexing,
-                |b| b.step(INDEX_STEP),
-                |b| report(b.progress() / 10.0),
-            )
-            .await
-            .on_scale(dataset.scale);
+            let sizes = (dataset.n_users(), dataset.n_items());
+            let index = rating_index_in_slices(&split.train, sizes, dataset.scale, |done| {
+                report(done / 10.0)
+            })
+            .await;
             let mut ranker = TopKRanker::new(&index, &split.test, TOP_K);
             let lists = in_slices(
                 &mut ranker,
-                |r| match still_kept() {
-                    true => r
-                        .step(USERS_STEP, |user, out| weights.score_items(user, out))
-                        .map(Some),
-                    false => Some(None),
+                |r| {
+                    if !still_kept() {
+                        return Some(None);
+                    }
+                    let lists = r.step(USERS_STEP, |user, out| weights.score_items(user, out));
+                    lists.map(Some)
                 },
                 |r| report(0.1 + 0.9 * r.progress()),
             )

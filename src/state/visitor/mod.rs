@@ -10,7 +10,7 @@ use view::{decade_of, reason_text};
 
 use std::sync::Arc;
 
-use filmspace_core::data::{Dataset, Film, RatingIndexBuilder};
+use filmspace_core::data::{Dataset, Film};
 use filmspace_core::profile::Profile;
 use filmspace_core::recommend::onboarding::BLOCK;
 use filmspace_core::recommend::{
@@ -23,10 +23,7 @@ use leptos::task::spawn_local;
 
 use crate::state::serving::{Origin, ServedBy};
 use crate::web::download::download_text;
-use crate::web::schedule::{in_slices, now_ms};
-
-/// Ratings the rating index takes in per step: well under a millisecond.
-const INDEX_STEP: usize = 50_000;
+use crate::web::schedule::{in_slices, now_ms, rating_index_in_slices};
 
 pub const RECS_PER_PAGE: usize = 10;
 
@@ -171,15 +168,11 @@ impl Visitor {
         }
         spawn_local(async move {
             // The index is a third of the work, the neighbours the rest (what the bar shows).
-            let (users, items) = (dataset.n_users(), dataset.n_items());
-            let mut indexing = RatingIndexBuilder::new(&dataset.ratings, users, items);
-            let index = in_slices(
-                &mut indexing,
-                |b| b.step(INDEX_STEP),
-                |b| self.preparing.set(b.progress() / 3.0),
-            )
-            .await
-            .on_scale(dataset.scale);
+            let sizes = (dataset.n_users(), dataset.n_items());
+            let index = rating_index_in_slices(&dataset.ratings, sizes, dataset.scale, |done| {
+                self.preparing.set(done / 3.0)
+            })
+            .await;
             // A film at a time: one film of 25 million ratings costs as much as hundreds of
             // ML-100K's.
             let mut neighbours = CoRatedBuilder::new(&index, NEIGHBOURS_PER_FILM);
